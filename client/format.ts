@@ -1,0 +1,146 @@
+/**
+ * How each notice reads on screen. Pure: returns styled lines; every remote
+ * string goes through `sanitize` here, the one place text from the network
+ * becomes text for a terminal.
+ * @module
+ */
+
+import type { ServerEvent } from "../protocol/events.ts";
+import type { ClientNotice } from "./core.ts";
+import { sanitize } from "./sanitize.ts";
+
+/** How a line is shown: chat is plain, the rest stand out. */
+export type LineStyle = "chat" | "admin" | "info" | "warn" | "error";
+
+/** One line for the terminal. */
+export interface Line {
+  text: string;
+  style: LineStyle;
+  /** The sender's name as shown (sanitised), for colouring; absent for system lines. */
+  from?: string;
+  /** When the event happened (ms since the epoch), for timestamps. */
+  time?: number;
+}
+
+/** The line(s) a notice shows, in order. */
+export function formatNotice(notice: ClientNotice): Line[] {
+  switch (notice.type) {
+    case "welcome":
+      return [{
+        text: notice.resumed
+          ? `Resumed as ${sanitize(notice.name)}`
+          : `Welcome, ${
+            sanitize(notice.name)
+          }! Type a message and press Enter; /quit leaves`,
+        style: "info",
+      }];
+    case "refused":
+      return [{
+        text: `Cannot join: ${sanitize(notice.reason)}`,
+        style: "error",
+      }];
+    case "event":
+      return formatEvent(notice.event);
+    case "status":
+      return [
+        notice.status === "lost"
+          ? { text: "Server not responding; still trying…", style: "warn" }
+          : { text: "Server is back", style: "info" },
+      ];
+    case "ended":
+      return notice.why === "unreachable"
+        ? [{
+          text: `Cannot reach the server: ${sanitize(notice.reason)}`,
+          style: "error",
+        }]
+        : [];
+    default: {
+      const _exhaustive: never = notice;
+      throw new TypeError(`Unknown notice ${_exhaustive}`);
+    }
+  }
+}
+
+/** The line(s) a server event shows. */
+export function formatEvent(event: ServerEvent): Line[] {
+  switch (event.kind) {
+    case "chat": {
+      const from = sanitize(event.from);
+      return [{
+        text: `${from}: ${sanitize(event.text)}`,
+        style: "chat",
+        from,
+        time: event.time,
+      }];
+    }
+    case "joined":
+      return [{
+        text: `${sanitize(event.name)} joined`,
+        style: "info",
+        time: event.time,
+      }];
+    case "left":
+      return [{ text: leftText(event), style: "info", time: event.time }];
+    case "admin":
+      return [{
+        text: `[admin] ${sanitize(event.text)}`,
+        style: "admin",
+        time: event.time,
+      }];
+    case "members":
+      return [{
+        text: `Members (${event.names.length}): ${
+          event.names.map(sanitize).join(", ")
+        }`,
+        style: "info",
+      }];
+    case "notice":
+      return [{ text: `* ${sanitize(event.text)}`, style: "warn" }];
+    case "goodbye":
+      return [{
+        text: goodbyeText(event),
+        style: event.why === "left" ? "info" : "warn",
+      }];
+    default: {
+      const _exhaustive: never = event;
+      throw new TypeError(`Unknown event ${_exhaustive}`);
+    }
+  }
+}
+
+function withReason(text: string, reason: string): string {
+  return reason === "" ? text : `${text}: ${sanitize(reason)}`;
+}
+
+function leftText(event: Extract<ServerEvent, { kind: "left" }>): string {
+  const name = sanitize(event.name);
+  switch (event.why) {
+    case "left":
+      return `${name} left`;
+    case "timeout":
+      return `${name} timed out`;
+    case "kicked":
+      return withReason(`${name} was kicked`, event.reason);
+    case "slow":
+      return withReason(`${name} was dropped`, event.reason);
+    case "banned":
+      return withReason(`${name} was banned`, event.reason);
+  }
+}
+
+function goodbyeText(event: Extract<ServerEvent, { kind: "goodbye" }>): string {
+  switch (event.why) {
+    case "left":
+      return "Goodbye! You left the room";
+    case "closing":
+      return withReason("The server is closing", event.reason);
+    case "kicked":
+      return withReason("You were kicked", event.reason);
+    case "timeout":
+      return "You timed out";
+    case "slow":
+      return withReason("You were dropped", event.reason);
+    case "banned":
+      return withReason("You are banned", event.reason);
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Messages between the client's main thread (the terminal) and its network
+ * worker. One union each way.
+ * @module
+ */
+
+import type { Address } from "../protocol/address.ts";
+import type { ClientNotice, ClientOptions } from "./core.ts";
+
+/** Main thread to worker. */
+export type ToClientWorker =
+  | { type: "start"; server: Address; options: ClientOptions }
+  | { type: "join"; name: string }
+  | { type: "say"; text: string }
+  | { type: "leave" };
+
+/** Worker to main thread. */
+export type FromClientWorker =
+  | { type: "notice"; notice: ClientNotice }
+  | { type: "failed"; message: string }
+  | { type: "closed" };

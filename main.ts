@@ -1,0 +1,210 @@
+/**
+ * udpchat: a group chat room over UDP. `udpchat serve` hosts a room,
+ * `udpchat join NAME` joins one. This file parses the command line and
+ * dispatches; it is the only place that calls Deno.exit.
+ * @module
+ */
+
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { join } from "./client/join.ts";
+import { type Address, parseAddress, parsePort } from "./protocol/address.ts";
+import { serve } from "./server/serve.ts";
+
+/** The program's version, printed by --version. */
+export const VERSION = "0.1.0";
+
+const USAGE = `udpchat ${VERSION}: a group chat room over UDP
+
+Usage:
+  udpchat serve [--host HOST] [--port PORT]   host a room
+  udpchat join [NAME] [--server HOST:PORT]    join a room
+  udpchat --help | --version
+
+Run "udpchat serve --help" or "udpchat join --help" for their options.`;
+
+const SERVE_USAGE = `Usage: udpchat serve [options]
+
+Host a chat room. Each line typed here reaches every member as an admin
+message. Stop with Ctrl-C or SIGTERM: members are told the server is closing.
+
+Options:
+  --host HOST        address to bind (default 0.0.0.0, every interface)
+  --port PORT        UDP port (default 8888; 0 lets the system choose)
+  --timeout SECONDS  drop a member silent this long (default 10)
+  --max-members N    most members at once (default 10000)
+  --verbose          log dropped datagrams too
+  -h, --help         show this help
+  -V, --version      show the version`;
+
+const JOIN_USAGE = `Usage: udpchat join [NAME] [options]
+
+Join a chat room as NAME (asked for when omitted on a terminal). Each line
+you type is sent to the room; /quit, Ctrl-D or Ctrl-C leaves. With stdin and
+stdout as pipes, every event is one line on stdout.
+
+Options:
+  --server HOST:PORT  the room's server (default 127.0.0.1:8888)
+  --no-color          no colour (also when NO_COLOR is set)
+  -h, --help          show this help
+  -V, --version       show the version`;
+
+/** A mistake on the command line: one line on stderr, exit code 2. */
+class UsageError extends Error {}
+
+interface Parsed {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+function parse(args: string[], options: ParseArgsOptionsConfig): Parsed {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        ...options,
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "V" },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split("\n")[0]);
+  }
+}
+
+function number(
+  text: string | undefined,
+  what: string,
+  fallback: number,
+): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0)) {
+    throw new UsageError(
+      `Invalid ${what} "${text}": expected a positive number`,
+    );
+  }
+  return value;
+}
+
+async function runServe(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    host: { type: "string", default: "0.0.0.0" },
+    port: { type: "string", default: "8888" },
+    timeout: { type: "string" },
+    "max-members": { type: "string" },
+    verbose: { type: "boolean", default: false },
+  });
+  if (values.help) return print(SERVE_USAGE);
+  if (values.version) return print(VERSION);
+  if (positionals.length > 0) {
+    throw new UsageError(`Unexpected argument "${positionals[0]}"`);
+  }
+  const hostname = String(values.host);
+  if (isIP(hostname) === 0 && hostname !== "localhost") {
+    throw new UsageError(`Invalid host "${hostname}": expected an IP address`);
+  }
+  return await serve({
+    hostname,
+    port: usage(() => parsePort(String(values.port))),
+    verbose: values.verbose === true,
+    server: {
+      timeoutMs: number(values.timeout as string | undefined, "timeout", 10) *
+        1000,
+      maxMembers: number(
+        values["max-members"] as string | undefined,
+        "member count",
+        10_000,
+      ),
+    },
+  });
+}
+
+async function runJoin(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    server: { type: "string", default: "127.0.0.1:8888" },
+    "no-color": { type: "boolean", default: false },
+  });
+  if (values.help) return print(JOIN_USAGE);
+  if (values.version) return print(VERSION);
+  if (positionals.length > 1) {
+    throw new UsageError(
+      `Unexpected argument "${positionals[1]}" (a name has no spaces)`,
+    );
+  }
+  const tty = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
+  const name = positionals[0];
+  if (name === undefined && !tty) {
+    throw new UsageError(
+      "NAME is required when stdin or stdout is not a terminal",
+    );
+  }
+  const server = await resolve(
+    usage(() => parseAddress(String(values.server), 8888)),
+  );
+  const colour = tty && values["no-color"] !== true &&
+    !Deno.env.get("NO_COLOR");
+  return await join({ name, server, colour, tty });
+}
+
+async function resolve(address: Address): Promise<Address> {
+  if (isIP(address.hostname) !== 0) return address;
+  try {
+    const { address: ip } = await lookup(address.hostname);
+    return { hostname: ip, port: address.port };
+  } catch {
+    throw new UsageError(`Cannot resolve host "${address.hostname}"`);
+  }
+}
+
+function usage<T>(parseIt: () => T): T {
+  try {
+    return parseIt();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function print(text: string): number {
+  console.log(text);
+  return 0;
+}
+
+async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case "serve":
+      return await runServe(rest);
+    case "join":
+      return await runJoin(rest);
+    case "-h":
+    case "--help":
+    case "help":
+      return print(USAGE);
+    case "-V":
+    case "--version":
+      return print(VERSION);
+    case undefined:
+      console.error(USAGE);
+      return 2;
+    default:
+      throw new UsageError(
+        `Unknown command "${command}" (expected serve or join)`,
+      );
+  }
+}
+
+if (import.meta.main) {
+  let code: number;
+  try {
+    code = await main(Deno.args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`udpchat: ${error.message}`);
+    code = 2;
+  }
+  Deno.exit(code);
+}

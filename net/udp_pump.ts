@@ -1,0 +1,126 @@
+/**
+ * The socket shell both sides share: a receive loop, a send loop with one
+ * datagram in flight (un-awaited sends collapse under load, see
+ * DENO_UDP_FACTS), and a clock tick, around a pure core.
+ * @module
+ */
+
+import type { Address } from "../protocol/address.ts";
+import {
+  MAX_DATAGRAM_BYTES,
+  RECEIVE_BUFFER_BYTES,
+} from "../protocol/limits.ts";
+
+/** What a pump drives: a pure core fed datagrams and time. */
+export interface PumpCore {
+  /** A datagram arrived; `bytes` is a view valid only during the call. */
+  receive(bytes: Uint8Array, from: Address, now: number): void;
+  /** The next datagram to send, built into `into`, or undefined. */
+  poll(
+    into: Uint8Array,
+    now: number,
+  ): { bytes: Uint8Array; to: Address } | undefined;
+  /** Time passed. */
+  tick(now: number): void;
+  /** Something went wrong with the socket; counted, never fatal. */
+  socketError(what: "receive" | "send", error: Error): void;
+}
+
+/** How often the core's tick runs (ms). */
+export const TICK_MS = 10;
+
+/** Pumps datagrams between a socket it owns and a core. */
+export class UdpPump implements AsyncDisposable {
+  #socket: Deno.DatagramConn;
+  #core: PumpCore;
+  #closed = false;
+  #wakeSender: (() => void) | undefined;
+  #idle: Array<() => void> = [];
+  #timer: number;
+  #loops: Promise<void>[];
+
+  /** Start pumping; the pump owns `socket` from now on. */
+  constructor(socket: Deno.DatagramConn, core: PumpCore) {
+    this.#socket = socket;
+    this.#core = core;
+    this.#timer = setInterval(() => {
+      this.#core.tick(Date.now());
+      this.wake();
+    }, TICK_MS);
+    this.#loops = [this.#receiveLoop(), this.#sendLoop()];
+  }
+
+  /** The bound address. */
+  get address(): Deno.NetAddr {
+    return this.#socket.addr as Deno.NetAddr;
+  }
+
+  /** Let the send loop look for work (after feeding the core from outside). */
+  wake(): void {
+    const wake = this.#wakeSender;
+    this.#wakeSender = undefined;
+    wake?.();
+  }
+
+  /** Resolves once the core has nothing more to send right now. */
+  flushed(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#idle.push(resolve);
+      this.wake();
+    });
+  }
+
+  /** Close the socket and wait for both loops to end. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#socket.close();
+    this.wake();
+    await Promise.all(this.#loops);
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  /** Same as `close`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #receiveLoop(): Promise<void> {
+    const buffer = new Uint8Array(RECEIVE_BUFFER_BYTES);
+    while (!this.#closed) {
+      let received: [Uint8Array, Deno.Addr];
+      try {
+        received = await this.#socket.receive(buffer);
+      } catch (error) {
+        if (this.#closed) return;
+        this.#core.socketError("receive", error as Error);
+        continue;
+      }
+      this.#core.receive(received[0], received[1] as Deno.NetAddr, Date.now());
+      this.wake();
+    }
+  }
+
+  async #sendLoop(): Promise<void> {
+    const buffer = new Uint8Array(MAX_DATAGRAM_BYTES);
+    while (!this.#closed) {
+      const out = this.#core.poll(buffer, Date.now());
+      if (out === undefined) {
+        for (const resolve of this.#idle.splice(0)) resolve();
+        await new Promise<void>((resolve) => this.#wakeSender = resolve);
+        continue;
+      }
+      try {
+        await this.#socket.send(out.bytes, {
+          transport: "udp",
+          hostname: out.to.hostname,
+          port: out.to.port,
+        });
+      } catch (error) {
+        if (this.#closed) return;
+        this.#core.socketError("send", error as Error);
+      }
+    }
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * One end of an established session, shared by the server (one per member)
+ * and the client: the reliable channel, fragmentation, packet numbers,
+ * heartbeats, and building the next datagram. Pure: the clock is passed in,
+ * datagrams go in and come out as bytes.
+ * @module
+ */
+
+import { Reassembler, split } from "./fragment.ts";
+import { MAX_DATAGRAM_BYTES } from "./limits.ts";
+import {
+  DATA_FRAME_OVERHEAD,
+  encodeSession,
+  type Frame,
+  MAX_FRAME_BODY,
+  sessionHeaderBytes,
+  type SessionPacket,
+} from "./packet.ts";
+import { ReliableChannel, type ReliableOptions } from "./reliable.ts";
+
+/** Most pongs owed at once; further pings are answered by the next one. */
+const MAX_PONGS = 4;
+
+/** Bytes of a PING or PONG frame. */
+const STAMP_FRAME_BYTES = 5;
+
+/** A session end: turns messages into datagrams and datagrams into messages. */
+export class Link {
+  /** The session id both ends use. */
+  readonly sessionId: number;
+  /** The session's secret token. */
+  readonly token: Uint8Array;
+  /** The reliable channel (exposed for stats). */
+  readonly channel: ReliableChannel;
+  /** When a datagram of this session last arrived. */
+  lastHeard: number;
+  /** When this end last sent a datagram. */
+  lastSent: number;
+  /** Round-trip time from the last pong, in milliseconds. */
+  pingRttMs: number | undefined;
+  #reassembler = new Reassembler();
+  #pnOut = 0;
+  #pnIn = -1;
+  #pongs: number[] = [];
+  #ping: number | undefined;
+
+  /** A link for `sessionId`/`token`, born at `now`. */
+  constructor(
+    sessionId: number,
+    token: Uint8Array,
+    now: number,
+    options?: ReliableOptions,
+  ) {
+    this.sessionId = sessionId;
+    this.token = token;
+    this.channel = new ReliableChannel(options);
+    this.lastHeard = now;
+    this.lastSent = now;
+  }
+
+  /** Queue one encoded message (split into frames as needed). */
+  send(encoded: Uint8Array): void {
+    this.sendChunks(split(encoded, MAX_FRAME_BODY));
+  }
+
+  /** Queue a message already split by `split` (a broadcast splits once). */
+  sendChunks(chunks: readonly Uint8Array[]): void {
+    for (const chunk of chunks) this.channel.push(chunk);
+  }
+
+  /**
+   * True when `packet.pn` is newer than any seen: the test a datagram from
+   * a new address must pass before the session moves there.
+   */
+  isFresh(packet: SessionPacket): boolean {
+    return this.#pnIn === -1 || ((packet.pn - this.#pnIn) | 0) > 0;
+  }
+
+  /**
+   * Take in a datagram of this session (token already checked); returns the
+   * whole messages that became deliverable, in order. Throws RangeError or
+   * SyntaxError when a message cannot be reassembled.
+   */
+  receive(packet: SessionPacket, now: number): Uint8Array[] {
+    this.lastHeard = now;
+    if (this.isFresh(packet)) this.#pnIn = packet.pn;
+    this.channel.onAck(packet.ack, now);
+    const messages: Uint8Array[] = [];
+    for (const frame of packet.frames) {
+      switch (frame.type) {
+        case "data":
+          for (
+            const chunk of this.channel.receive(frame.seq, frame.body, now)
+          ) {
+            const whole = this.#reassembler.push(chunk);
+            if (whole !== undefined) messages.push(whole);
+          }
+          break;
+        case "ping":
+          if (this.#pongs.length < MAX_PONGS) this.#pongs.push(frame.stamp);
+          break;
+        case "pong":
+          this.pingRttMs = ((now >>> 0) - frame.stamp) >>> 0;
+          break;
+        default: {
+          const _exhaustive: never = frame;
+          throw new TypeError(`Cannot receive frame ${_exhaustive}`);
+        }
+      }
+    }
+    return messages;
+  }
+
+  /** Ask the peer for a pong with the next datagram (a heartbeat). */
+  ping(now: number): void {
+    this.#ping = now >>> 0;
+  }
+
+  /** True when `poll` would produce a datagram now. */
+  wantsToSend(now: number): boolean {
+    return this.#pongs.length > 0 || this.#ping !== undefined ||
+      this.channel.hasDue(now) || this.channel.ackDue(now);
+  }
+
+  /**
+   * Build the next datagram into `into` (a reusable buffer of at least
+   * MAX_DATAGRAM_BYTES), or return undefined when nothing is due. With
+   * `force`, build one even if it carries only the ack.
+   */
+  poll(into: Uint8Array, now: number, force = false): Uint8Array | undefined {
+    if (!force && !this.wantsToSend(now)) return undefined;
+    const ack = this.channel.ackState();
+    const frames: Frame[] = [];
+    for (const stamp of this.#pongs) frames.push({ type: "pong", stamp });
+    this.#pongs.length = 0;
+    if (this.#ping !== undefined) {
+      frames.push({ type: "ping", stamp: this.#ping });
+    }
+    this.#ping = undefined;
+    const budget = MAX_DATAGRAM_BYTES - sessionHeaderBytes(ack) -
+      frames.length * STAMP_FRAME_BYTES;
+    for (
+      const { seq, body } of this.channel.takeFrames(
+        now,
+        budget,
+        DATA_FRAME_OVERHEAD,
+      )
+    ) {
+      frames.push({ type: "data", seq, body });
+    }
+    this.channel.ackSent(now);
+    this.lastSent = now;
+    return encodeSession(into, {
+      sessionId: this.sessionId,
+      token: this.token,
+      pn: this.#pnOut++ >>> 0,
+      ack,
+      frames,
+    });
+  }
+}
+
+/** Compare two tokens in time independent of where they differ. */
+export function sameToken(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  let diff = 0;
+  for (let i = 0; i < a.byteLength; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}

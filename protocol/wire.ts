@@ -1,0 +1,215 @@
+/**
+ * Bounds-checked big-endian reading and writing of wire fields. Every codec
+ * in this folder goes through these two classes, so a truncated or oversized
+ * field is caught in one place.
+ * @module
+ */
+
+import { decodeUtf8 } from "./text.ts";
+
+const encoder = new TextEncoder();
+
+/** Reads fields from hostile bytes; every read checks bounds and throws. */
+export class Reader {
+  #view: DataView;
+  #bytes: Uint8Array;
+  #offset = 0;
+  #what: string;
+
+  /** `what` names the structure in error messages ("WELCOME datagram"). */
+  constructor(bytes: Uint8Array, what: string, offset = 0) {
+    this.#bytes = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#what = what;
+    this.#offset = offset;
+  }
+
+  /** Bytes not read yet. */
+  get remaining(): number {
+    return this.#bytes.byteLength - this.#offset;
+  }
+
+  /** Current read position. */
+  get offset(): number {
+    return this.#offset;
+  }
+
+  #need(n: number, field: string): number {
+    const at = this.#offset;
+    if (at + n > this.#bytes.byteLength) {
+      throw new RangeError(
+        `Cannot decode ${this.#what}: ${field} needs ${n} bytes at offset ${at}, have ${
+          this.#bytes.byteLength - at
+        }`,
+      );
+    }
+    this.#offset = at + n;
+    return at;
+  }
+
+  /** An unsigned 8-bit integer. */
+  u8(field: string): number {
+    return this.#view.getUint8(this.#need(1, field));
+  }
+
+  /** An unsigned 16-bit integer. */
+  u16(field: string): number {
+    return this.#view.getUint16(this.#need(2, field));
+  }
+
+  /** An unsigned 32-bit integer. */
+  u32(field: string): number {
+    return this.#view.getUint32(this.#need(4, field));
+  }
+
+  /** A 64-bit float (timestamps in milliseconds). */
+  f64(field: string): number {
+    const value = this.#view.getFloat64(this.#need(8, field));
+    if (!Number.isFinite(value)) {
+      throw new RangeError(
+        `Cannot decode ${this.#what}: ${field} is not finite`,
+      );
+    }
+    return value;
+  }
+
+  /** A view of the next `n` bytes (not a copy). */
+  bytes(n: number, field: string): Uint8Array {
+    const at = this.#need(n, field);
+    return this.#bytes.subarray(at, at + n);
+  }
+
+  /** The rest of the input as a view. */
+  rest(): Uint8Array {
+    return this.bytes(this.remaining, "rest");
+  }
+
+  /** UTF-8 text with a length prefix of `prefix` bytes, at most `max` bytes. */
+  text(field: string, prefix: 1 | 2, max: number): string {
+    const length = prefix === 1 ? this.u8(field) : this.u16(field);
+    if (length > max) {
+      throw new RangeError(
+        `Cannot decode ${this.#what}: ${field} is ${length} bytes, the limit is ${max}`,
+      );
+    }
+    const text = decodeUtf8(this.bytes(length, field));
+    if (text === undefined) {
+      throw new SyntaxError(
+        `Cannot decode ${this.#what}: ${field} is not valid UTF-8`,
+      );
+    }
+    return text;
+  }
+
+  /** Throws unless every byte was consumed. */
+  end(): void {
+    if (this.remaining !== 0) {
+      throw new SyntaxError(
+        `Cannot decode ${this.#what}: ${this.remaining} unexpected trailing bytes`,
+      );
+    }
+  }
+}
+
+/** Writes fields into a fixed-size buffer; overflow throws a RangeError. */
+export class Writer {
+  #bytes: Uint8Array;
+  #view: DataView;
+  #offset = 0;
+
+  /** Write into `bytes`, or into a fresh buffer of `size` bytes. */
+  constructor(bytesOrSize: Uint8Array | number) {
+    this.#bytes = typeof bytesOrSize === "number"
+      ? new Uint8Array(bytesOrSize)
+      : bytesOrSize;
+    this.#view = new DataView(
+      this.#bytes.buffer,
+      this.#bytes.byteOffset,
+      this.#bytes.byteLength,
+    );
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.#offset;
+  }
+
+  /** Room left. */
+  get remaining(): number {
+    return this.#bytes.byteLength - this.#offset;
+  }
+
+  #take(n: number): number {
+    const at = this.#offset;
+    if (at + n > this.#bytes.byteLength) {
+      throw new RangeError(
+        `Cannot encode: ${n} more bytes exceed the ${this.#bytes.byteLength}-byte buffer`,
+      );
+    }
+    this.#offset = at + n;
+    return at;
+  }
+
+  /** An unsigned 8-bit integer. */
+  u8(value: number): this {
+    this.#view.setUint8(this.#take(1), value);
+    return this;
+  }
+
+  /** An unsigned 16-bit integer. */
+  u16(value: number): this {
+    this.#view.setUint16(this.#take(2), value);
+    return this;
+  }
+
+  /** An unsigned 32-bit integer. */
+  u32(value: number): this {
+    this.#view.setUint32(this.#take(4), value >>> 0);
+    return this;
+  }
+
+  /** A 64-bit float. */
+  f64(value: number): this {
+    this.#view.setFloat64(this.#take(8), value);
+    return this;
+  }
+
+  /** Raw bytes. */
+  bytes(value: Uint8Array): this {
+    this.#bytes.set(value, this.#take(value.byteLength));
+    return this;
+  }
+
+  /** Zero bytes up to a total length of `total` (no-op when already past). */
+  padTo(total: number): this {
+    if (this.#offset < total) this.#take(total - this.#offset);
+    return this;
+  }
+
+  /** UTF-8 text with a length prefix; throws RangeError past `max` bytes. */
+  text(value: string, prefix: 1 | 2, max: number): this {
+    const start = this.#offset;
+    this.#take(prefix);
+    const { read, written } = encoder.encodeInto(
+      value,
+      this.#bytes.subarray(this.#offset),
+    );
+    if (read !== value.length || written > max) {
+      this.#offset = start;
+      throw new RangeError(
+        `Cannot encode text: ${
+          encoder.encode(value).byteLength
+        } bytes, the limit is ${Math.min(max, this.remaining)}`,
+      );
+    }
+    if (prefix === 1) this.#view.setUint8(start, written);
+    else this.#view.setUint16(start, written);
+    this.#offset += written;
+    return this;
+  }
+
+  /** A view of what was written. */
+  finish(): Uint8Array {
+    return this.#bytes.subarray(0, this.#offset);
+  }
+}

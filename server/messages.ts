@@ -1,0 +1,20 @@
+/**
+ * Messages between the server's main thread (console, signals, logs) and
+ * its network worker. One union each way.
+ * @module
+ */
+
+import type { LogLevel, ServerOptions } from "./core.ts";
+
+/** Main thread to worker. */
+export type ToServerWorker =
+  | { type: "start"; hostname: string; port: number; options: ServerOptions }
+  | { type: "admin"; text: string }
+  | { type: "shutdown"; reason: string };
+
+/** Worker to main thread. */
+export type FromServerWorker =
+  | { type: "listening"; hostname: string; port: number }
+  | { type: "failed"; message: string }
+  | { type: "log"; level: LogLevel; text: string }
+  | { type: "closed" };

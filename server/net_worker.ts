@@ -1,0 +1,64 @@
+/**
+ * Worker entry of `serve`: owns the UDP socket and the room. The main
+ * thread only sends console lines and a shutdown, and prints what comes back.
+ * @module
+ */
+
+/// <reference lib="deno.worker" />
+
+import { ServerCore } from "./core.ts";
+import type { FromServerWorker, ToServerWorker } from "./messages.ts";
+import { UdpServer } from "./server.ts";
+
+let server: UdpServer | undefined;
+
+function post(message: FromServerWorker): void {
+  self.postMessage(message);
+}
+
+function start(message: Extract<ToServerWorker, { type: "start" }>): void {
+  let socket: Deno.DatagramConn;
+  try {
+    socket = Deno.listenDatagram({
+      transport: "udp",
+      hostname: message.hostname,
+      port: message.port,
+    });
+  } catch (error) {
+    const reason = error instanceof Deno.errors.AddrInUse
+      ? `port ${message.port} is already in use`
+      : (error as Error).message;
+    post({
+      type: "failed",
+      message:
+        `Cannot listen on ${message.hostname}:${message.port}: ${reason}`,
+    });
+    return;
+  }
+  const core = new ServerCore(
+    message.options,
+    (level, text) => post({ type: "log", level, text }),
+  );
+  server = new UdpServer(socket, core);
+  const { hostname, port } = server.address;
+  post({ type: "listening", hostname, port });
+}
+
+self.onmessage = async (event: MessageEvent<ToServerWorker>) => {
+  const message = event.data;
+  switch (message.type) {
+    case "start":
+      return start(message);
+    case "admin":
+      return server?.admin(message.text);
+    case "shutdown":
+      await server?.shutdown(message.reason);
+      post({ type: "closed" });
+      self.close();
+      return;
+    default: {
+      const _exhaustive: never = message;
+      throw new TypeError(`Unknown message ${_exhaustive}`);
+    }
+  }
+};

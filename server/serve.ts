@@ -1,0 +1,88 @@
+/**
+ * `udpchat serve`: the main thread of the server. It owns the console and
+ * the signals; the socket and the room live in `net_worker.ts`. Each console
+ * line becomes an admin message; EOF on the console keeps the server running.
+ * @module
+ */
+
+import process from "node:process";
+import { createInterface } from "node:readline";
+import { sanitize } from "../client/sanitize.ts";
+import { formatAddress } from "../protocol/address.ts";
+import type { LogLevel, ServerOptions } from "./core.ts";
+import type { FromServerWorker, ToServerWorker } from "./messages.ts";
+
+/** What `serve` needs from the command line. */
+export interface ServeOptions {
+  hostname: string;
+  port: number;
+  verbose: boolean;
+  server: ServerOptions;
+}
+
+/** Run the server until a signal; resolves to the exit code. */
+export async function serve(options: ServeOptions): Promise<number> {
+  const worker = new Worker(new URL("./net_worker.ts", import.meta.url), {
+    type: "module",
+  });
+  const done = Promise.withResolvers<number>();
+  const post = (message: ToServerWorker) => worker.postMessage(message);
+  const log = (level: LogLevel, text: string) => {
+    if (level === "debug" && !options.verbose) return;
+    const line = sanitize(text);
+    if (level === "warn") console.error(line);
+    else console.log(line);
+  };
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return done.resolve(1);
+    stopping = true;
+    log("info", `Received ${signal}; telling members the server is closing`);
+    post({ type: "shutdown", reason: `received ${signal}` });
+  };
+  const onSigint = () => stop("SIGINT");
+  const onSigterm = () => stop("SIGTERM");
+
+  worker.onmessage = (event: MessageEvent<FromServerWorker>) => {
+    const message = event.data;
+    switch (message.type) {
+      case "listening":
+        console.log(`udpchat listening on ${formatAddress(message)}`);
+        return;
+      case "failed":
+        console.error(message.message);
+        return done.resolve(2);
+      case "log":
+        return log(message.level, message.text);
+      case "closed":
+        log("info", "Server closed");
+        return done.resolve(0);
+    }
+  };
+  worker.onerror = (event) => {
+    event.preventDefault();
+    console.error(`Internal error: ${event.message}`);
+    done.resolve(1);
+  };
+  Deno.addSignalListener("SIGINT", onSigint);
+  Deno.addSignalListener("SIGTERM", onSigterm);
+  post({
+    type: "start",
+    hostname: options.hostname,
+    port: options.port,
+    options: options.server,
+  });
+
+  const console_ = createInterface({ input: process.stdin, terminal: false });
+  console_.on("line", (line: string) => {
+    const text = line.replace(/\r$/, "");
+    if (text.trim() !== "" && !stopping) post({ type: "admin", text });
+  });
+
+  const code = await done.promise;
+  Deno.removeSignalListener("SIGINT", onSigint);
+  Deno.removeSignalListener("SIGTERM", onSigterm);
+  console_.close();
+  worker.terminate();
+  return code;
+}

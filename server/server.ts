@@ -1,0 +1,54 @@
+/**
+ * The server's socket shell: a `UdpPump` around a `ServerCore`, plus the
+ * graceful shutdown. It takes an already bound socket, so tests bind port 0
+ * and drive the real thing.
+ * @module
+ */
+
+import { TICK_MS, UdpPump } from "../net/udp_pump.ts";
+import type { ServerCore } from "./core.ts";
+
+/** Runs a core on a socket until `shutdown` or `close`. */
+export class UdpServer implements AsyncDisposable {
+  /** The core this server drives. */
+  readonly core: ServerCore;
+  #pump: UdpPump;
+
+  /** Start serving `core` on `socket` (which this server now owns). */
+  constructor(socket: Deno.DatagramConn, core: ServerCore) {
+    this.core = core;
+    this.#pump = new UdpPump(socket, core);
+  }
+
+  /** The bound address. */
+  get address(): Deno.NetAddr {
+    return this.#pump.address;
+  }
+
+  /** Hand the core a console line. */
+  admin(text: string): void {
+    this.core.admin(text, Date.now());
+    this.#pump.wake();
+  }
+
+  /** Say goodbye to every member, wait for their acks (at most `graceMs`), close. */
+  async shutdown(reason: string, graceMs = 2000): Promise<void> {
+    this.core.shutdown(reason, Date.now());
+    this.#pump.wake();
+    const deadline = Date.now() + graceMs;
+    while (!this.core.drained && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, TICK_MS));
+    }
+    await this.close();
+  }
+
+  /** Stop at once: close the socket and wait for the pump to end. */
+  close(): Promise<void> {
+    return this.#pump.close();
+  }
+
+  /** Same as `close`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

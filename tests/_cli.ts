@@ -1,0 +1,193 @@
+/**
+ * Test helpers that run the real CLI as separate processes on loopback:
+ * `startServer()` and `startMember()` spawn `main.ts`, read stdout line by
+ * line, and clean up with `await using` so sanitizers stay happy.
+ * @module
+ */
+
+const ROOT = new URL("../", import.meta.url);
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+/** A running udpchat process with its output collected line by line. */
+export class Proc implements AsyncDisposable {
+  readonly child: Deno.ChildProcess;
+  readonly lines: string[] = [];
+  readonly errors: string[] = [];
+  #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  #readers: Promise<void>[];
+  #status: Promise<Deno.CommandStatus>;
+  #stdinClosed = false;
+  #changed: (() => void) | undefined;
+
+  /** Spawn `main.ts` with `args`. */
+  constructor(args: string[], env: Record<string, string> = {}) {
+    this.child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--config",
+        new URL("deno.json", ROOT).pathname,
+        "-A",
+        MAIN,
+        ...args,
+      ],
+      cwd: ROOT.pathname,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1", ...env },
+    }).spawn();
+    this.#stdin = this.child.stdin.getWriter();
+    this.#readers = [
+      this.#collect(this.child.stdout, this.lines),
+      this.#collect(this.child.stderr, this.errors),
+    ];
+    this.#status = this.child.status;
+  }
+
+  async #collect(
+    stream: ReadableStream<Uint8Array>,
+    into: string[],
+  ): Promise<void> {
+    let pending = "";
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      pending += chunk;
+      const parts = pending.split("\n");
+      pending = parts.pop()!;
+      into.push(...parts);
+      this.#changed?.();
+    }
+    if (pending !== "") into.push(pending);
+    this.#changed?.();
+  }
+
+  /** Wait until a stdout (or, with `stderr`, stderr) line matches; returns it. */
+  async waitFor(
+    pattern: RegExp | string,
+    timeoutMs = 10_000,
+    stderr = false,
+  ): Promise<string> {
+    const test = (line: string) =>
+      typeof pattern === "string" ? line.includes(pattern) : pattern.test(line);
+    const deadline = Date.now() + timeoutMs;
+    const source = stderr ? this.errors : this.lines;
+    for (;;) {
+      const found = source.find(test);
+      if (found !== undefined) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(
+          `Timed out waiting for ${pattern}; stdout: ${
+            JSON.stringify(this.lines)
+          }; stderr: ${JSON.stringify(this.errors)}`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 200));
+        this.#changed = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  /** How many stdout lines match. */
+  count(pattern: RegExp | string): number {
+    return this.lines.filter((line) =>
+      typeof pattern === "string" ? line.includes(pattern) : pattern.test(line)
+    ).length;
+  }
+
+  /** Type a line on stdin. */
+  async type(line: string): Promise<void> {
+    await this.#stdin.write(new TextEncoder().encode(line + "\n"));
+  }
+
+  /** Close stdin (EOF). */
+  async closeStdin(): Promise<void> {
+    if (this.#stdinClosed) return;
+    this.#stdinClosed = true;
+    await this.#stdin.close().catch(() => {});
+  }
+
+  /** Send a signal. */
+  kill(signal: Deno.Signal = "SIGTERM"): void {
+    try {
+      this.child.kill(signal);
+    } catch {
+      // Already exited.
+    }
+  }
+
+  /** Wait for the exit status (and all output). */
+  async status(timeoutMs = 10_000): Promise<Deno.CommandStatus> {
+    let timer: number | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error("Process did not exit in time")),
+        timeoutMs,
+      );
+    });
+    try {
+      const status = await Promise.race([this.#status, timeout]);
+      await Promise.all(this.#readers);
+      return status;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Kill if still running, and release everything. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.closeStdin();
+    this.kill("SIGKILL");
+    await this.#status;
+    await Promise.all(this.#readers);
+  }
+}
+
+/** Start `udpchat serve` on 127.0.0.1 with an OS-chosen port. */
+export async function startServer(
+  args: string[] = [],
+): Promise<Proc & { port: number }> {
+  const proc = new Proc([
+    "serve",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    ...args,
+  ]);
+  try {
+    const line = await proc.waitFor("listening");
+    const port = Number(/:(\d+)\s*$/.exec(line)?.[1]);
+    return Object.assign(proc, { port });
+  } catch (error) {
+    await proc[Symbol.asyncDispose]();
+    throw error;
+  }
+}
+
+/** Start `udpchat join NAME` against a port; waits for the welcome unless told not to. */
+export async function startMember(
+  name: string,
+  port: number,
+  options: { wait?: boolean; args?: string[] } = {},
+): Promise<Proc> {
+  const proc = new Proc([
+    "join",
+    name,
+    "--server",
+    `127.0.0.1:${port}`,
+    ...(options.args ?? []),
+  ]);
+  if (options.wait ?? true) {
+    try {
+      await proc.waitFor(/^Welcome/);
+    } catch (error) {
+      await proc[Symbol.asyncDispose]();
+      throw error;
+    }
+  }
+  return proc;
+}
