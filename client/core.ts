@@ -166,7 +166,7 @@ export class ClientCore {
         if (state.at === "joined" || state.at === "leaving") {
           if (!sameToken(packet.token, state.link.token)) return;
           if (packet.sessionId !== state.link.sessionId) return;
-          this.#session(state.link, () => state.link.receive(packet, now));
+          this.#session(state.link, state.link.receive(packet, now));
         }
         return;
       case "reset":
@@ -268,13 +268,7 @@ export class ClientCore {
     }
   }
 
-  #session(link: Link, receive: () => Uint8Array[]): void {
-    let messages: Uint8Array[];
-    try {
-      messages = receive();
-    } catch {
-      return;
-    }
+  #session(link: Link, messages: Uint8Array[]): void {
     for (const message of messages) {
       let event: ServerEvent;
       try {

@@ -87,13 +87,16 @@ export function formatEvent(event: ServerEvent): Line[] {
         style: "admin",
         time: event.time,
       }];
-    case "members":
+    case "members": {
+      const more = event.total - event.names.length;
+      const names = event.names.map(sanitize).join(", ");
       return [{
-        text: `Members (${event.names.length}): ${
-          event.names.map(sanitize).join(", ")
+        text: `Members (${event.total}): ${names}${
+          more > 0 ? `, and ${more} more` : ""
         }`,
         style: "info",
       }];
+    }
     case "notice":
       return [{ text: `* ${sanitize(event.text)}`, style: "warn" }];
     case "goodbye":

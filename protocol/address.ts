@@ -41,7 +41,7 @@ export function parseAddress(text: string, defaultPort: number): Address {
   }
   const colon = text.lastIndexOf(":");
   const hostname = colon === -1 ? text : text.slice(0, colon);
-  if (hostname === "" || hostname.includes(":") || /\s/.test(hostname)) {
+  if (hostname === "" || /[:\s[\]]/.test(hostname)) {
     throw new SyntaxError(`Invalid address "${text}": expected HOST:PORT`);
   }
   const port = colon === -1 ? defaultPort : parsePort(text.slice(colon + 1));

@@ -48,7 +48,7 @@ export type ServerEvent =
     reason: string;
   }
   | { kind: "admin"; id: number; time: number; text: string }
-  | { kind: "members"; names: string[] }
+  | { kind: "members"; total: number; names: string[] }
   | { kind: "notice"; text: string }
   | { kind: "goodbye"; why: GoodbyeWhy; reason: string };
 
@@ -71,17 +71,16 @@ const RequestCode = { say: 0x01, leave: 0x02 } as const;
 
 const scratch = new Uint8Array(MAX_EVENT_BYTES);
 
-/** Most names one MEMBERS event lists. */
-export const MAX_MEMBERS_LISTED = 4096;
+/**
+ * Most names one MEMBERS event lists (the first to join); `total` counts
+ * them all. 100 names of 128 bytes stay well within MAX_EVENT_BYTES.
+ */
+export const MAX_MEMBERS_LISTED = 100;
 
 /** Encode a server event into a fresh buffer. */
 export function encodeEvent(event: ServerEvent): Uint8Array {
   // Encoded once per broadcast into a scratch buffer, then copied to size.
-  const w = new Writer(
-    event.kind === "members"
-      ? 3 + event.names.length * (MAX_NAME_BYTES + 1)
-      : scratch,
-  ).u8(EventCode[event.kind]);
+  const w = new Writer(scratch).u8(EventCode[event.kind]);
   switch (event.kind) {
     case "chat":
       w.u32(event.id).f64(event.time).text(event.from, 1, MAX_NAME_BYTES)
@@ -103,7 +102,7 @@ export function encodeEvent(event: ServerEvent): Uint8Array {
           `Cannot encode MEMBERS: ${event.names.length} names, the limit is ${MAX_MEMBERS_LISTED}`,
         );
       }
-      w.u16(event.names.length);
+      w.u32(event.total).u16(event.names.length);
       for (const name of event.names) w.text(name, 1, MAX_NAME_BYTES);
       break;
     case "notice":
@@ -162,6 +161,7 @@ export function decodeEvent(bytes: Uint8Array): ServerEvent {
       };
       break;
     case EventCode.members: {
+      const total = r.u32("total");
       const count = r.u16("count");
       if (count > MAX_MEMBERS_LISTED) {
         throw new RangeError(
@@ -172,7 +172,7 @@ export function decodeEvent(bytes: Uint8Array): ServerEvent {
       for (let i = 0; i < count; i++) {
         names.push(r.text("name", 1, MAX_NAME_BYTES));
       }
-      event = { kind: "members", names };
+      event = { kind: "members", total, names };
       break;
     }
     case EventCode.notice:

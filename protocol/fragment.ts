@@ -87,7 +87,7 @@ export class Reassembler {
       );
     }
     if (flag === LAST && this.#pending === 0) return payload.slice();
-    // Empty payloads are not kept, so a stream of bare flag bytes costs nothing.
+    // Empty payloads are not kept: a flood of bare flag bytes costs nothing.
     if (payload.byteLength > 0) this.#parts.push(payload.slice());
     this.#pending = total;
     return flag === LAST ? this.#join() : undefined;

@@ -36,6 +36,8 @@ export class Link {
   lastHeard: number;
   /** When this end last sent a datagram. */
   lastSent: number;
+  /** Messages dropped because they could not be reassembled. */
+  malformed = 0;
   /** Round-trip time from the last pong, in milliseconds. */
   pingRttMs: number | undefined;
   #reassembler = new Reassembler();
@@ -78,8 +80,8 @@ export class Link {
 
   /**
    * Take in a datagram of this session (token already checked); returns the
-   * whole messages that became deliverable, in order. Throws RangeError or
-   * SyntaxError when a message cannot be reassembled.
+   * whole messages that became deliverable, in order. A message that cannot
+   * be reassembled is dropped and counted in `malformed`.
    */
   receive(packet: SessionPacket, now: number): Uint8Array[] {
     this.lastHeard = now;
@@ -92,8 +94,7 @@ export class Link {
           for (
             const chunk of this.channel.receive(frame.seq, frame.body, now)
           ) {
-            const whole = this.#reassembler.push(chunk);
-            if (whole !== undefined) messages.push(whole);
+            this.#reassemble(chunk, messages);
           }
           break;
         case "ping":
@@ -109,6 +110,16 @@ export class Link {
       }
     }
     return messages;
+  }
+
+  #reassemble(chunk: Uint8Array, into: Uint8Array[]): void {
+    try {
+      const whole = this.#reassembler.push(chunk);
+      if (whole !== undefined) into.push(whole);
+    } catch {
+      // Oversized or malformed: that message is lost, the stream goes on.
+      this.malformed++;
+    }
   }
 
   /** Ask the peer for a pong with the next datagram (a heartbeat). */

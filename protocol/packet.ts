@@ -51,7 +51,7 @@ export const SESSION_FIXED_BYTES = HEADER_BYTES + 4 + TOKEN_BYTES + 4 + 4 + 1;
 export const ACK_RANGE_BYTES = 8;
 /** Bytes of a DATA frame's header (type, seq, length). */
 export const DATA_FRAME_OVERHEAD = 1 + 4 + 2;
-/** Largest body of one DATA frame in a datagram with no ack ranges. */
+/** Largest body of one DATA frame: it fits even with the most ack ranges. */
 export const MAX_FRAME_BODY = MAX_DATAGRAM_BYTES - SESSION_FIXED_BYTES -
   8 * ACK_RANGE_BYTES - DATA_FRAME_OVERHEAD;
 

@@ -9,16 +9,19 @@
 /** Most ranges `ackState()` reports; the ones nearest `next` win. */
 export const MAX_ACK_RANGES = 8;
 
-/** Acknowledgement state: every seq before `next` was received, plus ranges above it. */
+/**
+ * Acknowledgement state: every seq before `next` was received, plus ranges
+ * above it.
+ */
 export interface AckState {
   next: number;
-  /** [start, end) with exclusive end, ascending, non-overlapping, above `next`. */
+  /** [start, end), ascending, non-overlapping, above `next`. */
   ranges: Array<readonly [start: number, end: number]>;
 }
 
 /** Tuning of a channel; every field has a default. */
 export interface ReliableOptions {
-  /** Most seqs from the oldest unacknowledged frame to the newest sent (256). */
+  /** Most seqs from the oldest unacked frame to the newest sent (256). */
   window?: number;
   /** How far past `next` an out-of-order frame is kept (1024). */
   receiveWindow?: number;
@@ -28,7 +31,7 @@ export interface ReliableOptions {
   minRtoMs?: number;
   /** Upper bound of the retransmission timeout and of backoff (2000). */
   maxRtoMs?: number;
-  /** A frame sent 1 + maxRetries times whose last try times out fails the channel (12). */
+  /** A frame whose try number 1 + maxRetries times out fails the channel (12). */
   maxRetries?: number;
   /** How long an in-order frame's ack may wait for company (10). */
   ackDelayMs?: number;
@@ -117,7 +120,7 @@ function bySeq(a: Flight, b: Flight): boolean {
   return before(a.seq, b.seq);
 }
 
-/** A binary min-heap of flights that knows each one's index, for O(log n) removal. */
+/** A binary min-heap of flights that tracks indexes, for O(log n) removal. */
 class FlightHeap {
   #items: Flight[] = [];
   #less: (a: Flight, b: Flight) => boolean;
@@ -316,7 +319,7 @@ export class ReliableChannel {
     return out;
   }
 
-  /** True when takeFrames would return something now (given room for a frame). */
+  /** True when takeFrames would return something now, given room. */
   hasDue(now: number): boolean {
     if (this.#failed || !this.#expire(now)) return false;
     return this.#due.size > 0 || (this.queued > 0 && this.#windowOpen());
@@ -391,7 +394,10 @@ export class ReliableChannel {
     return { next: this.#receiveNext, ranges };
   }
 
-  /** True when an ack is owed and due (delay elapsed, or out-of-order/duplicate seen). */
+  /**
+   * True when an ack is owed and due (delay elapsed, or out-of-order or
+   * duplicate seen).
+   */
   ackDue(now: number): boolean {
     return this.#ackOwed && now >= this.#ackAt;
   }
@@ -416,7 +422,7 @@ export class ReliableChannel {
     return Math.min(ackAt, this.#timers.peek()?.deadline ?? Infinity);
   }
 
-  /** True once a frame's last try timed out; the peer is to be considered gone. */
+  /** True once a frame's last try timed out; consider the peer gone. */
   get failed(): boolean {
     return this.#failed;
   }
@@ -565,7 +571,7 @@ export class ReliableChannel {
     else r.splice(i, 0, seq, after);
   }
 
-  /** After an in-order arrival, release the buffered run it joined; true if any. */
+  /** Release the buffered run an in-order arrival joined; true if any. */
   #drainBuffered(out: Uint8Array[]): boolean {
     const r = this.#ranges;
     if (r[0] !== this.#receiveNext) return false;

@@ -182,24 +182,28 @@ export class Writer {
 
   /** Zero bytes up to a total length of `total` (no-op when already past). */
   padTo(total: number): this {
-    if (this.#offset < total) this.#take(total - this.#offset);
+    if (this.#offset < total) {
+      const at = this.#take(total - this.#offset);
+      this.#bytes.fill(0, at, total); // The buffer may be reused.
+    }
     return this;
   }
 
   /** UTF-8 text with a length prefix; throws RangeError past `max` bytes. */
   text(value: string, prefix: 1 | 2, max: number): this {
     const start = this.#offset;
+    const limit = Math.min(max, prefix === 1 ? 0xff : 0xffff);
     this.#take(prefix);
     const { read, written } = encoder.encodeInto(
       value,
       this.#bytes.subarray(this.#offset),
     );
-    if (read !== value.length || written > max) {
+    if (read !== value.length || written > limit) {
       this.#offset = start;
       throw new RangeError(
         `Cannot encode text: ${
           encoder.encode(value).byteLength
-        } bytes, the limit is ${Math.min(max, this.remaining)}`,
+        } bytes, the limit is ${Math.min(limit, this.remaining)}`,
       );
     }
     if (prefix === 1) this.#view.setUint8(start, written);

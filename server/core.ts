@@ -362,18 +362,9 @@ export class ServerCore {
       }
       this.#move(session, from, formatAddress(from));
     }
-    let messages: Uint8Array[];
-    try {
-      messages = session.link.receive(packet, now);
-    } catch (error) {
-      this.stats.drop("bad message");
-      this.#log(
-        "warn",
-        `Bad message from ${session.name}: ${messageOf(error)}`,
-      );
-      return;
+    for (const message of session.link.receive(packet, now)) {
+      this.#request(session, message, now);
     }
-    for (const message of messages) this.#request(session, message, now);
     if (session.link.wantsToSend(now)) this.#dirty.add(session);
   }
 

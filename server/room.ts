@@ -5,7 +5,11 @@
  * @module
  */
 
-import type { LeaveWhy, ServerEvent } from "../protocol/events.ts";
+import {
+  type LeaveWhy,
+  MAX_MEMBERS_LISTED,
+  type ServerEvent,
+} from "../protocol/events.ts";
 import { type NameCheck, nameTaken, validateName } from "../protocol/names.ts";
 import { validateText } from "../protocol/text.ts";
 
@@ -99,7 +103,11 @@ export class Room {
       deliveries: [
         {
           to: id,
-          event: { kind: "members", names: this.members().map((m) => m.name) },
+          event: {
+            kind: "members",
+            total: this.size,
+            names: this.#firstNames(),
+          },
         },
         { to: "all", except: id, event: joined },
       ],
@@ -162,6 +170,15 @@ export class Room {
     const first = this.#log[0];
     if (first === undefined || first.id > lastSeen + 1) return undefined;
     return this.#log.slice(lastSeen + 1 - first.id);
+  }
+
+  #firstNames(): string[] {
+    const names: string[] = [];
+    for (const member of this.#members.values()) {
+      if (names.length === MAX_MEMBERS_LISTED) break;
+      names.push(member.name);
+    }
+    return names;
   }
 
   #record<E extends ServerEvent & { id: number }>(event: E): E {

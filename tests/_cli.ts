@@ -121,7 +121,7 @@ export class Proc implements AsyncDisposable {
 
   /** Wait for the exit status (and all output). */
   async status(timeoutMs = 10_000): Promise<Deno.CommandStatus> {
-    let timer: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new Error("Process did not exit in time")),

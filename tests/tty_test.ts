@@ -1,0 +1,74 @@
+/**
+ * End-to-end tests of the interactive client in a real pseudo-terminal
+ * (tmux): the name prompt, and a half-typed line surviving incoming lines.
+ */
+
+import assert from "node:assert/strict";
+import { startMember, startServer } from "./_cli.ts";
+import { Tmux } from "./_tmux.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+
+function joinCommand(port: number, ...args: string[]): string[] {
+  return [
+    Deno.execPath(),
+    "run",
+    "--config",
+    CONFIG,
+    "-A",
+    MAIN,
+    "join",
+    ...args,
+    "--server",
+    `127.0.0.1:${port}`,
+  ];
+}
+
+Deno.test("join on a TTY asks for a name, and again when it is refused", async () => {
+  await using server = await startServer();
+  await using _taken = await startMember("erin", server.port);
+  await using tty = await Tmux.start(joinCommand(server.port), {
+    NO_COLOR: "1",
+  });
+  await tty.waitFor((rows) => rows.some((row) => row.startsWith("Your name:")));
+  await tty.type("admin", true);
+  await tty.waitFor((rows) =>
+    rows.some((row) => row.includes('Name "admin" is reserved'))
+  );
+  await tty.type("erin", true);
+  await tty.waitFor((rows) =>
+    rows.some((row) => row.includes('Name "erin" is taken'))
+  );
+  await tty.type("dave", true);
+  await tty.waitFor((rows) =>
+    rows.some((row) => row.startsWith("Welcome, dave!"))
+  );
+  await tty.type("/quit", true);
+  await server.waitFor("dave left");
+});
+
+Deno.test("a half-typed line survives incoming messages on a TTY", async () => {
+  await using server = await startServer();
+  await using tty = await Tmux.start(joinCommand(server.port, "dave"), {
+    NO_COLOR: "1",
+  });
+  await tty.waitFor((rows) =>
+    rows.some((row) => row.startsWith("Welcome, dave!"))
+  );
+  await using erin = await startMember("erin", server.port);
+  await tty.type("half typed 半");
+  await erin.type("first incoming");
+  await erin.type("second incoming");
+  const rows = await tty.waitFor((rows) =>
+    rows.some((row) => row.includes("erin: second incoming"))
+  );
+  const last = rows.filter((row) => row !== "").at(-1);
+  assert.equal(last, "> half typed 半");
+  const incoming = rows.findIndex((row) =>
+    row.includes("erin: second incoming")
+  );
+  assert.ok(incoming < rows.lastIndexOf("> half typed 半"), rows.join("\n"));
+  await tty.type(" done", true);
+  await erin.waitFor("dave: half typed 半 done");
+});
