@@ -243,6 +243,8 @@ export class ReliableChannel {
   // Receiving: out-of-order bodies by seq, and the same seqs as a flat list
   // of merged [start, end) pairs so ackState() never scans the window.
   #receiveNext: number;
+  /** The highest cumulative ack the peer sent: it has every seq before. */
+  #peerNext: number;
   #buffered = new Map<number, Uint8Array>();
   #ranges: number[] = [];
   #ackOwed = false;
@@ -258,6 +260,7 @@ export class ReliableChannel {
     this.#opts = resolveOptions(options);
     this.#pushNext = this.#sendNext = this.#opts.initialSendSeq;
     this.#receiveNext = this.#opts.initialReceiveSeq;
+    this.#peerNext = this.#opts.initialSendSeq;
     this.#rto = clamp(
       this.#opts.initialRtoMs,
       this.#opts.minRtoMs,
@@ -333,6 +336,7 @@ export class ReliableChannel {
    */
   onAck(ack: AckState, now: number): number {
     if (!this.#validAck(ack)) return 0;
+    if (before(this.#peerNext, ack.next)) this.#peerNext = ack.next;
     let acked = 0;
     let f = this.#oldest;
     for (; f !== undefined && before(f.seq, ack.next); acked++) {
@@ -425,6 +429,16 @@ export class ReliableChannel {
   /** True once a frame's last try timed out; consider the peer gone. */
   get failed(): boolean {
     return this.#failed;
+  }
+
+  /** The peer has received, in order, every seq before this one. */
+  get peerNext(): number {
+    return this.#peerNext;
+  }
+
+  /** The next seq this end expects: every one before was delivered. */
+  get receiveNext(): number {
+    return this.#receiveNext;
   }
 
   /** Frames sent and not yet acknowledged. */
