@@ -34,6 +34,8 @@ Options:
   --port PORT        UDP port (default 8888; 0 lets the system choose)
   --timeout SECONDS  drop a member silent this long (default 10)
   --max-members N    most members at once (default 10000)
+  --state FILE       keep sessions and recent messages in FILE, so members
+                     resume after a restart (within the timeout)
   --verbose          log dropped datagrams too
   -h, --help         show this help
   -V, --version      show the version`;
@@ -96,6 +98,7 @@ async function runServe(args: string[]): Promise<number> {
     port: { type: "string", default: "8888" },
     timeout: { type: "string" },
     "max-members": { type: "string" },
+    state: { type: "string" },
     verbose: { type: "boolean", default: false },
   });
   if (values.help) return print(SERVE_USAGE);
@@ -111,6 +114,7 @@ async function runServe(args: string[]): Promise<number> {
     hostname,
     port: usage(() => parsePort(String(values.port))),
     verbose: values.verbose === true,
+    statePath: values.state as string | undefined,
     server: {
       timeoutMs: number(values.timeout as string | undefined, "timeout", 10) *
         1000,

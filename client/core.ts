@@ -1,8 +1,8 @@
 /**
- * The client's pure core: the join handshake, the session, heartbeats and
- * noticing a silent server. The shell (`client.ts`) feeds it datagrams from
- * the server and clock ticks, sends what `poll` returns, and shows the
- * notices it emits.
+ * The client's pure core: the join handshake, the session, heartbeats,
+ * noticing a silent server, and resuming when it comes back. The shell
+ * (`client.ts`) feeds it datagrams from the server and clock ticks, sends
+ * what `poll` returns, and shows the notices it emits.
  * @module
  */
 
@@ -12,6 +12,7 @@ import {
   type GoodbyeWhy,
   type ServerEvent,
 } from "../protocol/events.ts";
+import { COOKIE_BYTES } from "../protocol/limits.ts";
 import { Link, sameToken } from "../protocol/link.ts";
 import {
   decodePacket,
@@ -21,25 +22,33 @@ import {
   type WelcomePacket,
 } from "../protocol/packet.ts";
 import { validateText } from "../protocol/text.ts";
+import { Outbox } from "./outbox.ts";
 
 /** What the core tells the terminal. */
 export type ClientNotice =
-  | { type: "welcome"; name: string; resumed: boolean }
+  | { type: "welcome"; name: string; how: "joined" | "resumed" | "rejoined" }
   | { type: "refused"; code: number; reason: string }
   | { type: "event"; event: ServerEvent }
   | { type: "status"; status: "lost" | "back" }
+  | { type: "delivered"; from: string; text: string }
+  | { type: "undelivered"; text: string }
   | { type: "ended"; why: GoodbyeWhy | "unreachable"; reason: string };
 
 /** Tunables of a client; every field has a default. */
 export interface ClientOptions {
   /** Resend an unanswered JOIN after this long (ms), doubling up to 2 s. */
   joinRetryMs?: number;
-  /** Give up joining when the server never answers for this long (ms). */
+  /** Give up a first join when the server never answers for this long (ms). */
   joinTimeoutMs?: number;
   /** Report the server lost after this much silence (ms). */
   lostAfterMs?: number;
   /** Stop waiting for the server's goodbye after this long (ms). */
   leaveTimeoutMs?: number;
+}
+
+interface Resume {
+  sessionId: number;
+  token: Uint8Array;
 }
 
 type State =
@@ -51,18 +60,28 @@ type State =
     since: number;
     nextTry: number;
     tries: number;
-    /** The user left while joining: send what was typed, then leave. */
-    leaveAfter?: boolean;
+    /** Set when coming back to a session the server may still know. */
+    resume?: Resume;
+    /** The user left while joining: send what was typed, then leave, by then. */
+    leaveBy?: number;
   }
-  | { at: "joined"; link: Link; heartbeatMs: number; lost: boolean }
+  | { at: "joined"; link: Link; name: string; heartbeatMs: number }
   | { at: "leaving"; link: Link; until: number }
   | { at: "ended"; flush?: Link };
+
+/** Room event kinds, deduplicated by id across resumes. */
+const ROOM_EVENTS = new Set(["chat", "joined", "left", "admin"]);
 
 /** Client state and protocol logic, driven by the shell. */
 export class ClientCore {
   #state: State = { at: "idle" };
   #notices: ClientNotice[] = [];
-  #pending: Uint8Array[] = [];
+  #outbox = new Outbox();
+  #pending: Array<{ encoded: Uint8Array; text?: string }> = [];
+  #lastSeen = 0;
+  #lost = false;
+  #everJoined = false;
+  #name = "";
   #joinRetryMs: number;
   #joinTimeoutMs: number;
   #lostAfterMs: number;
@@ -101,7 +120,7 @@ export class ClientCore {
   say(text: string): string | undefined {
     const check = validateText(text);
     if (!check.ok) return check.message;
-    this.#request(encodeRequest({ kind: "say", text: check.text }));
+    this.#request(encodeRequest({ kind: "say", text: check.text }), check.text);
     return undefined;
   }
 
@@ -109,14 +128,16 @@ export class ClientCore {
   leave(now: number): void {
     const state = this.#state;
     if (state.at === "joined") {
-      state.link.send(encodeRequest({ kind: "leave" }));
+      this.#outbox.send(state.link, encodeRequest({ kind: "leave" }));
       this.#state = {
         at: "leaving",
         link: state.link,
         until: now + this.#leaveTimeoutMs,
       };
-    } else if (state.at === "joining" && this.#pending.length > 0) {
-      state.leaveAfter = true;
+    } else if (
+      state.at === "joining" && (this.#pending.length > 0 || state.resume)
+    ) {
+      state.leaveBy ??= now + this.#joinTimeoutMs;
     } else if (state.at !== "leaving" && state.at !== "ended") {
       this.#end("left", "");
     }
@@ -147,39 +168,27 @@ export class ClientCore {
         }
         return;
       case "welcome":
-        if (state.at === "joining") {
-          this.#welcomed(packet, state.leaveAfter === true, now);
-        }
+        if (state.at === "joining") this.#welcomed(state, packet, now);
         return;
       case "refuse":
-        if (state.at === "joining") {
-          this.#state = { at: "idle" };
-          this.#pending = [];
-          this.#notices.push({
-            type: "refused",
-            code: packet.code,
-            reason: packet.reason,
-          });
-        }
+        if (state.at === "joining") this.#refused(packet.code, packet.reason);
         return;
       case "session":
-        if (state.at === "joined" || state.at === "leaving") {
-          if (!sameToken(packet.token, state.link.token)) return;
-          if (packet.sessionId !== state.link.sessionId) return;
-          this.#session(state.link, state.link.receive(packet, now));
-        }
-        return;
-      case "reset":
+        if (state.at !== "joined" && state.at !== "leaving") return;
         if (
-          state.at === "joined" && packet.sessionId === state.link.sessionId &&
-          sameToken(packet.token, state.link.token)
-        ) {
-          this.#end(
-            "closing",
-            "The server restarted and no longer knows this session",
-          );
-        }
-        return;
+          packet.sessionId !== state.link.sessionId ||
+          !sameToken(packet.token, state.link.token)
+        ) return;
+        return this.#session(state.link, state.link.receive(packet, now));
+      case "reset":
+        if (state.at !== "joined" && state.at !== "leaving") return;
+        if (
+          packet.sessionId !== state.link.sessionId ||
+          !sameToken(packet.token, state.link.token)
+        ) return;
+        // The server restarted: come back to the session if it still knows it.
+        if (state.at === "leaving") return this.#end("left", "");
+        return this.#rejoin(state.link, state.name, now);
       case "join":
         return;
       default: {
@@ -193,20 +202,20 @@ export class ClientCore {
   tick(now: number): void {
     const state = this.#state;
     if (state.at === "joining") {
-      if (now - state.since > this.#joinTimeoutMs) {
+      if (state.leaveBy !== undefined && now >= state.leaveBy) {
+        this.#abandon();
+        this.#end("left", "");
+      } else if (
+        state.resume === undefined && now - state.since > this.#joinTimeoutMs
+      ) {
+        this.#abandon();
         this.#end("unreachable", "The server does not answer");
       }
     } else if (state.at === "joined") {
       const { link } = state;
+      if (link.channel.failed) return this.#rejoin(link, state.name, now);
       if (now - link.lastSent >= state.heartbeatMs) link.ping(now);
-      const silent = now - link.lastHeard > this.#lostAfterMs;
-      if (silent !== state.lost) {
-        state.lost = silent;
-        this.#notices.push({
-          type: "status",
-          status: silent ? "lost" : "back",
-        });
-      }
+      this.#setLost(now - link.lastHeard > this.#lostAfterMs);
     } else if (state.at === "leaving" && now >= state.until) {
       this.#end("left", "");
     }
@@ -215,60 +224,105 @@ export class ClientCore {
   /** The next datagram for the server, or undefined. */
   poll(into: Uint8Array, now: number): Uint8Array | undefined {
     const state = this.#state;
-    if (state.at === "joining") {
-      if (now < state.nextTry) return undefined;
-      state.tries++;
-      state.nextTry = now +
-        Math.min(this.#joinRetryMs * 2 ** (state.tries - 1), 2000);
-      const packet = encodePacket({
-        type: "join",
-        cookie: state.cookie ?? new Uint8Array(20),
-        name: state.name,
-      });
-      into.set(packet);
-      return into.subarray(0, packet.byteLength);
+    switch (state.at) {
+      case "joining": {
+        if (now < state.nextTry) return undefined;
+        state.tries++;
+        state.nextTry = now +
+          Math.min(this.#joinRetryMs * 2 ** (state.tries - 1), 2000);
+        const packet = encodePacket({
+          type: "join",
+          cookie: state.cookie ?? new Uint8Array(COOKIE_BYTES),
+          name: state.name,
+          resume: state.resume && { ...state.resume, lastSeen: this.#lastSeen },
+        });
+        into.set(packet);
+        return into.subarray(0, packet.byteLength);
+      }
+      case "joined":
+      case "leaving":
+        return state.link.poll(into, now);
+      case "ended": {
+        // One last datagram acknowledges the server's GOODBYE.
+        const last = state.flush?.poll(into, now, true);
+        state.flush = undefined;
+        return last;
+      }
+      case "idle":
+        return undefined;
     }
-    if (state.at === "joined" || state.at === "leaving") {
-      return state.link.poll(into, now);
-    }
-    if (state.at === "ended" && state.flush !== undefined) {
-      const last = state.flush.poll(into, now, true);
-      state.flush = undefined;
-      return last;
-    }
-    return undefined;
   }
 
-  #welcomed(packet: WelcomePacket, leaveAfter: boolean, now: number): void {
+  #welcomed(
+    state: Extract<State, { at: "joining" }>,
+    packet: WelcomePacket,
+    now: number,
+  ): void {
     const link = new Link(packet.sessionId, packet.token.slice(), now, {
-      // A member never gives up on its server: it keeps trying until told to stop.
-      maxRetries: 65_536,
+      initialSendSeq: packet.resumeSeq,
+      // Outlasts the server's timeout: by then it forgot us, so rejoin.
+      maxRetries: 16,
     });
-    for (const request of this.#pending) link.send(request);
-    this.#pending = [];
+    const how = packet.resumed
+      ? "resumed"
+      : this.#everJoined
+      ? "rejoined"
+      : "joined";
+    if (packet.resumed) {
+      for (const text of this.#outbox.resume(link, packet.resumeSeq)) {
+        this.#notices.push({ type: "delivered", from: packet.name, text });
+      }
+    } else {
+      this.#abandonOutbox();
+    }
+    this.#everJoined = true;
+    this.#name = packet.name;
     this.#state = {
       at: "joined",
       link,
-      heartbeatMs: packet.heartbeatMs,
-      lost: false,
-    };
-    this.#notices.push({
-      type: "welcome",
       name: packet.name,
-      resumed: packet.resumed,
-    });
-    if (leaveAfter) this.leave(now);
+      heartbeatMs: packet.heartbeatMs,
+    };
+    this.#notices.push({ type: "welcome", name: packet.name, how });
+    this.#setLost(false);
+    for (const { encoded, text } of this.#pending.splice(0)) {
+      this.#outbox.send(link, encoded, text);
+    }
+    if (state.leaveBy !== undefined) this.leave(now);
   }
 
-  #request(encoded: Uint8Array): void {
+  #refused(code: number, reason: string): void {
+    this.#abandon();
+    this.#state = { at: "idle" };
+    this.#notices.push({ type: "refused", code, reason });
+  }
+
+  /** Go back to joining, resuming the session `link` had. */
+  #rejoin(link: Link, name: string, now: number): void {
+    this.#setLost(true);
+    this.#state = {
+      at: "joining",
+      name,
+      since: now,
+      nextTry: now,
+      tries: 0,
+      resume: { sessionId: link.sessionId, token: link.token },
+    };
+  }
+
+  #request(encoded: Uint8Array, text?: string): void {
     const state = this.#state;
-    if (state.at === "joined") state.link.send(encoded);
+    if (state.at === "joined") this.#outbox.send(state.link, encoded, text);
     else if (state.at === "idle" || state.at === "joining") {
-      this.#pending.push(encoded);
+      this.#pending.push({ encoded, text });
     }
   }
 
   #session(link: Link, messages: Uint8Array[]): void {
+    this.#setLost(false);
+    for (const text of this.#outbox.settle(link.channel.peerNext)) {
+      this.#notices.push({ type: "delivered", from: this.#name, text });
+    }
     for (const message of messages) {
       let event: ServerEvent;
       try {
@@ -276,18 +330,42 @@ export class ClientCore {
       } catch {
         continue;
       }
-      if (event.kind === "goodbye") {
-        this.#notices.push({ type: "event", event });
-        this.#end(event.why, event.reason, link);
-        return;
+      if ("id" in event && ROOM_EVENTS.has(event.kind)) {
+        // A resumed session replays from the last id seen: never show one twice.
+        if (event.id <= this.#lastSeen) continue;
+        this.#lastSeen = event.id;
       }
       this.#notices.push({ type: "event", event });
+      if (event.kind === "goodbye") {
+        return this.#end(event.why, event.reason, link);
+      }
+    }
+  }
+
+  #setLost(lost: boolean): void {
+    if (lost === this.#lost) return;
+    this.#lost = lost;
+    this.#notices.push({ type: "status", status: lost ? "lost" : "back" });
+  }
+
+  /** Everything unsent or unacknowledged is lost: say so, text by text. */
+  #abandon(): void {
+    this.#abandonOutbox();
+    for (const { text } of this.#pending.splice(0)) {
+      if (text !== undefined) this.#notices.push({ type: "undelivered", text });
+    }
+  }
+
+  #abandonOutbox(): void {
+    for (const text of this.#outbox.abandon()) {
+      this.#notices.push({ type: "undelivered", text });
     }
   }
 
   /** `link`, when given, sends one last datagram to ack the goodbye. */
   #end(why: GoodbyeWhy | "unreachable", reason: string, link?: Link): void {
     if (this.#state.at === "ended") return;
+    if (why !== "left") this.#abandon();
     this.#state = { at: "ended", flush: link };
     this.#notices.push({ type: "ended", why, reason });
   }

@@ -10,7 +10,7 @@ import type { ClientNotice } from "./core.ts";
 import { sanitize } from "./sanitize.ts";
 
 /** How a line is shown: chat is plain, the rest stand out. */
-export type LineStyle = "chat" | "admin" | "info" | "warn" | "error";
+export type LineStyle = "chat" | "own" | "admin" | "info" | "warn" | "error";
 
 /** One line for the terminal. */
 export interface Line {
@@ -27,11 +27,7 @@ export function formatNotice(notice: ClientNotice): Line[] {
   switch (notice.type) {
     case "welcome":
       return [{
-        text: notice.resumed
-          ? `Resumed as ${sanitize(notice.name)}`
-          : `Welcome, ${
-            sanitize(notice.name)
-          }! Type a message and press Enter; /quit leaves`,
+        text: welcomeText(notice.how, sanitize(notice.name)),
         style: "info",
       }];
     case "refused":
@@ -47,6 +43,19 @@ export function formatNotice(notice: ClientNotice): Line[] {
           ? { text: "Server not responding; still trying…", style: "warn" }
           : { text: "Server is back", style: "info" },
       ];
+    case "delivered": {
+      const from = sanitize(notice.from);
+      return [{
+        text: `${from}: ${sanitize(notice.text)}`,
+        style: "own",
+        from,
+      }];
+    }
+    case "undelivered":
+      return [{
+        text: `Not delivered: ${sanitize(notice.text)}`,
+        style: "error",
+      }];
     case "ended":
       return notice.why === "unreachable"
         ? [{
@@ -108,6 +117,20 @@ export function formatEvent(event: ServerEvent): Line[] {
       const _exhaustive: never = event;
       throw new TypeError(`Unknown event ${_exhaustive}`);
     }
+  }
+}
+
+function welcomeText(
+  how: "joined" | "resumed" | "rejoined",
+  name: string,
+): string {
+  switch (how) {
+    case "joined":
+      return `Welcome, ${name}! Type a message and press Enter; /quit leaves`;
+    case "resumed":
+      return `Reconnected as ${name}`;
+    case "rejoined":
+      return `Rejoined as ${name}: the server had forgotten this session`;
   }
 }
 

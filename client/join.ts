@@ -34,6 +34,7 @@ export async function join(options: JoinOptions): Promise<number> {
   let phase: "naming" | "joining" | "joined" | "leaving" = "joining";
   let exitCode = 0;
 
+  const isLeaving = () => phase === "leaving";
   const leave = () => {
     if (phase === "leaving") return;
     phase = "leaving";
@@ -46,6 +47,8 @@ export async function join(options: JoinOptions): Promise<number> {
     screen.ask("Your name: ");
   };
   const onNotice = (notice: ClientNotice) => {
+    // A pipe shows what others did; its own lines it already has.
+    if (notice.type === "delivered" && !options.tty) return;
     for (const line of formatNotice(notice)) {
       if (line.style === "error" && !options.tty) screen.error(line.text);
       else screen.show(line);
@@ -89,9 +92,13 @@ export async function join(options: JoinOptions): Promise<number> {
       return post({ type: "join", name });
     }
     if (phase === "leaving") return;
-    const problem = typed(raw, leave, (text) => post({ type: "say", text }));
+    const problem = typed(raw, leave, (text) => {
+      screen.taken(raw);
+      post({ type: "say", text });
+    });
     if (problem !== undefined) screen.error(problem);
-    else if (options.tty) screen.ready();
+    // `typed` may have left (/quit); then no new prompt.
+    if (options.tty && !isLeaving()) screen.ready();
   });
   screen.input.on("close", leave);
   screen.input.on("SIGINT", interrupt);

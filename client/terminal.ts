@@ -9,6 +9,7 @@ import process from "node:process";
 import { createInterface, type Interface } from "node:readline";
 import { styleText } from "node:util";
 import type { Line } from "./format.ts";
+import { displayWidth } from "./sanitize.ts";
 
 /** Where the client shows lines and reads input. */
 export interface Screen {
@@ -20,6 +21,8 @@ export interface Screen {
   ask(question: string): void;
   /** Show the normal input prompt. */
   ready(): void;
+  /** A typed line was taken: it will show again once delivered. */
+  taken(line: string): void;
   /** The readline interface reading input. */
   readonly input: Interface;
   /** Stop reading input. */
@@ -54,6 +57,8 @@ export class PipeScreen implements Screen {
 
   ready(): void {}
 
+  taken(): void {}
+
   close(): void {
     this.input.close();
   }
@@ -76,9 +81,10 @@ export class TtyScreen implements Screen {
   }
 
   show(line: Line): void {
-    const stamp = line.time === undefined
+    const time = line.style === "own" ? Date.now() : line.time;
+    const stamp = time === undefined
       ? ""
-      : `${this.#paint("gray", clock(line.time))} `;
+      : `${this.#paint("gray", clock(time))} `;
     this.#print(`${stamp}${this.#style(line)}`);
   }
 
@@ -96,6 +102,13 @@ export class TtyScreen implements Screen {
     this.input.prompt();
   }
 
+  taken(line: string): void {
+    // Erase the echo of what was typed (it may have wrapped).
+    const columns = process.stdout.columns || 80;
+    const rows = Math.max(1, Math.ceil(displayWidth(`> ${line}`) / columns));
+    process.stdout.write(`\x1b[${rows}A\r\x1b[J`);
+  }
+
   close(): void {
     this.input.close();
   }
@@ -108,6 +121,7 @@ export class TtyScreen implements Screen {
 
   #style(line: Line): string {
     switch (line.style) {
+      case "own":
       case "chat": {
         const from = line.from ?? "";
         const rest = line.text.slice(from.length);

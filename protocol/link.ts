@@ -24,6 +24,12 @@ const MAX_PONGS = 4;
 /** Bytes of a PING or PONG frame. */
 const STAMP_FRAME_BYTES = 5;
 
+/** The first and last seq a message took. */
+export interface SeqRange {
+  first: number;
+  last: number;
+}
+
 /** A session end: turns messages into datagrams and datagrams into messages. */
 export class Link {
   /** The session id both ends use. */
@@ -41,6 +47,7 @@ export class Link {
   /** Round-trip time from the last pong, in milliseconds. */
   pingRttMs: number | undefined;
   #reassembler = new Reassembler();
+  #completedNext: number;
   #pnOut = 0;
   #pnIn = -1;
   #pongs: number[] = [];
@@ -56,18 +63,33 @@ export class Link {
     this.sessionId = sessionId;
     this.token = token;
     this.channel = new ReliableChannel(options);
+    this.#completedNext = this.channel.receiveNext;
     this.lastHeard = now;
     this.lastSent = now;
   }
 
-  /** Queue one encoded message (split into frames as needed). */
-  send(encoded: Uint8Array): void {
-    this.sendChunks(split(encoded, MAX_FRAME_BODY));
+  /** Queue one encoded message (split into frames); returns its seqs. */
+  send(encoded: Uint8Array): SeqRange {
+    return this.sendChunks(split(encoded, MAX_FRAME_BODY));
   }
 
   /** Queue a message already split by `split` (a broadcast splits once). */
-  sendChunks(chunks: readonly Uint8Array[]): void {
-    for (const chunk of chunks) this.channel.push(chunk);
+  sendChunks(chunks: readonly Uint8Array[]): SeqRange {
+    let first = -1;
+    let last = -1;
+    for (const chunk of chunks) {
+      last = this.channel.push(chunk);
+      if (first === -1) first = last;
+    }
+    return { first, last };
+  }
+
+  /**
+   * The seq after the last frame that completed a message: every message
+   * before it was delivered whole. A resumed session restarts from here.
+   */
+  get completedNext(): number {
+    return this.#completedNext;
   }
 
   /**
@@ -91,11 +113,7 @@ export class Link {
     for (const frame of packet.frames) {
       switch (frame.type) {
         case "data":
-          for (
-            const chunk of this.channel.receive(frame.seq, frame.body, now)
-          ) {
-            this.#reassemble(chunk, messages);
-          }
+          this.#data(frame.seq, frame.body, now, messages);
           break;
         case "ping":
           if (this.#pongs.length < MAX_PONGS) this.#pongs.push(frame.stamp);
@@ -112,13 +130,27 @@ export class Link {
     return messages;
   }
 
-  #reassemble(chunk: Uint8Array, into: Uint8Array[]): void {
+  #data(seq: number, body: Uint8Array, now: number, into: Uint8Array[]): void {
+    const start = this.channel.receiveNext;
+    const chunks = this.channel.receive(seq, body, now);
+    for (let i = 0; i < chunks.length; i++) {
+      if (this.#reassemble(chunks[i]!, into)) {
+        this.#completedNext = (start + i + 1) >>> 0;
+      }
+    }
+  }
+
+  /** True when `chunk` completed a message (pushed onto `into`). */
+  #reassemble(chunk: Uint8Array, into: Uint8Array[]): boolean {
     try {
       const whole = this.#reassembler.push(chunk);
-      if (whole !== undefined) into.push(whole);
+      if (whole === undefined) return false;
+      into.push(whole);
+      return true;
     } catch {
       // Oversized or malformed: that message is lost, the stream goes on.
       this.malformed++;
+      return false;
     }
   }
 

@@ -80,6 +80,8 @@ export interface WelcomePacket {
   name: string;
   /** True when an earlier session was resumed. */
   resumed: boolean;
+  /** The member's next request seq: every request before it was processed. */
+  resumeSeq: number;
   /** How often the member should send when idle, and when it is dropped. */
   heartbeatMs: number;
   timeoutMs: number;
@@ -166,6 +168,7 @@ export function encodePacket(
         .u32(packet.sessionId)
         .bytes(fixed(packet.token, TOKEN_BYTES, "token"))
         .u8(packet.resumed ? 1 : 0)
+        .u32(packet.resumeSeq)
         .u32(packet.heartbeatMs)
         .u32(packet.timeoutMs)
         .text(packet.name, 1, MAX_NAME_BYTES).finish();
@@ -331,6 +334,7 @@ function decodeWelcome(r: Reader): WelcomePacket {
   const sessionId = r.u32("session id");
   const token = r.bytes(TOKEN_BYTES, "token");
   const flags = r.u8("flags");
+  const resumeSeq = r.u32("resume seq");
   const heartbeatMs = r.u32("heartbeat");
   const timeoutMs = r.u32("timeout");
   const name = r.text("name", 1, MAX_NAME_BYTES);
@@ -343,6 +347,7 @@ function decodeWelcome(r: Reader): WelcomePacket {
     sessionId,
     token,
     resumed: flags === 1,
+    resumeSeq,
     heartbeatMs,
     timeoutMs,
     name,

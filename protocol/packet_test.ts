@@ -109,13 +109,14 @@ const WELCOME_PACKET: WelcomePacket = {
   token: TOKEN,
   name: "bob",
   resumed: false,
+  resumeSeq: 5,
   heartbeatMs: 1000,
   timeoutMs: 10_000,
 };
 const WELCOME_BYTES = hex(`
   55 43 01 03 01 02 03 04 a0 a1 a2 a3 a4 a5 a6 a7
-  a8 a9 aa ab ac ad ae af 00 00 00 03 e8 00 00 27
-  10 03 62 6f 62
+  a8 a9 aa ab ac ad ae af 00 00 00 00 05 00 00 03
+  e8 00 00 27 10 03 62 6f 62
 `);
 
 Deno.test({
@@ -219,8 +220,8 @@ Deno.test({
       dump(bytes),
       norm(`
         55 43 01 03 01 02 03 04 a0 a1 a2 a3 a4 a5 a6 a7
-        a8 a9 aa ab ac ad ae af 01 00 00 03 e8 00 00 27
-        10 06 e5 b0 8f e6 98 8e
+        a8 a9 aa ab ac ad ae af 01 00 00 00 05 00 00 03
+        e8 00 00 27 10 06 e5 b0 8f e6 98 8e
       `),
     );
     deepStrictEqual(decodePacket(bytes), packet);
@@ -773,7 +774,7 @@ Deno.test({
       message: "Cannot decode JOIN datagram: name is not valid UTF-8",
     });
     const welcome = WELCOME_BYTES.slice();
-    welcome.set(hex("c0 80"), 34);
+    welcome.set(hex("c0 80"), 38);
     throws(() => decodePacket(welcome), {
       name: "SyntaxError",
       message: "Cannot decode WELCOME datagram: name is not valid UTF-8",

@@ -1,7 +1,7 @@
 /**
  * The server's pure core: sessions, the room, cookies, and what to send.
  * The shell (`server.ts`) feeds it datagrams and clock ticks and sends what
- * `poll` returns; nothing here touches a socket or reads the clock.
+ * `poll` returns; nothing here touches a socket, a file or the clock.
  * @module
  */
 
@@ -12,11 +12,11 @@ import {
   encodeEvent,
   type GoodbyeWhy,
   type LeaveWhy,
-  type ServerEvent,
 } from "../protocol/events.ts";
 import { split } from "../protocol/fragment.ts";
-import { TOKEN_BYTES } from "../protocol/limits.ts";
+import { MIN_JOIN_BYTES, TOKEN_BYTES } from "../protocol/limits.ts";
 import { Link, sameToken } from "../protocol/link.ts";
+import { validateName } from "../protocol/names.ts";
 import {
   decodePacket,
   encodePacket,
@@ -27,9 +27,10 @@ import {
   RefuseCode,
   type SessionPacket,
 } from "../protocol/packet.ts";
-import { validateName } from "../protocol/names.ts";
 import { CookieJar } from "./cookie.ts";
+import type { Journal, JournalState } from "./journal.ts";
 import { type Delivery, Room } from "./room.ts";
+import { isLive, type Session, Sessions } from "./sessions.ts";
 import { Stats } from "./stats.ts";
 
 /** Tunables of a server; every field has a default. */
@@ -42,6 +43,8 @@ export interface ServerOptions {
   maxMembers?: number;
   /** Room events kept for resuming members. */
   logSize?: number;
+  /** Frames queued for one member before it is dropped as too slow. */
+  maxBacklog?: number;
   /** Cookie secret (tests); random by default. */
   cookieSecret?: Uint8Array;
 }
@@ -50,6 +53,17 @@ export interface ServerOptions {
 export type LogLevel = "debug" | "info" | "warn";
 /** Where the core reports what happens. */
 export type Logger = (level: LogLevel, text: string) => void;
+/** What the core writes to a journal (`Journal` does it to a file). */
+export type JournalSink = Pick<
+  Journal,
+  | "member"
+  | "processed"
+  | "gone"
+  | "event"
+  | "flush"
+  | "wantsCompaction"
+  | "compact"
+>;
 
 /** A datagram to send. */
 export interface Outgoing {
@@ -57,42 +71,47 @@ export interface Outgoing {
   to: Address;
 }
 
-interface Session {
-  link: Link;
-  address: Address;
-  addressKey: string;
-  name: string;
-  /** Set once a GOODBYE is queued: the session is forgotten after it. */
-  closingUntil?: number;
-}
-
 /** How long a session lingers after its GOODBYE, for the ack (ms). */
 const LINGER_MS = 3000;
 /** Most handshake replies queued before further ones are dropped. */
 const MAX_REPLIES = 1024;
+/** Bytes of the smallest SESSION datagram: a RESET must not exceed it. */
+const MIN_SESSION_BYTES = 33;
 
 /** Server state and protocol logic, driven by the shell. */
 export class ServerCore {
+  /** Counters for /stats and the benchmark. */
   readonly stats = new Stats();
   #room: Room;
   #jar: CookieJar;
   #log: Logger;
+  #journal: JournalSink | undefined;
   #heartbeatMs: number;
   #timeoutMs: number;
   #maxMembers: number;
-  #sessions = new Map<number, Session>();
-  #byAddress = new Map<string, Session>();
-  #dirty = new Set<Session>();
+  #maxBacklog: number;
+  #sessions = new Sessions();
   #replies: Outgoing[] = [];
 
-  /** A core with `options`, reporting to `log`. */
-  constructor(options: ServerOptions = {}, log: Logger = () => {}) {
+  /**
+   * A core with `options`, reporting to `log`. With a journal, `restored`
+   * is what it held: its members wait (suspended) to resume.
+   */
+  constructor(
+    options: ServerOptions = {},
+    log: Logger = () => {},
+    journal?: { sink: JournalSink; restored: JournalState; now: number },
+  ) {
     this.#heartbeatMs = options.heartbeatMs ?? 1000;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxMembers = options.maxMembers ?? 10_000;
+    this.#maxBacklog = options.maxBacklog ?? 4096;
     this.#room = new Room(options.logSize);
     this.#jar = new CookieJar(options.cookieSecret);
     this.#log = log;
+    if (journal !== undefined) {
+      this.#restore(journal.sink, journal.restored, journal.now);
+    }
   }
 
   /** Members currently in the room. */
@@ -100,9 +119,9 @@ export class ServerCore {
     return this.#room.size;
   }
 
-  /** Sessions still open (members plus those saying goodbye). */
-  get sessionCount(): number {
-    return this.#sessions.size;
+  /** True when no session is left (every GOODBYE acknowledged or given up). */
+  get drained(): boolean {
+    return this.#sessions.size === 0;
   }
 
   /** Take in one datagram from `from`. Never throws on bad input. */
@@ -123,6 +142,12 @@ export class ServerCore {
       );
       return;
     }
+    this.#dispatch(packet, from, now);
+    // Recorded before anything it caused is sent (poll comes after).
+    this.#journal?.flush();
+  }
+
+  #dispatch(packet: Packet, from: Address, now: number): void {
     switch (packet.type) {
       case "join":
         return this.#join(packet, from, now);
@@ -148,22 +173,20 @@ export class ServerCore {
 
   /** A line from the host's console: an admin message to every member. */
   admin(text: string, now: number): void {
-    this.#deliver(this.#room.admin(text, now));
+    this.#deliver(this.#room.admin(text, now), now);
+    this.#journal?.flush();
   }
 
   /** Tell every member the server is closing; sessions end once acked. */
   shutdown(reason: string, now: number): void {
     for (const session of this.#sessions.values()) {
-      if (session.closingUntil === undefined) {
-        this.#room.leave(session.link.sessionId, "left", reason, now);
-        this.#goodbye(session, "closing", reason, now);
-      }
+      if (session.closingUntil !== undefined) continue;
+      // Members told the room is closing leave; a restart must not expect them.
+      this.#journal?.gone(session.id);
+      if (isLive(session)) this.#goodbye(session, "closing", reason, now);
+      else this.#sessions.forget(session);
     }
-  }
-
-  /** True when every GOODBYE was acknowledged or gave up. */
-  get drained(): boolean {
-    return this.#sessions.size === 0;
+    this.#journal?.flush();
   }
 
   /** Advance time: timeouts, retransmissions, delayed acks, lingering. */
@@ -173,17 +196,21 @@ export class ServerCore {
       if (session.closingUntil !== undefined) {
         const done = link.channel.unacked === 0 && link.channel.queued === 0;
         if (done || now >= session.closingUntil || link.channel.failed) {
-          this.#forget(session);
-          continue;
+          this.#sessions.forget(session);
+        }
+      } else if (session.suspendedUntil !== undefined) {
+        if (now >= session.suspendedUntil) {
+          this.#remove(session, "timeout", "did not come back", now);
         }
       } else if (
         now - link.lastHeard > this.#timeoutMs || link.channel.failed
       ) {
         this.#remove(session, "timeout", "no answer", now);
-        continue;
+      } else if (link.wantsToSend(now)) {
+        this.#sessions.touch(session);
       }
-      if (link.wantsToSend(now)) this.#dirty.add(session);
     }
+    this.#compact();
   }
 
   /**
@@ -191,36 +218,21 @@ export class ServerCore {
    * send the result before calling again.
    */
   poll(into: Uint8Array, now: number): Outgoing | undefined {
-    const reply = this.#replies.shift();
-    if (reply !== undefined) return this.#sent(reply);
-    for (const session of this.#dirty) {
-      this.#dirty.delete(session);
-      const bytes = session.link.poll(into, now);
-      if (session.link.wantsToSend(now)) this.#dirty.add(session);
-      if (bytes !== undefined) {
-        return this.#sent({ bytes, to: session.address });
-      }
-    }
-    return undefined;
-  }
-
-  /** Names in the room with their addresses, for the console. */
-  who(): Array<
-    { name: string; address: string; idleMs: number; rttMs?: number }
-  > {
-    return [...this.#sessions.values()]
-      .filter((s) => s.closingUntil === undefined)
-      .map((s) => ({
-        name: s.name,
-        address: s.addressKey,
-        idleMs: s.link.lastHeard,
-        rttMs: s.link.channel.stats().srttMs,
-      }));
-  }
-
-  #sent(out: Outgoing): Outgoing {
-    this.stats.datagramOut(out.bytes.byteLength);
+    const out = this.#replies.shift() ?? this.#sessions.poll(into, now);
+    if (out !== undefined) this.stats.datagramOut(out.bytes.byteLength);
     return out;
+  }
+
+  /** The members with their addresses, idle time and round trip, for the console. */
+  who(
+    now: number,
+  ): Array<{ name: string; address: string; idleMs: number; rttMs?: number }> {
+    return [...this.#sessions.values()].filter(isLive).map((s) => ({
+      name: s.name,
+      address: s.addressKey ?? "",
+      idleMs: now - s.link.lastHeard,
+      rttMs: s.link.channel.stats().srttMs,
+    }));
   }
 
   #reply(bytes: Uint8Array, to: Address, limit: number): void {
@@ -237,122 +249,150 @@ export class ServerCore {
   }
 
   #join(packet: JoinPacket, from: Address, now: number): void {
-    const addressKey = formatAddress(from);
-    const size = 1200;
-    if (!this.#jar.verify(packet.cookie, addressKey, now)) {
-      this.#reply(
-        encodePacket({
-          type: "cookie",
-          cookie: this.#jar.issue(addressKey, now),
-        }),
-        from,
-        size,
-      );
-      return;
+    const key = formatAddress(from);
+    if (!this.#jar.verify(packet.cookie, key, now)) {
+      const cookie = encodePacket({
+        type: "cookie",
+        cookie: this.#jar.issue(key, now),
+      });
+      return this.#reply(cookie, from, MIN_JOIN_BYTES);
     }
-    const resumed = packet.resume &&
-      this.#sessions.get(packet.resume.sessionId);
+    const { resume } = packet;
+    const known = resume && this.#sessions.get(resume.sessionId);
     if (
-      resumed && packet.resume &&
-      sameToken(resumed.link.token, packet.resume.token)
+      resume && known && known.closingUntil === undefined &&
+      sameToken(known.token, resume.token)
     ) {
-      this.#move(resumed, from, addressKey);
-      return this.#welcome(resumed, true, size);
+      return this.#resume(
+        known,
+        from,
+        key,
+        resume.lastSeen,
+        packet.cookie,
+        now,
+      );
     }
-    const existing = this.#byAddress.get(addressKey);
-    if (existing && existing.closingUntil === undefined) {
-      // A JOIN retransmitted because our WELCOME was lost.
-      const check = validateName(packet.name);
-      if (
-        check.ok && this.#room.get(existing.link.sessionId)?.key === check.key
-      ) {
-        return this.#welcome(existing, false, size);
-      }
+    // A JOIN retransmitted because our WELCOME was lost.
+    const existing = this.#sessions.at(key);
+    const check = validateName(packet.name);
+    if (
+      existing && isLive(existing) && check.ok &&
+      this.#room.get(existing.id)?.key === check.key
+    ) {
+      return this.#welcome(existing, false);
     }
-    this.#admit(packet.name, from, addressKey, now, size);
+    this.#admit(packet.name, from, key, now);
   }
 
-  #admit(
-    name: string,
+  #resume(
+    session: Session,
     from: Address,
-    addressKey: string,
+    key: string,
+    lastSeen: number,
+    cookie: Uint8Array,
     now: number,
-    size: number,
   ): void {
+    // The same JOIN again (our WELCOME was lost): answer, change nothing.
+    if (
+      session.resumedWith !== undefined &&
+      sameToken(session.resumedWith, cookie)
+    ) {
+      return this.#welcome(session, true);
+    }
+    session.resumedWith = cookie.slice();
+    session.link = new Link(session.id, session.token, now, {
+      initialReceiveSeq: session.link.completedNext,
+    });
+    session.suspendedUntil = undefined;
+    this.#sessions.move(session, from, key);
+    this.#log("info", `${session.name} resumed from ${key}`);
+    this.#welcome(session, true);
+    const missed = this.#room.since(lastSeen);
+    if (missed === undefined) {
+      const text = "Some messages were missed while you were away";
+      session.link.send(encodeEvent({ kind: "notice", text }));
+    } else {
+      for (const event of missed) session.link.send(encodeEvent(event));
+    }
+    this.#sessions.touch(session);
+  }
+
+  #admit(name: string, from: Address, key: string, now: number): void {
     if (this.#room.size >= this.#maxMembers) {
       const reason = `The room is full (${this.#maxMembers} members)`;
-      return this.#reply(
-        encodePacket({ type: "refuse", code: RefuseCode.full, reason }),
-        from,
-        size,
-      );
+      const refuse = encodePacket({
+        type: "refuse",
+        code: RefuseCode.full,
+        reason,
+      });
+      return this.#reply(refuse, from, MIN_JOIN_BYTES);
     }
-    const id = this.#newSessionId();
+    const id = this.#sessions.newId();
     const result = this.#room.join(id, name, now);
     if (!result.ok) {
       const code = result.problem === "taken"
         ? RefuseCode.taken
         : RefuseCode.name;
-      this.#reply(
-        encodePacket({ type: "refuse", code, reason: result.message }),
-        from,
-        size,
-      );
-      return;
+      const refuse = encodePacket({
+        type: "refuse",
+        code,
+        reason: result.message,
+      });
+      return this.#reply(refuse, from, MIN_JOIN_BYTES);
     }
     const token = crypto.getRandomValues(new Uint8Array(TOKEN_BYTES));
     const session: Session = {
-      link: new Link(id, token, now),
-      address: { hostname: from.hostname, port: from.port },
-      addressKey,
+      id,
+      token,
       name: result.member.name,
+      link: new Link(id, token, now),
     };
-    this.#sessions.set(id, session);
-    this.#byAddress.set(addressKey, session);
-    this.#log("info", `${session.name} joined from ${addressKey}`);
-    this.#welcome(session, false, size);
-    this.#deliver(result.deliveries);
+    this.#sessions.add(session);
+    this.#sessions.move(session, from, key);
+    this.#journal?.member(id, token, session.name);
+    this.#log("info", `${session.name} joined from ${key}`);
+    this.#welcome(session, false);
+    this.#deliver(result.deliveries, now);
   }
 
-  #welcome(session: Session, resumed: boolean, size: number): void {
+  #welcome(session: Session, resumed: boolean): void {
     const welcome = encodePacket({
       type: "welcome",
-      sessionId: session.link.sessionId,
-      token: session.link.token,
+      sessionId: session.id,
+      token: session.token,
       name: session.name,
       resumed,
+      resumeSeq: session.link.completedNext,
       heartbeatMs: this.#heartbeatMs,
       timeoutMs: this.#timeoutMs,
     });
-    this.#reply(welcome, session.address, size);
-  }
-
-  #newSessionId(): number {
-    const id = new Uint32Array(1);
-    do crypto.getRandomValues(id); while (
-      id[0] === 0 || this.#sessions.has(id[0]!)
-    );
-    return id[0]!;
+    if (session.address !== undefined) {
+      this.#reply(welcome, session.address, MIN_JOIN_BYTES);
+    }
   }
 
   #session(packet: SessionPacket, from: Address, now: number): void {
     const session = this.#sessions.get(packet.sessionId);
-    if (session === undefined) {
-      // Probably a member of a server that restarted: tell it to join again.
-      this.stats.drop("unknown session");
+    const valid = session !== undefined &&
+      sameToken(packet.token, session.token);
+    if (
+      session === undefined || (valid && session.suspendedUntil !== undefined)
+    ) {
+      // A member of a server that restarted: it must join again (resuming).
+      this.stats.drop(session ? "suspended session" : "unknown session");
       const reset = encodePacket({
         type: "reset",
         sessionId: packet.sessionId,
         token: packet.token,
       });
-      return this.#reply(reset, from, 24);
+      return this.#reply(reset, from, MIN_SESSION_BYTES);
     }
-    if (!sameToken(packet.token, session.link.token)) {
+    if (!valid) {
       this.stats.drop("bad token");
       return;
     }
     if (
-      from.port !== session.address.port ||
+      from.port !== session.address?.port ||
       from.hostname !== session.address.hostname
     ) {
       // mosh's rule: move only for a valid token and a packet number never seen.
@@ -360,12 +400,19 @@ export class ServerCore {
         this.stats.drop("stale packet from new address");
         return;
       }
-      this.#move(session, from, formatAddress(from));
+      const key = formatAddress(from);
+      this.#log(
+        "info",
+        `${session.name} moved from ${session.addressKey} to ${key}`,
+      );
+      this.#sessions.move(session, from, key);
     }
-    for (const message of session.link.receive(packet, now)) {
-      this.#request(session, message, now);
+    const messages = session.link.receive(packet, now);
+    for (const message of messages) this.#request(session, message, now);
+    if (messages.length > 0) {
+      this.#journal?.processed(session.id, session.link.completedNext);
     }
-    if (session.link.wantsToSend(now)) this.#dirty.add(session);
+    this.#sessions.touch(session);
   }
 
   #request(session: Session, message: Uint8Array, now: number): void {
@@ -380,14 +427,15 @@ export class ServerCore {
       );
       return;
     }
-    if (session.closingUntil !== undefined) return;
-    const id = session.link.sessionId;
+    if (!isLive(session)) return;
     switch (request.kind) {
       case "say":
         this.stats.message();
-        this.#deliver(this.#room.say(id, request.text, now));
         this.#log("info", `${session.name}: ${request.text}`);
-        return;
+        return this.#deliver(
+          this.#room.say(session.id, request.text, now),
+          now,
+        );
       case "leave":
         return this.#remove(session, "left", "", now);
       default: {
@@ -397,28 +445,19 @@ export class ServerCore {
     }
   }
 
-  #move(session: Session, to: Address, key: string): void {
-    if (this.#byAddress.get(session.addressKey) === session) {
-      this.#byAddress.delete(session.addressKey);
-    }
-    this.#log(
-      "info",
-      `${session.name} moved from ${session.addressKey} to ${key}`,
-    );
-    session.address = { hostname: to.hostname, port: to.port };
-    session.addressKey = key;
-    this.#byAddress.set(key, session);
-  }
-
+  /** Take a member out of the room, telling it (unless it timed out) and the others. */
   #remove(session: Session, why: LeaveWhy, reason: string, now: number): void {
-    const goodbye: GoodbyeWhy = why;
-    this.#deliver(this.#room.leave(session.link.sessionId, why, reason, now));
+    const timedOut = why === "timeout";
     this.#log(
       "info",
-      `${session.name} ${why === "timeout" ? "timed out" : why}`,
+      `${session.name} ${timedOut ? "timed out" : why}${
+        reason ? ` (${reason})` : ""
+      }`,
     );
-    if (why === "timeout") this.#forget(session);
-    else this.#goodbye(session, goodbye, reason, now);
+    this.#journal?.gone(session.id);
+    if (timedOut) this.#sessions.forget(session);
+    else this.#goodbye(session, why, reason, now);
+    this.#deliver(this.#room.leave(session.id, why, reason, now), now);
   }
 
   #goodbye(
@@ -429,44 +468,86 @@ export class ServerCore {
   ): void {
     session.link.send(encodeEvent({ kind: "goodbye", why, reason }));
     session.closingUntil = now + LINGER_MS;
-    this.#dirty.add(session);
+    this.#sessions.touch(session);
   }
 
-  #forget(session: Session): void {
-    this.#sessions.delete(session.link.sessionId);
-    this.#dirty.delete(session);
-    if (this.#byAddress.get(session.addressKey) === session) {
-      this.#byAddress.delete(session.addressKey);
-    }
-  }
-
-  #deliver(deliveries: Delivery[]): void {
-    for (const delivery of deliveries) {
-      const chunks = split(encodeEvent(delivery.event), MAX_FRAME_BODY);
-      if (delivery.to === "all") {
-        for (const session of this.#sessions.values()) {
-          const id = session.link.sessionId;
-          if (id !== delivery.except && session.closingUntil === undefined) {
-            this.#queue(session, chunks);
-          }
-        }
-      } else {
-        const session = this.#sessions.get(delivery.to);
-        if (session !== undefined) this.#queue(session, chunks);
+  #deliver(deliveries: Delivery[], now: number): void {
+    const slow: Session[] = [];
+    for (const { to, event, ...rest } of deliveries) {
+      if ("id" in event) this.#journal?.event(event);
+      if (event.kind === "admin") this.stats.message();
+      const chunks = split(encodeEvent(event), MAX_FRAME_BODY);
+      const except = "except" in rest ? rest.except : undefined;
+      const targets = to === "all"
+        ? this.#sessions.values()
+        : [this.#sessions.get(to)];
+      for (const session of targets) {
+        if (
+          session === undefined || !isLive(session) || session.id === except
+        ) continue;
+        session.link.sendChunks(chunks);
+        this.#sessions.touch(session);
+        if (this.#behind(session)) slow.push(session);
       }
-      if (delivery.event.kind === "admin") this.stats.message();
+    }
+    for (const session of slow) {
+      if (isLive(session)) this.#remove(session, "slow", "too far behind", now);
     }
   }
 
-  #queue(session: Session, chunks: Uint8Array[]): void {
-    session.link.sendChunks(chunks);
-    this.#dirty.add(session);
+  /** Warn a member that falls behind; true once it is too far behind. */
+  #behind(session: Session): boolean {
+    const { channel } = session.link;
+    const backlog = channel.queued + channel.unacked;
+    if (backlog > this.#maxBacklog) return true;
+    if (backlog > this.#maxBacklog / 2 && !session.warnedSlow) {
+      session.warnedSlow = true;
+      const text =
+        `You are falling behind: ${backlog} messages are waiting for you`;
+      session.link.send(encodeEvent({ kind: "notice", text }));
+    }
+    return false;
+  }
+
+  #restore(sink: JournalSink, state: JournalState, now: number): void {
+    this.#journal = sink;
+    this.#room.restore(state.lastId, state.events, state.members);
+    for (const m of state.members) {
+      const link = new Link(m.id, m.token, now, { initialReceiveSeq: m.next });
+      this.#sessions.add({
+        id: m.id,
+        token: m.token,
+        name: m.name,
+        link,
+        suspendedUntil: now + this.#timeoutMs,
+      });
+    }
+    if (state.members.length > 0) {
+      this.#log(
+        "info",
+        `Waiting for ${state.members.length} members to resume`,
+      );
+    }
+  }
+
+  #compact(): void {
+    if (!this.#journal?.wantsCompaction) return;
+    const members = [...this.#sessions.values()]
+      .filter((s) => isLive(s) || s.suspendedUntil !== undefined)
+      .map((s) => ({
+        id: s.id,
+        token: s.token,
+        name: s.name,
+        next: s.link.completedNext,
+      }));
+    this.#journal.compact({
+      lastId: this.#room.lastId,
+      events: this.#room.recent(),
+      members,
+    });
   }
 }
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-
-/** Re-exported for the shell's type annotations. */
-export type { ServerEvent };

@@ -8,7 +8,14 @@ import type { LogLevel, ServerOptions } from "./core.ts";
 
 /** Main thread to worker. */
 export type ToServerWorker =
-  | { type: "start"; hostname: string; port: number; options: ServerOptions }
+  | {
+    type: "start";
+    hostname: string;
+    port: number;
+    options: ServerOptions;
+    /** The journal file (`--state`), if any. */
+    statePath?: string;
+  }
   | { type: "admin"; text: string }
   | { type: "shutdown"; reason: string };
 

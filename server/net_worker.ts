@@ -6,7 +6,9 @@
 
 /// <reference lib="deno.worker" />
 
-import { ServerCore } from "./core.ts";
+import { type LogLevel, ServerCore } from "./core.ts";
+import { Journal, type JournalState } from "./journal.ts";
+import { DEFAULT_LOG_SIZE } from "./room.ts";
 import type { FromServerWorker, ToServerWorker } from "./messages.ts";
 import { UdpServer } from "./server.ts";
 
@@ -35,11 +37,31 @@ function start(message: Extract<ToServerWorker, { type: "start" }>): void {
     });
     return;
   }
+  const log = (level: LogLevel, text: string) =>
+    post({ type: "log", level, text });
+  let journal: Journal | undefined;
+  let restored: JournalState | undefined;
+  if (message.statePath !== undefined) {
+    try {
+      ({ journal, state: restored } = Journal.open(
+        message.statePath,
+        message.options.logSize ?? DEFAULT_LOG_SIZE,
+      ));
+    } catch (error) {
+      socket.close();
+      post({
+        type: "failed",
+        message: `Cannot use ${message.statePath}: ${(error as Error).message}`,
+      });
+      return;
+    }
+  }
   const core = new ServerCore(
     message.options,
-    (level, text) => post({ type: "log", level, text }),
+    log,
+    journal && restored && { sink: journal, restored, now: Date.now() },
   );
-  server = new UdpServer(socket, core);
+  server = new UdpServer(socket, core, journal);
   const { hostname, port } = server.address;
   post({ type: "listening", hostname, port });
 }

@@ -164,6 +164,39 @@ export class Room {
     }];
   }
 
+  /** The room events still in the log, oldest first. */
+  recent(): ServerEvent[] {
+    return [...this.#log];
+  }
+
+  /**
+   * Start from a journal: members back in the room without a word to
+   * anyone, the event log, and the last event id (ids never repeat).
+   */
+  restore(
+    lastId: number,
+    events: readonly ServerEvent[],
+    members: ReadonlyArray<{ id: number; name: string }>,
+  ): void {
+    this.#lastId = Math.max(this.#lastId, lastId);
+    for (const event of events) {
+      if ("id" in event) this.#log.push(event);
+    }
+    this.#log.splice(0, Math.max(0, this.#log.length - this.#logSize));
+    for (const { id, name } of members) {
+      const check = validateName(name);
+      if (!check.ok || this.#byKey.has(check.key)) continue;
+      const member: RoomMember = {
+        id,
+        name: check.name,
+        key: check.key,
+        joinedAt: 0,
+      };
+      this.#members.set(id, member);
+      this.#byKey.set(member.key, member);
+    }
+  }
+
   /** Room events after `lastSeen`, or undefined when the log no longer reaches back. */
   since(lastSeen: number): ServerEvent[] | undefined {
     if (lastSeen >= this.#lastId) return [];

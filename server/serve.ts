@@ -17,6 +17,8 @@ export interface ServeOptions {
   hostname: string;
   port: number;
   verbose: boolean;
+  /** The journal file, so a restart resumes sessions. */
+  statePath?: string;
   server: ServerOptions;
 }
 
@@ -71,6 +73,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     hostname: options.hostname,
     port: options.port,
     options: options.server,
+    statePath: options.statePath,
   });
 
   const console_ = createInterface({ input: process.stdin, terminal: false });

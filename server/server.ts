@@ -7,17 +7,20 @@
 
 import { TICK_MS, UdpPump } from "../net/udp_pump.ts";
 import type { ServerCore } from "./core.ts";
+import type { Journal } from "./journal.ts";
 
 /** Runs a core on a socket until `shutdown` or `close`. */
 export class UdpServer implements AsyncDisposable {
   /** The core this server drives. */
   readonly core: ServerCore;
   #pump: UdpPump;
+  #journal: Journal | undefined;
 
   /** Start serving `core` on `socket` (which this server now owns). */
-  constructor(socket: Deno.DatagramConn, core: ServerCore) {
+  constructor(socket: Deno.DatagramConn, core: ServerCore, journal?: Journal) {
     this.core = core;
     this.#pump = new UdpPump(socket, core);
+    this.#journal = journal;
   }
 
   /** The bound address. */
@@ -43,8 +46,10 @@ export class UdpServer implements AsyncDisposable {
   }
 
   /** Stop at once: close the socket and wait for the pump to end. */
-  close(): Promise<void> {
-    return this.#pump.close();
+  async close(): Promise<void> {
+    await this.#pump.close();
+    this.#journal?.close();
+    this.#journal = undefined;
   }
 
   /** Same as `close`, for `await using`. */

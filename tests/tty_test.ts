@@ -60,15 +60,28 @@ Deno.test("a half-typed line survives incoming messages on a TTY", async () => {
   await tty.type("half typed 半");
   await erin.type("first incoming");
   await erin.type("second incoming");
+  // Both lines arrive and, once drawn, the half-typed line is still last.
+  const lastRow = (rows: string[]) => rows.filter((row) => row !== "").at(-1);
   const rows = await tty.waitFor((rows) =>
-    rows.some((row) => row.includes("erin: second incoming"))
+    rows.some((row) => row.includes("erin: second incoming")) &&
+    lastRow(rows) === "> half typed 半"
   );
-  const last = rows.filter((row) => row !== "").at(-1);
-  assert.equal(last, "> half typed 半");
   const incoming = rows.findIndex((row) =>
-    row.includes("erin: second incoming")
+    row.includes("erin: first incoming")
   );
-  assert.ok(incoming < rows.lastIndexOf("> half typed 半"), rows.join("\n"));
+  assert.ok(
+    incoming >= 0 && incoming < rows.lastIndexOf("> half typed 半"),
+    rows.join("\n"),
+  );
   await tty.type(" done", true);
   await erin.waitFor("dave: half typed 半 done");
+  // Once the server has it, the sender's own line replaces what was typed.
+  const after = await tty.waitFor((rows) =>
+    rows.some((row) => /^\d\d:\d\d dave: half typed 半 done$/.test(row))
+  );
+  assert.equal(
+    after.filter((row) => row.includes("> half typed")).length,
+    0,
+    after.join("\n"),
+  );
 });

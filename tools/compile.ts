@@ -29,6 +29,7 @@ export function compileArgs(): string[] {
     "--unstable-net",
     "--allow-net",
     "--allow-read",
+    "--allow-write",
     "--allow-env",
     ...WORKER_FILES.flatMap((file) => ["--include", file]),
     "--output",
