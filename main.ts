@@ -27,13 +27,21 @@ Run "udpchat serve --help" or "udpchat join --help" for their options.`;
 const SERVE_USAGE = `Usage: udpchat serve [options]
 
 Host a chat room. Each line typed here reaches every member as an admin
-message. Stop with Ctrl-C or SIGTERM: members are told the server is closing.
+message; a line starting with / is a console command (/help lists them:
+/who, /kick, /ban, /unban, /mute, /motd, /say, /stats, /shutdown). Stop with
+Ctrl-C, SIGTERM or /shutdown: members are told the server is closing.
 
 Options:
   --host HOST        address to bind (default 0.0.0.0, every interface)
   --port PORT        UDP port (default 8888; 0 lets the system choose)
   --timeout SECONDS  drop a member silent this long (default 10)
   --max-members N    most members at once (default 10000)
+  --history N        messages shown to a member who joins (default 50; 0: off)
+  --motd TEXT        message of the day, shown on join (/motd changes it)
+  --rate N           messages a second per member, after a burst (default 5;
+                     0: no limit); clients pace themselves under it
+  --burst N          messages a member may send at once (default 10)
+  --join-rate N      joins a second from one address (default 10; 0: no limit)
   --state FILE       keep sessions and recent messages in FILE, so members
                      resume after a restart (within the timeout)
   --verbose          log dropped datagrams too
@@ -77,17 +85,35 @@ function parse(args: string[], options: ParseArgsOptionsConfig): Parsed {
   }
 }
 
+/** A number from the command line, at least `min` (exclusive when 0 is not allowed). */
 function number(
-  text: string | undefined,
+  text: string | boolean | undefined,
   what: string,
   fallback: number,
+  min = Number.MIN_VALUE,
 ): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0)) {
+  if (typeof text !== "string" || !/^\d+(\.\d+)?$/.test(text) || value < min) {
     throw new UsageError(
-      `Invalid ${what} "${text}": expected a positive number`,
+      `Invalid ${what} "${text}": expected a ${
+        min > 0 ? "positive" : "non-negative"
+      } number`,
     );
+  }
+  return value;
+}
+
+/** A whole number from the command line, at least `min`. */
+function whole(
+  text: string | boolean | undefined,
+  what: string,
+  fallback: number,
+  min = 0,
+): number {
+  const value = number(text, what, fallback, min);
+  if (!Number.isInteger(value)) {
+    throw new UsageError(`Invalid ${what} "${text}": expected a whole number`);
   }
   return value;
 }
@@ -98,6 +124,11 @@ async function runServe(args: string[]): Promise<number> {
     port: { type: "string", default: "8888" },
     timeout: { type: "string" },
     "max-members": { type: "string" },
+    history: { type: "string" },
+    motd: { type: "string" },
+    rate: { type: "string" },
+    burst: { type: "string" },
+    "join-rate": { type: "string" },
     state: { type: "string" },
     verbose: { type: "boolean", default: false },
   });
@@ -116,13 +147,13 @@ async function runServe(args: string[]): Promise<number> {
     verbose: values.verbose === true,
     statePath: values.state as string | undefined,
     server: {
-      timeoutMs: number(values.timeout as string | undefined, "timeout", 10) *
-        1000,
-      maxMembers: number(
-        values["max-members"] as string | undefined,
-        "member count",
-        10_000,
-      ),
+      timeoutMs: number(values.timeout, "timeout", 10) * 1000,
+      maxMembers: whole(values["max-members"], "member count", 10_000, 1),
+      history: whole(values.history, "history size", 50),
+      motd: values.motd as string | undefined,
+      rate: number(values.rate, "rate", 5, 0),
+      burst: whole(values.burst, "burst", 10, 1),
+      joinRate: number(values["join-rate"], "join rate", 10, 0),
     },
   });
 }

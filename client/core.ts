@@ -7,11 +7,13 @@
  */
 
 import {
+  type ClientRequest,
   decodeEvent,
   encodeRequest,
   type GoodbyeWhy,
   type ServerEvent,
 } from "../protocol/events.ts";
+import { TokenBucket } from "../protocol/bucket.ts";
 import { COOKIE_BYTES } from "../protocol/limits.ts";
 import { Link, sameToken } from "../protocol/link.ts";
 import {
@@ -30,15 +32,15 @@ export type ClientNotice =
   | { type: "refused"; code: number; reason: string }
   | { type: "event"; event: ServerEvent }
   | { type: "status"; status: "lost" | "back" }
-  | { type: "delivered"; from: string; text: string }
-  | { type: "undelivered"; text: string }
+  | { type: "delivered"; from: string; request: ClientRequest }
+  | { type: "undelivered"; request: ClientRequest }
   | { type: "ended"; why: GoodbyeWhy | "unreachable"; reason: string };
 
 /** Tunables of a client; every field has a default. */
 export interface ClientOptions {
-  /** Resend an unanswered JOIN after this long (ms), doubling up to 2 s. */
+  /** Resend an unanswered JOIN after this long (ms), doubling up to 1 s. */
   joinRetryMs?: number;
-  /** Give up a first join when the server never answers for this long (ms). */
+  /** Give up a first join when the server is silent this long (ms). */
   joinTimeoutMs?: number;
   /** Report the server lost after this much silence (ms). */
   lostAfterMs?: number;
@@ -69,15 +71,19 @@ type State =
   | { at: "leaving"; link: Link; until: number }
   | { at: "ended"; flush?: Link };
 
-/** Room event kinds, deduplicated by id across resumes. */
-const ROOM_EVENTS = new Set(["chat", "joined", "left", "admin"]);
+/** Longest wait between JOIN attempts (ms). */
+const MAX_JOIN_RETRY_MS = 1000;
 
 /** Client state and protocol logic, driven by the shell. */
 export class ClientCore {
   #state: State = { at: "idle" };
   #notices: ClientNotice[] = [];
   #outbox = new Outbox();
-  #pending: Array<{ encoded: Uint8Array; text?: string }> = [];
+  /** Requests waiting for the session (typed while joining). */
+  #pending: ClientRequest[] = [];
+  /** Requests waiting for the flood limit (the server's, from LIMITS). */
+  #paced: ClientRequest[] = [];
+  #bucket: TokenBucket | undefined;
   #lastSeen = 0;
   #lost = false;
   #everJoined = false;
@@ -92,7 +98,7 @@ export class ClientCore {
     this.#joinRetryMs = options.joinRetryMs ?? 250;
     this.#joinTimeoutMs = options.joinTimeoutMs ?? 5000;
     this.#lostAfterMs = options.lostAfterMs ?? 3000;
-    this.#leaveTimeoutMs = options.leaveTimeoutMs ?? 2000;
+    this.#leaveTimeoutMs = options.leaveTimeoutMs ?? 3000;
   }
 
   /** Where the session is: idle, joining, joined, leaving or ended. */
@@ -117,10 +123,30 @@ export class ClientCore {
   }
 
   /** Queue a chat line; returns why not when the text is invalid. */
-  say(text: string): string | undefined {
-    const check = validateText(text);
-    if (!check.ok) return check.message;
-    this.#request(encodeRequest({ kind: "say", text: check.text }), check.text);
+  say(text: string, now: number): string | undefined {
+    return this.send({ kind: "say", text }, now);
+  }
+
+  /**
+   * Queue a request; returns why not when its text is invalid. Chat-like
+   * requests are paced under the server's flood limit, in order.
+   */
+  send(
+    request: Exclude<ClientRequest, { kind: "leave" }>,
+    now: number,
+  ): string | undefined {
+    if ("text" in request) {
+      const check = validateText(request.text);
+      if (!check.ok) return check.message;
+      request = { ...request, text: check.text };
+    }
+    const state = this.#state;
+    if (state.at === "idle" || state.at === "joining") {
+      this.#pending.push(request);
+    } else if (state.at === "joined") {
+      this.#paced.push(request);
+      this.#release(state.link, now);
+    }
     return undefined;
   }
 
@@ -128,7 +154,9 @@ export class ClientCore {
   leave(now: number): void {
     const state = this.#state;
     if (state.at === "joined") {
-      this.#outbox.send(state.link, encodeRequest({ kind: "leave" }));
+      this.#release(state.link, now, true);
+      const leave: ClientRequest = { kind: "leave" };
+      this.#outbox.send(state.link, encodeRequest(leave), leave);
       this.#state = {
         at: "leaving",
         link: state.link,
@@ -163,7 +191,10 @@ export class ClientCore {
     switch (packet.type) {
       case "cookie":
         if (state.at === "joining") {
+          // The server answers: the join timeout counts silence, not effort.
           state.cookie = packet.cookie.slice();
+          state.since = now;
+          state.tries = 0;
           state.nextTry = now;
         }
         return;
@@ -179,7 +210,7 @@ export class ClientCore {
           packet.sessionId !== state.link.sessionId ||
           !sameToken(packet.token, state.link.token)
         ) return;
-        return this.#session(state.link, state.link.receive(packet, now));
+        return this.#session(state.link, state.link.receive(packet, now), now);
       case "reset":
         if (state.at !== "joined" && state.at !== "leaving") return;
         if (
@@ -214,7 +245,12 @@ export class ClientCore {
     } else if (state.at === "joined") {
       const { link } = state;
       if (link.channel.failed) return this.#rejoin(link, state.name, now);
-      if (now - link.lastSent >= state.heartbeatMs) link.ping(now);
+      this.#release(link, now);
+      // Idle: a heartbeat per interval; silent: ask four times as often, so
+      // a lossy link is not mistaken for a lost server.
+      const silent = now - link.lastHeard > state.heartbeatMs;
+      const interval = silent ? state.heartbeatMs / 4 : state.heartbeatMs;
+      if (now - link.lastSent >= interval) link.ping(now);
       this.#setLost(now - link.lastHeard > this.#lostAfterMs);
     } else if (state.at === "leaving" && now >= state.until) {
       this.#end("left", "");
@@ -229,7 +265,10 @@ export class ClientCore {
         if (now < state.nextTry) return undefined;
         state.tries++;
         state.nextTry = now +
-          Math.min(this.#joinRetryMs * 2 ** (state.tries - 1), 2000);
+          Math.min(
+            this.#joinRetryMs * 2 ** (state.tries - 1),
+            MAX_JOIN_RETRY_MS,
+          );
         const packet = encodePacket({
           type: "join",
           cookie: state.cookie ?? new Uint8Array(COOKIE_BYTES),
@@ -269,8 +308,8 @@ export class ClientCore {
       ? "rejoined"
       : "joined";
     if (packet.resumed) {
-      for (const text of this.#outbox.resume(link, packet.resumeSeq)) {
-        this.#notices.push({ type: "delivered", from: packet.name, text });
+      for (const request of this.#outbox.resume(link, packet.resumeSeq)) {
+        this.#notices.push({ type: "delivered", from: packet.name, request });
       }
     } else {
       this.#abandonOutbox();
@@ -285,9 +324,8 @@ export class ClientCore {
     };
     this.#notices.push({ type: "welcome", name: packet.name, how });
     this.#setLost(false);
-    for (const { encoded, text } of this.#pending.splice(0)) {
-      this.#outbox.send(link, encoded, text);
-    }
+    this.#paced.push(...this.#pending.splice(0));
+    this.#release(link, now);
     if (state.leaveBy !== undefined) this.leave(now);
   }
 
@@ -310,18 +348,23 @@ export class ClientCore {
     };
   }
 
-  #request(encoded: Uint8Array, text?: string): void {
-    const state = this.#state;
-    if (state.at === "joined") this.#outbox.send(state.link, encoded, text);
-    else if (state.at === "idle" || state.at === "joining") {
-      this.#pending.push({ encoded, text });
+  /**
+   * Send paced requests while the flood limit allows (all of them when
+   * `all`: leaving flushes the queue, the server drops what is over).
+   */
+  #release(link: Link, now: number, all = false): void {
+    while (
+      this.#paced.length > 0 && (all || (this.#bucket?.take(now) ?? true))
+    ) {
+      const request = this.#paced.shift()!;
+      this.#outbox.send(link, encodeRequest(request), request);
     }
   }
 
-  #session(link: Link, messages: Uint8Array[]): void {
+  #session(link: Link, messages: Uint8Array[], now: number): void {
     this.#setLost(false);
-    for (const text of this.#outbox.settle(link.channel.peerNext)) {
-      this.#notices.push({ type: "delivered", from: this.#name, text });
+    for (const request of this.#outbox.settle(link.channel.peerNext)) {
+      this.#notices.push({ type: "delivered", from: this.#name, request });
     }
     for (const message of messages) {
       let event: ServerEvent;
@@ -330,7 +373,11 @@ export class ClientCore {
       } catch {
         continue;
       }
-      if ("id" in event && ROOM_EVENTS.has(event.kind)) {
+      if (event.kind === "limits") {
+        this.#bucket = new TokenBucket(event.burst, event.perSecond, now);
+        continue;
+      }
+      if ("id" in event) {
         // A resumed session replays from the last id seen: never show one twice.
         if (event.id <= this.#lastSeen) continue;
         this.#lastSeen = event.id;
@@ -351,14 +398,16 @@ export class ClientCore {
   /** Everything unsent or unacknowledged is lost: say so, text by text. */
   #abandon(): void {
     this.#abandonOutbox();
-    for (const { text } of this.#pending.splice(0)) {
-      if (text !== undefined) this.#notices.push({ type: "undelivered", text });
+    for (
+      const request of [...this.#paced.splice(0), ...this.#pending.splice(0)]
+    ) {
+      this.#notices.push({ type: "undelivered", request });
     }
   }
 
   #abandonOutbox(): void {
-    for (const text of this.#outbox.abandon()) {
-      this.#notices.push({ type: "undelivered", text });
+    for (const request of this.#outbox.abandon()) {
+      this.#notices.push({ type: "undelivered", request });
     }
   }
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ServerEvent } from "../protocol/events.ts";
+import type { ClientRequest, ServerEvent } from "../protocol/events.ts";
 import type { ClientNotice } from "./core.ts";
 import { sanitize } from "./sanitize.ts";
 
@@ -43,19 +43,14 @@ export function formatNotice(notice: ClientNotice): Line[] {
           ? { text: "Server not responding; still trying…", style: "warn" }
           : { text: "Server is back", style: "info" },
       ];
-    case "delivered": {
-      const from = sanitize(notice.from);
-      return [{
-        text: `${from}: ${sanitize(notice.text)}`,
-        style: "own",
-        from,
-      }];
+    case "delivered":
+      return ownLine(notice.from, notice.request);
+    case "undelivered": {
+      const text = "text" in notice.request
+        ? sanitize(notice.request.text)
+        : notice.request.kind;
+      return [{ text: `Not delivered: ${text}`, style: "error" }];
     }
-    case "undelivered":
-      return [{
-        text: `Not delivered: ${sanitize(notice.text)}`,
-        style: "error",
-      }];
     case "ended":
       return notice.why === "unreachable"
         ? [{
@@ -113,10 +108,90 @@ export function formatEvent(event: ServerEvent): Line[] {
         text: goodbyeText(event),
         style: event.why === "left" ? "info" : "warn",
       }];
+    case "private": {
+      const from = sanitize(event.from);
+      return [{
+        text: `[private] ${from}: ${sanitize(event.text)}`,
+        style: "chat",
+        from,
+        time: event.time,
+      }];
+    }
+    case "action":
+      return [{
+        text: `* ${sanitize(event.from)} ${sanitize(event.text)}`,
+        style: "chat",
+        time: event.time,
+      }];
+    case "nick":
+      return [{
+        text: `${sanitize(event.from)} is now known as ${sanitize(event.to)}`,
+        style: "info",
+        time: event.time,
+      }];
+    case "away":
+      return [{
+        text: event.reason === ""
+          ? `${sanitize(event.name)} is back`
+          : `${sanitize(event.name)} is away: ${sanitize(event.reason)}`,
+        style: "info",
+        time: event.time,
+      }];
+    case "who":
+      return [
+        {
+          text: `${event.total} member${event.total === 1 ? "" : "s"}:`,
+          style: "info",
+        },
+        ...event.entries.map((e): Line => ({
+          text: `  ${sanitize(e.name)}  idle ${
+            Math.round(e.idleMs / 1000)
+          }s  rtt ${e.rttMs} ms  loss ${e.lossPercent}%${
+            e.away ? `  away: ${sanitize(e.away)}` : ""
+          }`,
+          style: "info",
+        })),
+      ];
+    case "history":
+      return formatEvent(event.event).map((line) => ({
+        ...line,
+        text: `[history] ${line.text}`,
+      }));
+    case "motd":
+      return [{
+        text: `Message of the day: ${sanitize(event.text)}`,
+        style: "admin",
+      }];
+    case "limits":
+      return [];
     default: {
       const _exhaustive: never = event;
       throw new TypeError(`Unknown event ${_exhaustive}`);
     }
+  }
+}
+
+/** How the sender's own request shows once the server has it. */
+function ownLine(name: string, request: ClientRequest): Line[] {
+  const from = sanitize(name);
+  switch (request.kind) {
+    case "say":
+      return [{
+        text: `${from}: ${sanitize(request.text)}`,
+        style: "own",
+        from,
+      }];
+    case "action":
+      return [{ text: `* ${from} ${sanitize(request.text)}`, style: "own" }];
+    case "private":
+      return [{
+        text: `[private] ${from} → ${sanitize(request.to)}: ${
+          sanitize(request.text)
+        }`,
+        style: "own",
+      }];
+    default:
+      return [];
   }
 }
 

@@ -94,7 +94,7 @@ export async function join(options: JoinOptions): Promise<number> {
     if (phase === "leaving") return;
     const problem = typed(raw, leave, (text) => {
       screen.taken(raw);
-      post({ type: "say", text });
+      post({ type: "send", request: { kind: "say", text } });
     });
     if (problem !== undefined) screen.error(problem);
     // `typed` may have left (/quit); then no new prompt.

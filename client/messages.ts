@@ -5,13 +5,14 @@
  */
 
 import type { Address } from "../protocol/address.ts";
+import type { ClientRequest } from "../protocol/events.ts";
 import type { ClientNotice, ClientOptions } from "./core.ts";
 
 /** Main thread to worker. */
 export type ToClientWorker =
   | { type: "start"; server: Address; options: ClientOptions }
   | { type: "join"; name: string }
-  | { type: "say"; text: string }
+  | { type: "send"; request: Exclude<ClientRequest, { kind: "leave" }> }
   | { type: "leave" };
 
 /** Worker to main thread. */

@@ -53,8 +53,8 @@ self.onmessage = (event: MessageEvent<ToClientWorker>) => {
       return start(message);
     case "join":
       return client?.act((core, now) => core.join(message.name, now));
-    case "say":
-      return client?.act((core) => core.say(message.text));
+    case "send":
+      return client?.act((core, now) => core.send(message.request, now));
     case "leave":
       if (client === undefined) return void finish();
       return client.act((core, now) => core.leave(now));

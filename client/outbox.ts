@@ -5,13 +5,13 @@
  * @module
  */
 
+import type { ClientRequest } from "../protocol/events.ts";
 import type { Link, SeqRange } from "../protocol/link.ts";
 
 interface Entry {
   range: SeqRange;
   encoded: Uint8Array;
-  /** The chat text, for status lines; absent for requests like LEAVE. */
-  text?: string;
+  request: ClientRequest;
 }
 
 /** True when serial number `a` comes before `b`. */
@@ -28,40 +28,35 @@ export class Outbox {
     return this.#entries.length;
   }
 
-  /** Send `encoded` on `link` and remember it until acknowledged. */
-  send(link: Link, encoded: Uint8Array, text?: string): void {
-    this.#entries.push({ range: link.send(encoded), encoded, text });
+  /** Send `encoded` (the encoding of `request`) on `link`, and remember it until acknowledged. */
+  send(link: Link, encoded: Uint8Array, request: ClientRequest): void {
+    this.#entries.push({ range: link.send(encoded), encoded, request });
   }
 
-  /** Forget what the server has now (every seq before `peerNext`); returns those texts. */
-  settle(peerNext: number): string[] {
-    const done: string[] = [];
+  /** Forget what the server has now (every seq before `peerNext`); returns those requests. */
+  settle(peerNext: number): ClientRequest[] {
+    const done: ClientRequest[] = [];
     while (
       this.#entries.length > 0 && before(this.#entries[0]!.range.last, peerNext)
     ) {
-      const { text } = this.#entries.shift()!;
-      if (text !== undefined) done.push(text);
+      done.push(this.#entries.shift()!.request);
     }
     return done;
   }
 
   /**
    * The session resumed on `link`: the server processed every request
-   * before `resumeSeq`; send the rest again. Returns the texts now known
+   * before `resumeSeq`; send the rest again. Returns the requests now known
    * delivered.
    */
-  resume(link: Link, resumeSeq: number): string[] {
+  resume(link: Link, resumeSeq: number): ClientRequest[] {
     const done = this.settle(resumeSeq);
     for (const entry of this.#entries) entry.range = link.send(entry.encoded);
     return done;
   }
 
-  /** Give up on everything (the session is gone); returns the texts. */
-  abandon(): string[] {
-    const texts = this.#entries.flatMap((e) =>
-      e.text === undefined ? [] : [e.text]
-    );
-    this.#entries = [];
-    return texts;
+  /** Give up on everything (the session is gone); returns the requests. */
+  abandon(): ClientRequest[] {
+    return this.#entries.splice(0).map((entry) => entry.request);
   }
 }

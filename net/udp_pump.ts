@@ -36,7 +36,7 @@ export class UdpPump implements AsyncDisposable {
   #closed = false;
   #wakeSender: (() => void) | undefined;
   #idle: Array<() => void> = [];
-  #timer: number;
+  #timer: ReturnType<typeof setInterval>;
   #loops: Promise<void>[];
 
   /** Start pumping; the pump owns `socket` from now on. */

@@ -21,6 +21,9 @@ export type NameCheck =
   | { ok: true; name: string; key: string }
   | { ok: false; problem: NameProblem; message: string };
 
+/** A refused name: why, in words for the user. */
+export type NameRefusal = Extract<NameCheck, { ok: false }>;
+
 /** Reserved skeletons: names that could pass for staff or the room itself. */
 const RESERVED: ReadonlySet<string> = new Set([
   "admin",
@@ -113,11 +116,11 @@ export function isReserved(key: string): boolean {
 }
 
 /** The refusal for a name another member holds; only the server knows. */
-export function nameTaken(name: string): NameCheck {
+export function nameTaken(name: string): NameRefusal {
   return refuse("taken", `Name "${name}" is taken`);
 }
 
-function refuse(problem: NameProblem, message: string): NameCheck {
+function refuse(problem: NameProblem, message: string): NameRefusal {
   return { ok: false, problem, message };
 }
 

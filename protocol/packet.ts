@@ -16,6 +16,7 @@ import {
   PROTOCOL_VERSION,
   TOKEN_BYTES,
 } from "./limits.ts";
+import { crc32 } from "./crc32.ts";
 import { Reader, Writer } from "./wire.ts";
 
 /** Datagram type codes (byte 3 of every native datagram). */
@@ -45,8 +46,13 @@ export const RefuseCode = {
 
 /** Bytes of the common header: magic, version, type. */
 export const HEADER_BYTES = 4;
-/** Bytes a session datagram spends before its ack ranges. */
-export const SESSION_FIXED_BYTES = HEADER_BYTES + 4 + TOKEN_BYTES + 4 + 4 + 1;
+/** Largest JOIN accepted: padding may grow a little in later versions. */
+const MAX_JOIN_DATAGRAM_BYTES = MIN_JOIN_BYTES + 64;
+/** Bytes of the CRC-32 that ends every native datagram. */
+export const CHECKSUM_BYTES = 4;
+/** Bytes of a session datagram with no ack range and no frame (checksum included). */
+export const SESSION_FIXED_BYTES = HEADER_BYTES + 4 + TOKEN_BYTES + 4 + 4 + 1 +
+  CHECKSUM_BYTES;
 /** Bytes of one ack range. */
 export const ACK_RANGE_BYTES = 8;
 /** Bytes of a DATA frame's header (type, seq, length). */
@@ -158,30 +164,44 @@ export function encodePacket(
         .bytes(fixed(packet.resume?.token, TOKEN_BYTES, "token"))
         .u32(packet.resume?.lastSeen ?? 0)
         .text(packet.name, 1, MAX_NAME_BYTES);
-      return w.padTo(MIN_JOIN_BYTES).finish();
+      return seal(w.padTo(MIN_JOIN_BYTES - CHECKSUM_BYTES));
     }
     case "cookie":
-      return header(new Writer(HEADER_BYTES + COOKIE_BYTES), PacketType.cookie)
-        .bytes(fixed(packet.cookie, COOKIE_BYTES, "cookie")).finish();
+      return seal(
+        header(
+          new Writer(HEADER_BYTES + COOKIE_BYTES + CHECKSUM_BYTES),
+          PacketType.cookie,
+        )
+          .bytes(fixed(packet.cookie, COOKIE_BYTES, "cookie")),
+      );
     case "welcome":
-      return header(new Writer(256), PacketType.welcome)
-        .u32(packet.sessionId)
-        .bytes(fixed(packet.token, TOKEN_BYTES, "token"))
-        .u8(packet.resumed ? 1 : 0)
-        .u32(packet.resumeSeq)
-        .u32(packet.heartbeatMs)
-        .u32(packet.timeoutMs)
-        .text(packet.name, 1, MAX_NAME_BYTES).finish();
+      return seal(
+        header(new Writer(256), PacketType.welcome)
+          .u32(packet.sessionId)
+          .bytes(fixed(packet.token, TOKEN_BYTES, "token"))
+          .u8(packet.resumed ? 1 : 0)
+          .u32(packet.resumeSeq)
+          .u32(packet.heartbeatMs)
+          .u32(packet.timeoutMs)
+          .text(packet.name, 1, MAX_NAME_BYTES),
+      );
     case "refuse":
-      return header(new Writer(512), PacketType.refuse)
-        .u8(packet.code).text(packet.reason, 2, 400).finish();
+      return seal(
+        header(new Writer(512), PacketType.refuse).u8(packet.code).text(
+          packet.reason,
+          2,
+          400,
+        ),
+      );
     case "reset":
-      return header(
-        new Writer(HEADER_BYTES + 4 + TOKEN_BYTES),
-        PacketType.reset,
-      )
-        .u32(packet.sessionId)
-        .bytes(fixed(packet.token, TOKEN_BYTES, "token")).finish();
+      return seal(
+        header(
+          new Writer(HEADER_BYTES + 4 + TOKEN_BYTES + CHECKSUM_BYTES),
+          PacketType.reset,
+        )
+          .u32(packet.sessionId)
+          .bytes(fixed(packet.token, TOKEN_BYTES, "token")),
+      );
     default: {
       const _exhaustive: never = packet;
       throw new TypeError(`Cannot encode packet: unknown type ${_exhaustive}`);
@@ -203,7 +223,7 @@ function fixed(
   return value;
 }
 
-/** Bytes a session datagram spends before its first frame. */
+/** Bytes a session datagram spends on everything but its frames. */
 export function sessionHeaderBytes(ack: AckFields): number {
   return SESSION_FIXED_BYTES + ack.ranges.length * ACK_RANGE_BYTES;
 }
@@ -244,7 +264,12 @@ export function encodeSession(
       w.u32(frame.stamp);
     }
   }
-  return w.finish();
+  return seal(w);
+}
+
+/** Append the CRC-32 of everything written so far; the datagram is done. */
+function seal(w: Writer): Uint8Array {
+  return w.u32(crc32(w.finish())).finish();
 }
 
 /**
@@ -253,9 +278,13 @@ export function encodeSession(
  * including a wrong magic or an unknown version.
  */
 export function decodePacket(bytes: Uint8Array): Packet {
-  if (bytes.byteLength > MAX_DATAGRAM_BYTES && bytes[3] !== PacketType.join) {
+  // Checked before the checksum, so oversized junk costs nothing to drop.
+  const limit = bytes[3] === PacketType.join
+    ? MAX_JOIN_DATAGRAM_BYTES
+    : MAX_DATAGRAM_BYTES;
+  if (bytes.byteLength > limit) {
     throw new RangeError(
-      `Cannot decode datagram: ${bytes.byteLength} bytes, the limit is ${MAX_DATAGRAM_BYTES}`,
+      `Cannot decode datagram: ${bytes.byteLength} bytes, the limit is ${limit}`,
     );
   }
   const r = new Reader(bytes, "datagram");
@@ -269,28 +298,32 @@ export function decodePacket(bytes: Uint8Array): Packet {
     );
   }
   const type = r.u8("type");
+  const body = checked(bytes);
   switch (type) {
     case PacketType.join:
-      return decodeJoin(new Reader(bytes, "JOIN datagram", HEADER_BYTES));
+      return decodeJoin(
+        new Reader(body, "JOIN datagram", HEADER_BYTES),
+        bytes.byteLength,
+      );
     case PacketType.cookie: {
-      const cr = new Reader(bytes, "COOKIE datagram", HEADER_BYTES);
+      const cr = new Reader(body, "COOKIE datagram", HEADER_BYTES);
       const cookie = cr.bytes(COOKIE_BYTES, "cookie");
       cr.end();
       return { type: "cookie", cookie };
     }
     case PacketType.welcome:
-      return decodeWelcome(new Reader(bytes, "WELCOME datagram", HEADER_BYTES));
+      return decodeWelcome(new Reader(body, "WELCOME datagram", HEADER_BYTES));
     case PacketType.refuse: {
-      const rr = new Reader(bytes, "REFUSE datagram", HEADER_BYTES);
+      const rr = new Reader(body, "REFUSE datagram", HEADER_BYTES);
       const code = rr.u8("code");
       const reason = rr.text("reason", 2, 400);
       rr.end();
       return { type: "refuse", code, reason };
     }
     case PacketType.session:
-      return decodeSession(new Reader(bytes, "SESSION datagram", HEADER_BYTES));
+      return decodeSession(new Reader(body, "SESSION datagram", HEADER_BYTES));
     case PacketType.reset: {
-      const rr = new Reader(bytes, "RESET datagram", HEADER_BYTES);
+      const rr = new Reader(body, "RESET datagram", HEADER_BYTES);
       const sessionId = rr.u32("session id");
       const token = rr.bytes(TOKEN_BYTES, "token");
       rr.end();
@@ -301,19 +334,29 @@ export function decodePacket(bytes: Uint8Array): Packet {
   }
 }
 
-function decodeJoin(r: Reader): JoinPacket {
-  if (r.offset + r.remaining < MIN_JOIN_BYTES) {
+/** The datagram without its checksum, once the checksum is right. */
+function checked(bytes: Uint8Array): Uint8Array {
+  const end = bytes.byteLength - CHECKSUM_BYTES;
+  if (end < HEADER_BYTES) {
     throw new RangeError(
-      `Cannot decode JOIN datagram: ${
-        r.offset + r.remaining
-      } bytes, must be padded to ${MIN_JOIN_BYTES}`,
+      `Cannot decode datagram: ${bytes.byteLength} bytes, need ${
+        HEADER_BYTES + CHECKSUM_BYTES
+      }`,
     );
   }
-  if (r.offset + r.remaining > MIN_JOIN_BYTES + 64) {
+  const body = bytes.subarray(0, end);
+  const sum = new DataView(bytes.buffer, bytes.byteOffset + end, CHECKSUM_BYTES)
+    .getUint32(0);
+  if (crc32(body) !== sum) {
+    throw new SyntaxError("Cannot decode datagram: checksum mismatch");
+  }
+  return body;
+}
+
+function decodeJoin(r: Reader, size: number): JoinPacket {
+  if (size < MIN_JOIN_BYTES) {
     throw new RangeError(
-      `Cannot decode JOIN datagram: ${
-        r.offset + r.remaining
-      } bytes, the limit is ${MIN_JOIN_BYTES + 64}`,
+      `Cannot decode JOIN datagram: ${size} bytes, must be padded to ${MIN_JOIN_BYTES}`,
     );
   }
   const cookie = r.bytes(COOKIE_BYTES, "cookie");

@@ -1,6 +1,7 @@
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
 import {
   ACK_RANGE_BYTES,
+  CHECKSUM_BYTES,
   DATA_FRAME_OVERHEAD,
   decodePacket,
   encodePacket,
@@ -12,6 +13,7 @@ import {
   MAX_ACK_RANGES_ON_WIRE,
   MAX_FRAME_BODY,
   type Packet,
+  PacketType,
   RefuseCode,
   SESSION_FIXED_BYTES,
   sessionHeaderBytes,
@@ -25,6 +27,7 @@ import {
   MIN_JOIN_BYTES,
   TOKEN_BYTES,
 } from "./limits.ts";
+import { crc32 } from "./crc32.ts";
 
 /** Bytes from a hex dump such as "55 43 01". */
 function hex(dump: string): Uint8Array {
@@ -60,6 +63,51 @@ function rejects(bytes: Uint8Array, label = ""): Error {
   throw new Error(`${label}: decoded ${JSON.stringify(packet.type)}`);
 }
 
+/** `body` followed by its CRC-32, as the encoders end every datagram. */
+function seal(body: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = concat(body, new Uint8Array(CHECKSUM_BYTES));
+  new DataView(out.buffer).setUint32(body.byteLength, crc32(body));
+  return out;
+}
+
+/** A datagram without its CRC-32 trailer. */
+function unseal(datagram: Uint8Array): Uint8Array<ArrayBuffer> {
+  return datagram.slice(0, datagram.byteLength - CHECKSUM_BYTES);
+}
+
+/**
+ * A copy of an edited datagram with its trailer recomputed, so the decoder
+ * gets past the checksum and the edited field is what it rejects.
+ */
+function reseal(datagram: Uint8Array): Uint8Array<ArrayBuffer> {
+  return seal(unseal(datagram));
+}
+
+/** The big-endian u32 that ends `bytes`. */
+function trailer(bytes: Uint8Array): number {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .getUint32(bytes.byteLength - CHECKSUM_BYTES);
+}
+
+/**
+ * Every prefix of `datagram` is rejected, and so is every prefix of its body
+ * resealed, by the parser of `kind` ("WELCOME") rather than by the checksum.
+ */
+function rejectsEveryPrefix(datagram: Uint8Array, kind: string): void {
+  for (let length = 0; length < datagram.byteLength; length++) {
+    rejects(datagram.slice(0, length), `${kind} prefix ${length}`);
+  }
+  const body = unseal(datagram);
+  for (let length = HEADER_BYTES; length < body.byteLength; length++) {
+    const label = `${kind} resealed prefix ${length}`;
+    const error = rejects(seal(body.subarray(0, length)), label);
+    ok(
+      error.message.startsWith(`Cannot decode ${kind} datagram: `),
+      `${label}: ${error.message}`,
+    );
+  }
+}
+
 function session(packet: Omit<SessionPacket, "type">): Uint8Array {
   return encodeSession(new Uint8Array(MAX_DATAGRAM_BYTES), packet).slice();
 }
@@ -80,6 +128,8 @@ const COOKIE = hex(
 );
 const SAY_HI_WAVE = hex("00 01 00 07 68 69 20 f0 9f 91 8b");
 
+// Exact datagrams below end with their CRC-32 on a line of its own.
+
 /** PROTOCOL.md's SESSION example with a PONG frame appended. */
 const SESSION_PACKET: SessionPacket = {
   type: "session",
@@ -99,8 +149,9 @@ const SESSION_BYTES = hex(`
   01 00 00 00 07 00 00 00 09 01 00 00 00 0c 00 0b
   00 01 00 07 68 69 20 f0 9f 91 8b 02 00 ab cd ef
   03 12 34 56 78
+  49 83 94 96
 `);
-/** Offsets in SESSION_BYTES where a frame starts (or the datagram ends). */
+/** Offsets in SESSION_BYTES where a frame starts. */
 const SESSION_FRAME_STARTS = [41, 59, 64];
 
 const WELCOME_PACKET: WelcomePacket = {
@@ -117,6 +168,7 @@ const WELCOME_BYTES = hex(`
   55 43 01 03 01 02 03 04 a0 a1 a2 a3 a4 a5 a6 a7
   a8 a9 aa ab ac ad ae af 00 00 00 00 05 00 00 03
   e8 00 00 27 10 03 62 6f 62
+  fc 88 c3 11
 `);
 
 Deno.test({
@@ -139,7 +191,15 @@ Deno.test({
         00 06 e5 b0 8f e6 98 8e
       `),
     );
-    deepStrictEqual(bytes.subarray(56), new Uint8Array(MIN_JOIN_BYTES - 56));
+    // Zero padding up to 1196 bytes, then the CRC-32 of those 1196 bytes.
+    deepStrictEqual(
+      bytes.subarray(56, MIN_JOIN_BYTES - CHECKSUM_BYTES),
+      new Uint8Array(MIN_JOIN_BYTES - CHECKSUM_BYTES - 56),
+    );
+    strictEqual(
+      dump(bytes.subarray(MIN_JOIN_BYTES - CHECKSUM_BYTES)),
+      norm("56 01 93 37"),
+    );
     deepStrictEqual(decodePacket(bytes), {
       type: "join",
       cookie: new Uint8Array(COOKIE_BYTES),
@@ -170,8 +230,9 @@ Deno.test({
         44 03 41 6e 6e 00 00 00 00 00 00 00
       `),
     );
-    // 53 bytes of content, then 1147 bytes of zero padding.
-    deepStrictEqual(bytes.subarray(53), new Uint8Array(1147));
+    // 53 bytes of content, 1143 bytes of zero padding, then the CRC-32.
+    deepStrictEqual(bytes.subarray(53, 1196), new Uint8Array(1143));
+    strictEqual(dump(bytes.subarray(1196)), norm("96 d2 46 05"));
     deepStrictEqual(decodePacket(bytes), packet);
   },
 });
@@ -189,6 +250,7 @@ Deno.test({
       norm(`
         55 43 01 02 69 c1 c2 c3 c4 c5 c6 c7 c8 c9 ca cb
         cc cd ce cf d0 d1 d2 d3
+        b4 8e 02 a0
       `),
     );
     deepStrictEqual(decodePacket(bytes), { type: "cookie", cookie });
@@ -222,6 +284,7 @@ Deno.test({
         55 43 01 03 01 02 03 04 a0 a1 a2 a3 a4 a5 a6 a7
         a8 a9 aa ab ac ad ae af 01 00 00 00 05 00 00 03
         e8 00 00 27 10 06 e5 b0 8f e6 98 8e
+        e4 bc dc fd
       `),
     );
     deepStrictEqual(decodePacket(bytes), packet);
@@ -243,6 +306,7 @@ Deno.test({
       norm(`
         55 43 01 04 02 00 13 4e 61 6d 65 20 22 62 6f 62
         22 20 69 73 20 74 61 6b 65 6e
+        ac c1 61 e6
       `),
     );
     deepStrictEqual(decodePacket(bytes), packet);
@@ -275,6 +339,7 @@ Deno.test({
       norm(`
         55 43 01 06 fe dc ba 98 a0 a1 a2 a3 a4 a5 a6 a7
         a8 a9 aa ab ac ad ae af
+        c3 6e 0f aa
       `),
     );
     deepStrictEqual(decodePacket(bytes), packet);
@@ -313,6 +378,7 @@ Deno.test({
         55 43 01 05 00 00 00 01 a0 a1 a2 a3 a4 a5 a6 a7
         a8 a9 aa ab ac ad ae af ff ff ff ff 00 00 00 00
         00
+        25 73 0d d3
       `),
     );
     deepStrictEqual(decodePacket(bytes), packet);
@@ -369,7 +435,9 @@ Deno.test({
   name: "encodeSession() into a too-small buffer throws RangeError",
   permissions: "none",
   fn() {
-    for (const size of [0, 3, SESSION_FIXED_BYTES - 1, 41, 58, 68]) {
+    // Inside the header, at the first frame, inside DATA, inside PONG and
+    // inside the CRC: the trailer must fit too.
+    for (const size of [0, 3, SESSION_FIXED_BYTES - 1, 41, 58, 68, 72]) {
       throws(
         () => encodeSession(new Uint8Array(size), SESSION_PACKET),
         RangeError,
@@ -377,8 +445,8 @@ Deno.test({
       );
     }
     strictEqual(
-      encodeSession(new Uint8Array(69), SESSION_PACKET).byteLength,
-      69,
+      encodeSession(new Uint8Array(73), SESSION_PACKET).byteLength,
+      73,
     );
   },
 });
@@ -398,6 +466,48 @@ Deno.test({
         message: "Cannot encode ack: 9 ranges, the limit is 8",
       },
     );
+  },
+});
+
+Deno.test({
+  name: "encodeSession() ends the datagram with the CRC-32 of the rest",
+  permissions: "none",
+  fn() {
+    const buffer = new Uint8Array(MAX_DATAGRAM_BYTES);
+    const packets: Array<Omit<SessionPacket, "type">> = [
+      SESSION_PACKET,
+      { ...SESSION_PACKET, ack: { next: 0, ranges: [] }, frames: [] },
+      {
+        ...SESSION_PACKET,
+        frames: [{ type: "data", seq: 1, body: new Uint8Array(900).fill(3) }],
+      },
+      // Shorter than the one before: the trailer follows it, not the old one.
+      { ...SESSION_PACKET, frames: [{ type: "ping", stamp: 9 }] },
+    ];
+    for (const packet of packets) {
+      const bytes = encodeSession(buffer, packet);
+      const rest = bytes.subarray(0, bytes.byteLength - CHECKSUM_BYTES);
+      strictEqual(trailer(bytes), crc32(rest), `${bytes.byteLength} bytes`);
+      deepStrictEqual(decodePacket(bytes), { type: "session", ...packet });
+    }
+  },
+});
+
+Deno.test({
+  name: "encodePacket() ends every datagram with the CRC-32 of the rest",
+  permissions: "none",
+  fn() {
+    const datagrams = [
+      encodePacket({ type: "join", cookie: COOKIE, name: "bob" }),
+      encodePacket({ type: "cookie", cookie: COOKIE }),
+      encodePacket(WELCOME_PACKET),
+      encodePacket({ type: "refuse", code: 1, reason: "No" }),
+      encodePacket({ type: "reset", sessionId: 1, token: TOKEN }),
+    ];
+    for (const bytes of datagrams) {
+      const rest = bytes.subarray(0, bytes.byteLength - CHECKSUM_BYTES);
+      strictEqual(trailer(bytes), crc32(rest), `type ${bytes[3]}`);
+    }
   },
 });
 
@@ -477,10 +587,13 @@ Deno.test({
     for (const magic of ["55 44", "43 55", "00 00", "ff ff"]) {
       const bytes = WELCOME_BYTES.slice();
       bytes.set(hex(magic), 0);
-      throws(() => decodePacket(bytes), {
-        name: "SyntaxError",
-        message: "Cannot decode datagram: bad magic",
-      });
+      // The magic is checked before the checksum: the trailer does not matter.
+      for (const datagram of [bytes, reseal(bytes)]) {
+        throws(() => decodePacket(datagram), {
+          name: "SyntaxError",
+          message: "Cannot decode datagram: bad magic",
+        });
+      }
     }
     throws(
       () => decodePacket(new TextEncoder().encode("L alice")),
@@ -496,11 +609,14 @@ Deno.test({
     for (const version of [0, 2, 0xff]) {
       const bytes = WELCOME_BYTES.slice();
       bytes[2] = version;
-      throws(() => decodePacket(bytes), {
-        name: "RangeError",
-        message:
-          `Cannot decode datagram: version ${version}, this peer speaks 1`,
-      });
+      // The version is checked before the checksum: the trailer does not matter.
+      for (const datagram of [bytes, reseal(bytes)]) {
+        throws(() => decodePacket(datagram), {
+          name: "RangeError",
+          message:
+            `Cannot decode datagram: version ${version}, this peer speaks 1`,
+        });
+      }
     }
   },
 });
@@ -512,7 +628,7 @@ Deno.test({
     for (const type of [0x00, 0x07, 0x10, 0xff]) {
       const bytes = WELCOME_BYTES.slice();
       bytes[3] = type;
-      throws(() => decodePacket(bytes), {
+      throws(() => decodePacket(reseal(bytes)), {
         name: "SyntaxError",
         message: `Cannot decode datagram: unknown type ${type}`,
       });
@@ -525,21 +641,31 @@ Deno.test({
     "decodePacket() rejects SESSION truncated inside the header, a range or a frame",
   permissions: "none",
   fn() {
-    // Frames run to the end of the datagram with no count (PROTOCOL.md), so
-    // a cut exactly between frames is a valid, shorter SESSION.
+    // A cut datagram loses its trailer: the length or checksum check fails.
     for (let length = 0; length < SESSION_BYTES.byteLength; length++) {
-      const prefix = SESSION_BYTES.slice(0, length);
+      rejects(SESSION_BYTES.slice(0, length), `prefix ${length}`);
+    }
+    // Resealed, a cut body reaches the field parser. Frames run to the end of
+    // the datagram with no count (PROTOCOL.md), so a cut exactly between
+    // frames is a valid, shorter SESSION.
+    const body = unseal(SESSION_BYTES);
+    for (let length = HEADER_BYTES; length < body.byteLength; length++) {
+      const cut = seal(body.subarray(0, length));
       const boundary = SESSION_FRAME_STARTS.indexOf(length);
       if (boundary === -1) {
-        rejects(prefix, `prefix ${length}`);
+        const error = rejects(cut, `resealed prefix ${length}`);
+        ok(
+          error.message.startsWith("Cannot decode SESSION datagram: "),
+          `resealed prefix ${length}: ${error.message}`,
+        );
       } else {
         deepStrictEqual(
-          decodePacket(prefix),
+          decodePacket(cut),
           {
             ...SESSION_PACKET,
             frames: SESSION_PACKET.frames.slice(0, boundary),
           },
-          `prefix ${length}`,
+          `resealed prefix ${length}`,
         );
       }
     }
@@ -550,9 +676,7 @@ Deno.test({
   name: "decodePacket() rejects WELCOME truncated at every length",
   permissions: "none",
   fn() {
-    for (let length = 0; length < WELCOME_BYTES.byteLength; length++) {
-      rejects(WELCOME_BYTES.slice(0, length), `prefix ${length}`);
-    }
+    rejectsEveryPrefix(WELCOME_BYTES, "WELCOME");
   },
 });
 
@@ -561,16 +685,18 @@ Deno.test({
     "decodePacket() rejects COOKIE, REFUSE and RESET truncated at every length",
   permissions: "none",
   fn() {
-    const datagrams = [
+    rejectsEveryPrefix(
       encodePacket({ type: "cookie", cookie: COOKIE }),
+      "COOKIE",
+    );
+    rejectsEveryPrefix(
       encodePacket({ type: "refuse", code: 3, reason: "Room is full" }),
+      "REFUSE",
+    );
+    rejectsEveryPrefix(
       encodePacket({ type: "reset", sessionId: 9, token: TOKEN }),
-    ];
-    for (const bytes of datagrams) {
-      for (let length = 0; length < bytes.byteLength; length++) {
-        rejects(bytes.slice(0, length), `type ${bytes[3]} prefix ${length}`);
-      }
-    }
+      "RESET",
+    );
   },
 });
 
@@ -586,7 +712,9 @@ Deno.test({
       encodePacket({ type: "reset", sessionId: 9, token: TOKEN }),
     ];
     for (const bytes of datagrams) {
-      const error = rejects(concat(bytes, hex("00")), `type ${bytes[3]}`);
+      // The extra byte goes before the CRC, which covers it.
+      const longer = seal(concat(unseal(bytes), hex("00")));
+      const error = rejects(longer, `type ${bytes[3]}`);
       strictEqual(error.name, "SyntaxError");
       ok(error.message.endsWith("1 unexpected trailing bytes"), error.message);
     }
@@ -598,12 +726,16 @@ Deno.test({
   permissions: "none",
   fn() {
     const join = encodePacket({ type: "join", cookie: COOKIE, name: "bob" });
-    for (const length of [4, 53, 54, 600, MIN_JOIN_BYTES - 1]) {
-      throws(() => decodePacket(join.slice(0, length)), {
+    const body = unseal(join);
+    // `length` counts the CRC, which follows a body cut to fit.
+    for (const length of [8, 53, 54, 57, 600, MIN_JOIN_BYTES - 1]) {
+      const short = seal(body.subarray(0, length - CHECKSUM_BYTES));
+      throws(() => decodePacket(short), {
         name: "RangeError",
         message:
           `Cannot decode JOIN datagram: ${length} bytes, must be padded to 1200`,
       });
+      rejects(join.slice(0, length), `prefix ${length}`);
     }
   },
 });
@@ -613,16 +745,19 @@ Deno.test({
     "decodePacket() accepts a JOIN up to 64 bytes over MIN_JOIN_BYTES and rejects more",
   permissions: "none",
   fn() {
-    const join = encodePacket({ type: "join", cookie: COOKIE, name: "bob" });
-    const longest = concat(join, new Uint8Array(64));
+    const body = unseal(
+      encodePacket({ type: "join", cookie: COOKIE, name: "bob" }),
+    );
+    const longest = seal(concat(body, new Uint8Array(64)));
+    strictEqual(longest.byteLength, MIN_JOIN_BYTES + 64);
     deepStrictEqual(decodePacket(longest), {
       type: "join",
       cookie: COOKIE,
       name: "bob",
     });
-    throws(() => decodePacket(concat(join, new Uint8Array(65))), {
+    throws(() => decodePacket(seal(concat(body, new Uint8Array(65)))), {
       name: "RangeError",
-      message: "Cannot decode JOIN datagram: 1265 bytes, the limit is 1264",
+      message: "Cannot decode datagram: 1265 bytes, the limit is 1264",
     });
   },
 });
@@ -670,15 +805,17 @@ Deno.test({
   name: "decodePacket() rejects a SESSION with more than 8 ack ranges",
   permissions: "none",
   fn() {
-    const base = session({
+    const base = unseal(session({
       ...SESSION_PACKET,
       ack: { next: 0, ranges: [] },
       frames: [],
-    });
+    }));
+    const countAt = SESSION_FIXED_BYTES - CHECKSUM_BYTES - 1;
     for (const count of [9, 255]) {
       const bytes = concat(base, new Uint8Array(count * ACK_RANGE_BYTES));
-      bytes[SESSION_FIXED_BYTES - 1] = count;
-      throws(() => decodePacket(bytes.slice(0, MAX_DATAGRAM_BYTES)), {
+      bytes[countAt] = count;
+      const cut = bytes.subarray(0, MAX_DATAGRAM_BYTES - CHECKSUM_BYTES);
+      throws(() => decodePacket(seal(cut)), {
         name: "RangeError",
         message:
           `Cannot decode SESSION datagram: ${count} ack ranges, the limit is 8`,
@@ -691,16 +828,18 @@ Deno.test({
   name: "decodePacket() rejects an empty DATA frame",
   permissions: "none",
   fn() {
-    const base = session({ ...SESSION_PACKET, frames: [] });
-    throws(() => decodePacket(concat(base, hex("01 00 00 00 01 00 00"))), {
-      name: "SyntaxError",
-      message: "Cannot decode SESSION datagram: empty DATA frame",
-    });
-    throws(
-      () =>
-        decodePacket(concat(base, hex("02 00 00 00 01 01 00 00 00 01 00 00"))),
-      SyntaxError,
-    );
+    const base = unseal(session({ ...SESSION_PACKET, frames: [] }));
+    for (
+      const frames of [
+        "01 00 00 00 01 00 00",
+        "02 00 00 00 01 01 00 00 00 01 00 00",
+      ]
+    ) {
+      throws(() => decodePacket(seal(concat(base, hex(frames)))), {
+        name: "SyntaxError",
+        message: "Cannot decode SESSION datagram: empty DATA frame",
+      });
+    }
   },
 });
 
@@ -708,10 +847,11 @@ Deno.test({
   name: "decodePacket() rejects an unknown frame type",
   permissions: "none",
   fn() {
-    const base = session(SESSION_PACKET);
+    const base = unseal(SESSION_BYTES);
     for (const type of [0x00, 0x04, 0xff]) {
+      const frame = new Uint8Array([type, 0, 0, 0, 0]);
       throws(
-        () => decodePacket(concat(base, new Uint8Array([type, 0, 0, 0, 0]))),
+        () => decodePacket(seal(concat(base, frame))),
         {
           name: "SyntaxError",
           message: `Cannot decode SESSION datagram: unknown frame type ${type}`,
@@ -729,13 +869,13 @@ Deno.test({
     for (const flags of [2, 3, 0x80, 0xff]) {
       const badJoin = join.slice();
       badJoin[24] = flags;
-      throws(() => decodePacket(badJoin), {
+      throws(() => decodePacket(reseal(badJoin)), {
         name: "SyntaxError",
         message: `Cannot decode JOIN datagram: flags ${flags}`,
       });
       const badWelcome = WELCOME_BYTES.slice();
       badWelcome[24] = flags;
-      throws(() => decodePacket(badWelcome), {
+      throws(() => decodePacket(reseal(badWelcome)), {
         name: "SyntaxError",
         message: `Cannot decode WELCOME datagram: flags ${flags}`,
       });
@@ -755,7 +895,7 @@ Deno.test({
       resume: { sessionId: 5, token: TOKEN, lastSeen: 6 },
     });
     bytes[24] = 0;
-    deepStrictEqual(decodePacket(bytes), {
+    deepStrictEqual(decodePacket(reseal(bytes)), {
       type: "join",
       cookie: COOKIE,
       name: "bob",
@@ -769,19 +909,22 @@ Deno.test({
   fn() {
     const join = encodePacket({ type: "join", cookie: COOKIE, name: "bob" });
     join[50] = 0xff;
-    throws(() => decodePacket(join), {
+    throws(() => decodePacket(reseal(join)), {
       name: "SyntaxError",
       message: "Cannot decode JOIN datagram: name is not valid UTF-8",
     });
     const welcome = WELCOME_BYTES.slice();
     welcome.set(hex("c0 80"), 38);
-    throws(() => decodePacket(welcome), {
+    throws(() => decodePacket(reseal(welcome)), {
       name: "SyntaxError",
       message: "Cannot decode WELCOME datagram: name is not valid UTF-8",
     });
     const refuse = encodePacket({ type: "refuse", code: 1, reason: "abc" });
     refuse.set(hex("ed a0 80"), 7);
-    throws(() => decodePacket(refuse), SyntaxError);
+    throws(() => decodePacket(reseal(refuse)), {
+      name: "SyntaxError",
+      message: "Cannot decode REFUSE datagram: reason is not valid UTF-8",
+    });
   },
 });
 
@@ -792,7 +935,7 @@ Deno.test({
     const join = encodePacket({ type: "join", cookie: COOKIE, name: "" });
     join[49] = MAX_NAME_BYTES + 1;
     join.fill(0x61, 50, 50 + MAX_NAME_BYTES + 1);
-    throws(() => decodePacket(join), {
+    throws(() => decodePacket(reseal(join)), {
       name: "RangeError",
       message:
         "Cannot decode JOIN datagram: name is 129 bytes, the limit is 128",
@@ -811,6 +954,72 @@ Deno.test({
     const frame = packet.frames[0];
     ok(frame?.type === "data");
     strictEqual(frame.body.buffer, bytes.buffer);
+  },
+});
+
+Deno.test({
+  name: "decodePacket() rejects a wrong checksum with a SyntaxError",
+  permissions: "none",
+  fn() {
+    for (const at of [3, 4, 40, SESSION_BYTES.byteLength - 1]) {
+      const bytes = SESSION_BYTES.slice();
+      bytes[at]! ^= 0x01;
+      throws(() => decodePacket(bytes), {
+        name: "SyntaxError",
+        message: "Cannot decode datagram: checksum mismatch",
+      });
+    }
+  },
+});
+
+Deno.test({
+  name: "decodePacket() rejects SESSION, WELCOME and JOIN with any bit flipped",
+  permissions: "none",
+  fn() {
+    const datagrams = [
+      SESSION_BYTES,
+      WELCOME_BYTES,
+      encodePacket({
+        type: "join",
+        cookie: COOKIE,
+        name: "小明",
+        resume: { sessionId: 1, token: TOKEN, lastSeen: 2 },
+      }),
+    ];
+    for (const valid of datagrams) {
+      for (let bit = 0; bit < valid.byteLength * 8; bit++) {
+        const bytes = valid.slice();
+        bytes[bit >> 3]! ^= 0x80 >> (bit & 7);
+        const error = rejects(bytes, `type ${valid[3]} bit ${bit}`);
+        // Magic and version come first; the CRC catches every other flip.
+        if (bit >= 3 * 8) {
+          strictEqual(
+            error.message,
+            "Cannot decode datagram: checksum mismatch",
+            `type ${valid[3]} bit ${bit}`,
+          );
+        }
+      }
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "decodePacket() rejects a datagram of 4 to 7 bytes as too short for its CRC",
+  permissions: "none",
+  fn() {
+    // Every type, even an unknown one: the length is checked before the type.
+    for (const type of [...Object.values(PacketType), 0x07]) {
+      for (let length = HEADER_BYTES; length < 8; length++) {
+        const bytes = new Uint8Array(length);
+        bytes.set([0x55, 0x43, 0x01, type]);
+        throws(() => decodePacket(bytes), {
+          name: "RangeError",
+          message: `Cannot decode datagram: ${length} bytes, need 8`,
+        });
+      }
+    }
   },
 });
 
@@ -840,7 +1049,7 @@ Deno.test({
     ];
     for (let i = 0; i < 3000; i++) {
       const source = valid[next(valid.length)]!;
-      let bytes: Uint8Array = source.slice();
+      let bytes: Uint8Array = unseal(source);
       const edits = 1 + next(4);
       for (let e = 0; e < edits; e++) {
         // Keep the header mostly intact so the body decoders get exercised.
@@ -858,13 +1067,18 @@ Deno.test({
             break;
         }
       }
-      try {
-        decodePacket(bytes);
-      } catch (error) {
-        ok(
-          error instanceof RangeError || error instanceof SyntaxError,
-          `iteration ${i}: ${error}`,
-        );
+      // Resealed, the edits reach the body decoders; with the old trailer
+      // they exercise the checksum check instead.
+      const stale = concat(bytes, source.subarray(-CHECKSUM_BYTES));
+      for (const datagram of [seal(bytes), stale]) {
+        try {
+          decodePacket(datagram);
+        } catch (error) {
+          ok(
+            error instanceof RangeError || error instanceof SyntaxError,
+            `iteration ${i}: ${error}`,
+          );
+        }
       }
     }
   },

@@ -1,17 +1,20 @@
 /**
- * The server's pure core: sessions, the room, cookies, and what to send.
- * The shell (`server.ts`) feeds it datagrams and clock ticks and sends what
- * `poll` returns; nothing here touches a socket, a file or the clock.
+ * The server's pure core: the handshake, sessions, requests, and what to
+ * send. The shell (`server.ts`) feeds it datagrams and clock ticks and sends
+ * what `poll` returns; nothing here touches a socket, a file or the clock.
+ * The console's commands (`commands.ts`) work on its public parts.
  * @module
  */
 
 import { type Address, formatAddress } from "../protocol/address.ts";
+import { TokenBucket } from "../protocol/bucket.ts";
 import {
   type ClientRequest,
   decodeRequest,
   encodeEvent,
   type GoodbyeWhy,
   type LeaveWhy,
+  type ServerEvent,
 } from "../protocol/events.ts";
 import { split } from "../protocol/fragment.ts";
 import { MIN_JOIN_BYTES, TOKEN_BYTES } from "../protocol/limits.ts";
@@ -25,11 +28,13 @@ import {
   MAX_FRAME_BODY,
   type Packet,
   RefuseCode,
+  SESSION_FIXED_BYTES,
   type SessionPacket,
 } from "../protocol/packet.ts";
+import { Bans } from "./bans.ts";
 import { CookieJar } from "./cookie.ts";
 import type { Journal, JournalState } from "./journal.ts";
-import { type Delivery, Room } from "./room.ts";
+import { DEFAULT_LOG_SIZE, type Delivery, Room } from "./room.ts";
 import { isLive, type Session, Sessions } from "./sessions.ts";
 import { Stats } from "./stats.ts";
 
@@ -41,10 +46,17 @@ export interface ServerOptions {
   timeoutMs?: number;
   /** Most members at once. */
   maxMembers?: number;
-  /** Room events kept for resuming members. */
-  logSize?: number;
+  /** Messages a joining member is shown from before it came (0: none). */
+  history?: number;
   /** Frames queued for one member before it is dropped as too slow. */
   maxBacklog?: number;
+  /** Flood control: messages per second per member (0: no limit), and the burst. */
+  rate?: number;
+  burst?: number;
+  /** Joins per second from one IP address (0: no limit); burst is 4× that. */
+  joinRate?: number;
+  /** The message of the day. */
+  motd?: string;
   /** Cookie secret (tests); random by default. */
   cookieSecret?: Uint8Array;
 }
@@ -75,22 +87,31 @@ export interface Outgoing {
 const LINGER_MS = 3000;
 /** Most handshake replies queued before further ones are dropped. */
 const MAX_REPLIES = 1024;
-/** Bytes of the smallest SESSION datagram: a RESET must not exceed it. */
-const MIN_SESSION_BYTES = 33;
+/** Most addresses whose join rate is tracked; a flood of them is forgotten. */
+const MAX_JOIN_BUCKETS = 10_000;
 
 /** Server state and protocol logic, driven by the shell. */
 export class ServerCore {
   /** Counters for /stats and the benchmark. */
   readonly stats = new Stats();
-  #room: Room;
+  /** Who is in the room. */
+  readonly room: Room;
+  /** Every session. */
+  readonly sessions = new Sessions();
+  /** Banned names and addresses. */
+  readonly bans = new Bans();
+  /** A member silent this long is removed (ms). */
+  readonly timeoutMs: number;
   #jar: CookieJar;
   #log: Logger;
   #journal: JournalSink | undefined;
   #heartbeatMs: number;
-  #timeoutMs: number;
   #maxMembers: number;
   #maxBacklog: number;
-  #sessions = new Sessions();
+  #rate: number;
+  #burst: number;
+  #joinRate: number;
+  #joins = new Map<string, TokenBucket>();
   #replies: Outgoing[] = [];
 
   /**
@@ -103,10 +124,15 @@ export class ServerCore {
     journal?: { sink: JournalSink; restored: JournalState; now: number },
   ) {
     this.#heartbeatMs = options.heartbeatMs ?? 1000;
-    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxMembers = options.maxMembers ?? 10_000;
     this.#maxBacklog = options.maxBacklog ?? 4096;
-    this.#room = new Room(options.logSize);
+    this.#rate = options.rate ?? 5;
+    this.#burst = options.burst ?? 10;
+    this.#joinRate = options.joinRate ?? 10;
+    const history = options.history ?? 50;
+    this.room = new Room(Math.max(DEFAULT_LOG_SIZE, history), history);
+    this.room.motd = options.motd ?? "";
     this.#jar = new CookieJar(options.cookieSecret);
     this.#log = log;
     if (journal !== undefined) {
@@ -116,12 +142,12 @@ export class ServerCore {
 
   /** Members currently in the room. */
   get memberCount(): number {
-    return this.#room.size;
+    return this.room.size;
   }
 
   /** True when no session is left (every GOODBYE acknowledged or given up). */
   get drained(): boolean {
-    return this.#sessions.size === 0;
+    return this.sessions.size === 0;
   }
 
   /** Take in one datagram from `from`. Never throws on bad input. */
@@ -147,6 +173,79 @@ export class ServerCore {
     this.#journal?.flush();
   }
 
+  /** The socket failed to receive or send; counted by error name. */
+  socketError(what: "receive" | "send", error: Error): void {
+    this.stats.drop(`${what} error: ${error.name}`);
+  }
+
+  /** A line from the host's console: an admin message to every member. */
+  admin(text: string, now: number): void {
+    this.#deliver(this.room.admin(text, now), now);
+    this.#journal?.flush();
+  }
+
+  /** Take a member out of the room, telling it (unless it timed out) and the others. */
+  expel(session: Session, why: LeaveWhy, reason: string, now: number): void {
+    const timedOut = why === "timeout";
+    this.#log(
+      "info",
+      `${session.name} ${timedOut ? "timed out" : why}${
+        reason ? ` (${reason})` : ""
+      }`,
+    );
+    this.#journal?.gone(session.id);
+    if (timedOut || !isLive(session)) this.sessions.forget(session);
+    else this.#goodbye(session, why, reason, now);
+    this.#deliver(this.room.leave(session.id, why, reason, now), now);
+    this.#journal?.flush();
+  }
+
+  /** Tell every member the server is closing; sessions end once acked. */
+  shutdown(reason: string, now: number): void {
+    for (const session of this.sessions.values()) {
+      if (session.closingUntil !== undefined) continue;
+      // Members told the room is closing leave; a restart must not expect them.
+      this.#journal?.gone(session.id);
+      if (isLive(session)) this.#goodbye(session, "closing", reason, now);
+      else this.sessions.forget(session);
+    }
+    this.#journal?.flush();
+  }
+
+  /** Advance time: timeouts, retransmissions, delayed acks, lingering. */
+  tick(now: number): void {
+    for (const session of this.sessions.values()) {
+      const { link } = session;
+      if (session.closingUntil !== undefined) {
+        const done = link.channel.unacked === 0 && link.channel.queued === 0;
+        if (done || now >= session.closingUntil || link.channel.failed) {
+          this.sessions.forget(session);
+        }
+      } else if (session.suspendedUntil !== undefined) {
+        if (now >= session.suspendedUntil) {
+          this.expel(session, "timeout", "did not come back", now);
+        }
+      } else if (now - link.lastHeard > this.timeoutMs || link.channel.failed) {
+        this.expel(session, "timeout", "no answer", now);
+      } else if (link.wantsToSend(now)) {
+        this.sessions.touch(session);
+      }
+    }
+    this.stats.sample(now);
+    this.#journal?.flush();
+    this.#compact();
+  }
+
+  /**
+   * The next datagram to send, or undefined. `into` is a reusable buffer:
+   * send the result before calling again.
+   */
+  poll(into: Uint8Array, now: number): Outgoing | undefined {
+    const out = this.#replies.shift() ?? this.sessions.poll(into, now);
+    if (out !== undefined) this.stats.datagramOut(out.bytes.byteLength);
+    return out;
+  }
+
   #dispatch(packet: Packet, from: Address, now: number): void {
     switch (packet.type) {
       case "join":
@@ -166,75 +265,6 @@ export class ServerCore {
     }
   }
 
-  /** The socket failed to receive or send; counted by error name. */
-  socketError(what: "receive" | "send", error: Error): void {
-    this.stats.drop(`${what} error: ${error.name}`);
-  }
-
-  /** A line from the host's console: an admin message to every member. */
-  admin(text: string, now: number): void {
-    this.#deliver(this.#room.admin(text, now), now);
-    this.#journal?.flush();
-  }
-
-  /** Tell every member the server is closing; sessions end once acked. */
-  shutdown(reason: string, now: number): void {
-    for (const session of this.#sessions.values()) {
-      if (session.closingUntil !== undefined) continue;
-      // Members told the room is closing leave; a restart must not expect them.
-      this.#journal?.gone(session.id);
-      if (isLive(session)) this.#goodbye(session, "closing", reason, now);
-      else this.#sessions.forget(session);
-    }
-    this.#journal?.flush();
-  }
-
-  /** Advance time: timeouts, retransmissions, delayed acks, lingering. */
-  tick(now: number): void {
-    for (const session of this.#sessions.values()) {
-      const { link } = session;
-      if (session.closingUntil !== undefined) {
-        const done = link.channel.unacked === 0 && link.channel.queued === 0;
-        if (done || now >= session.closingUntil || link.channel.failed) {
-          this.#sessions.forget(session);
-        }
-      } else if (session.suspendedUntil !== undefined) {
-        if (now >= session.suspendedUntil) {
-          this.#remove(session, "timeout", "did not come back", now);
-        }
-      } else if (
-        now - link.lastHeard > this.#timeoutMs || link.channel.failed
-      ) {
-        this.#remove(session, "timeout", "no answer", now);
-      } else if (link.wantsToSend(now)) {
-        this.#sessions.touch(session);
-      }
-    }
-    this.#compact();
-  }
-
-  /**
-   * The next datagram to send, or undefined. `into` is a reusable buffer:
-   * send the result before calling again.
-   */
-  poll(into: Uint8Array, now: number): Outgoing | undefined {
-    const out = this.#replies.shift() ?? this.#sessions.poll(into, now);
-    if (out !== undefined) this.stats.datagramOut(out.bytes.byteLength);
-    return out;
-  }
-
-  /** The members with their addresses, idle time and round trip, for the console. */
-  who(
-    now: number,
-  ): Array<{ name: string; address: string; idleMs: number; rttMs?: number }> {
-    return [...this.#sessions.values()].filter(isLive).map((s) => ({
-      name: s.name,
-      address: s.addressKey ?? "",
-      idleMs: now - s.link.lastHeard,
-      rttMs: s.link.channel.stats().srttMs,
-    }));
-  }
-
   #reply(bytes: Uint8Array, to: Address, limit: number): void {
     // Never send an unvalidated address more than it sent us (no amplification).
     if (bytes.byteLength > limit) {
@@ -248,6 +278,14 @@ export class ServerCore {
     this.#replies.push({ bytes, to: { hostname: to.hostname, port: to.port } });
   }
 
+  #refuse(code: number, reason: string, to: Address): void {
+    this.#reply(
+      encodePacket({ type: "refuse", code, reason }),
+      to,
+      MIN_JOIN_BYTES,
+    );
+  }
+
   #join(packet: JoinPacket, from: Address, now: number): void {
     const key = formatAddress(from);
     if (!this.#jar.verify(packet.cookie, key, now)) {
@@ -257,8 +295,19 @@ export class ServerCore {
       });
       return this.#reply(cookie, from, MIN_JOIN_BYTES);
     }
+    const banned = this.bans.until(packet.name, from.hostname, now);
+    if (banned !== undefined) {
+      const left = banned === Infinity
+        ? ""
+        : ` for ${Math.ceil((banned - now) / 60_000)} more minutes`;
+      return this.#refuse(
+        RefuseCode.banned,
+        `You are banned from this room${left}`,
+        from,
+      );
+    }
     const { resume } = packet;
-    const known = resume && this.#sessions.get(resume.sessionId);
+    const known = resume && this.sessions.get(resume.sessionId);
     if (
       resume && known && known.closingUntil === undefined &&
       sameToken(known.token, resume.token)
@@ -273,15 +322,34 @@ export class ServerCore {
       );
     }
     // A JOIN retransmitted because our WELCOME was lost.
-    const existing = this.#sessions.at(key);
+    const existing = this.sessions.at(key);
     const check = validateName(packet.name);
     if (
       existing && isLive(existing) && check.ok &&
-      this.#room.get(existing.id)?.key === check.key
+      this.room.get(existing.id)?.key === check.key
     ) {
       return this.#welcome(existing, false);
     }
+    if (!this.#joinAllowed(from.hostname, now)) {
+      this.stats.drop("join throttled");
+      return this.#refuse(
+        RefuseCode.throttled,
+        "Too many joins from your address; wait a moment",
+        from,
+      );
+    }
     this.#admit(packet.name, from, key, now);
+  }
+
+  #joinAllowed(host: string, now: number): boolean {
+    if (this.#joinRate === 0) return true;
+    let bucket = this.#joins.get(host);
+    if (bucket === undefined) {
+      if (this.#joins.size >= MAX_JOIN_BUCKETS) this.#joins.clear();
+      bucket = new TokenBucket(this.#joinRate * 4, this.#joinRate, now);
+      this.#joins.set(host, bucket);
+    }
+    return bucket.take(now);
   }
 
   #resume(
@@ -304,55 +372,70 @@ export class ServerCore {
       initialReceiveSeq: session.link.completedNext,
     });
     session.suspendedUntil = undefined;
-    this.#sessions.move(session, from, key);
+    this.sessions.move(session, from, key);
     this.#log("info", `${session.name} resumed from ${key}`);
     this.#welcome(session, true);
-    const missed = this.#room.since(lastSeen);
-    if (missed === undefined) {
-      const text = "Some messages were missed while you were away";
-      session.link.send(encodeEvent({ kind: "notice", text }));
-    } else {
-      for (const event of missed) session.link.send(encodeEvent(event));
-    }
-    this.#sessions.touch(session);
+    this.#limits(session);
+    const missed = this.room.since(lastSeen, session.id);
+    const events: ServerEvent[] = missed ??
+      [{
+        kind: "notice",
+        text: "Some messages were missed while you were away",
+      }];
+    for (const event of events) session.link.send(encodeEvent(event));
+    this.sessions.touch(session);
   }
 
   #admit(name: string, from: Address, key: string, now: number): void {
-    if (this.#room.size >= this.#maxMembers) {
-      const reason = `The room is full (${this.#maxMembers} members)`;
-      const refuse = encodePacket({
-        type: "refuse",
-        code: RefuseCode.full,
-        reason,
-      });
-      return this.#reply(refuse, from, MIN_JOIN_BYTES);
+    if (this.room.size >= this.#maxMembers) {
+      return this.#refuse(
+        RefuseCode.full,
+        `The room is full (${this.#maxMembers} members)`,
+        from,
+      );
     }
-    const id = this.#sessions.newId();
-    const result = this.#room.join(id, name, now);
+    const id = this.sessions.newId();
+    const result = this.room.join(id, name, now);
     if (!result.ok) {
-      const code = result.problem === "taken"
-        ? RefuseCode.taken
-        : RefuseCode.name;
-      const refuse = encodePacket({
-        type: "refuse",
-        code,
-        reason: result.message,
-      });
-      return this.#reply(refuse, from, MIN_JOIN_BYTES);
+      return this.#refuse(
+        result.problem === "taken" ? RefuseCode.taken : RefuseCode.name,
+        result.message,
+        from,
+      );
     }
     const token = crypto.getRandomValues(new Uint8Array(TOKEN_BYTES));
-    const session: Session = {
+    const session = this.#newSession(
       id,
       token,
-      name: result.member.name,
-      link: new Link(id, token, now),
-    };
-    this.#sessions.add(session);
-    this.#sessions.move(session, from, key);
+      result.member.name,
+      new Link(id, token, now),
+      now,
+    );
+    this.sessions.add(session);
+    this.sessions.move(session, from, key);
     this.#journal?.member(id, token, session.name);
     this.#log("info", `${session.name} joined from ${key}`);
     this.#welcome(session, false);
+    this.#limits(session);
     this.#deliver(result.deliveries, now);
+  }
+
+  #newSession(
+    id: number,
+    token: Uint8Array,
+    name: string,
+    link: Link,
+    now: number,
+  ): Session {
+    return {
+      id,
+      token,
+      name,
+      link,
+      bucket: new TokenBucket(this.#burst, this.#rate, now),
+      // Excess messages tolerated before a flooder is disconnected.
+      patience: new TokenBucket(this.#burst * 2, this.#rate / 5, now),
+    };
   }
 
   #welcome(session: Session, resumed: boolean): void {
@@ -364,15 +447,26 @@ export class ServerCore {
       resumed,
       resumeSeq: session.link.completedNext,
       heartbeatMs: this.#heartbeatMs,
-      timeoutMs: this.#timeoutMs,
+      timeoutMs: this.timeoutMs,
     });
     if (session.address !== undefined) {
       this.#reply(welcome, session.address, MIN_JOIN_BYTES);
     }
   }
 
+  /** Tell a member the flood limit, so its client paces itself under it. */
+  #limits(session: Session): void {
+    session.link.send(
+      encodeEvent({
+        kind: "limits",
+        burst: this.#burst,
+        perSecond: this.#rate,
+      }),
+    );
+  }
+
   #session(packet: SessionPacket, from: Address, now: number): void {
-    const session = this.#sessions.get(packet.sessionId);
+    const session = this.sessions.get(packet.sessionId);
     const valid = session !== undefined &&
       sameToken(packet.token, session.token);
     if (
@@ -385,7 +479,7 @@ export class ServerCore {
         sessionId: packet.sessionId,
         token: packet.token,
       });
-      return this.#reply(reset, from, MIN_SESSION_BYTES);
+      return this.#reply(reset, from, SESSION_FIXED_BYTES);
     }
     if (!valid) {
       this.stats.drop("bad token");
@@ -405,14 +499,14 @@ export class ServerCore {
         "info",
         `${session.name} moved from ${session.addressKey} to ${key}`,
       );
-      this.#sessions.move(session, from, key);
+      this.sessions.move(session, from, key);
     }
     const messages = session.link.receive(packet, now);
     for (const message of messages) this.#request(session, message, now);
     if (messages.length > 0) {
       this.#journal?.processed(session.id, session.link.completedNext);
     }
-    this.#sessions.touch(session);
+    this.sessions.touch(session);
   }
 
   #request(session: Session, message: Uint8Array, now: number): void {
@@ -428,16 +522,33 @@ export class ServerCore {
       return;
     }
     if (!isLive(session)) return;
+    if (request.kind === "leave") return this.expel(session, "left", "", now);
+    if (request.kind === "who") {
+      return this.#send(session, { kind: "who", ...this.who(now, 200) });
+    }
+    if (!this.#withinRate(session, now)) return;
+    const { id } = session;
     switch (request.kind) {
       case "say":
         this.stats.message();
         this.#log("info", `${session.name}: ${request.text}`);
+        return this.#deliver(this.room.say(id, request.text, now), now);
+      case "action":
+        this.stats.message();
+        this.#log("info", `* ${session.name} ${request.text}`);
+        return this.#deliver(this.room.action(id, request.text, now), now);
+      case "private":
+        this.stats.message();
         return this.#deliver(
-          this.#room.say(session.id, request.text, now),
+          this.room.private(id, request.to, request.text, now),
           now,
         );
-      case "leave":
-        return this.#remove(session, "left", "", now);
+      case "nick":
+        this.#deliver(this.room.nick(id, request.name, now), now);
+        session.name = this.room.get(id)?.name ?? session.name;
+        return;
+      case "away":
+        return this.#deliver(this.room.away(id, request.reason, now), now);
       default: {
         const _exhaustive: never = request;
         throw new TypeError(`Unhandled request ${_exhaustive}`);
@@ -445,19 +556,51 @@ export class ServerCore {
     }
   }
 
-  /** Take a member out of the room, telling it (unless it timed out) and the others. */
-  #remove(session: Session, why: LeaveWhy, reason: string, now: number): void {
-    const timedOut = why === "timeout";
-    this.#log(
-      "info",
-      `${session.name} ${timedOut ? "timed out" : why}${
-        reason ? ` (${reason})` : ""
-      }`,
-    );
-    this.#journal?.gone(session.id);
-    if (timedOut) this.#sessions.forget(session);
-    else this.#goodbye(session, why, reason, now);
-    this.#deliver(this.#room.leave(session.id, why, reason, now), now);
+  /** Flood control: false (with a notice) past the rate; a flooder is disconnected. */
+  #withinRate(session: Session, now: number): boolean {
+    if (session.bucket.take(now)) return true;
+    this.stats.drop("over the rate");
+    if (!session.patience.take(now)) {
+      this.expel(session, "kicked", "flooding", now);
+      return false;
+    }
+    this.#send(session, {
+      kind: "notice",
+      text:
+        `Slow down: at most ${this.#rate} messages a second; that one was dropped`,
+    });
+    return false;
+  }
+
+  /** The members for /who: at most `limit` of them, and how many there are. */
+  who(now: number, limit = Infinity): {
+    total: number;
+    entries: Array<
+      {
+        name: string;
+        address: string;
+        idleMs: number;
+        rttMs: number;
+        lossPercent: number;
+        away: string;
+      }
+    >;
+  } {
+    const live = [...this.sessions.values()].filter(isLive);
+    const entries = live.slice(0, limit).map((s) => {
+      const { sent, retransmitted, srttMs } = s.link.channel.stats();
+      return {
+        name: s.name,
+        address: s.addressKey ?? "",
+        idleMs: Math.max(0, now - s.link.lastHeard),
+        rttMs: Math.round(srttMs ?? s.link.pingRttMs ?? 0),
+        lossPercent: sent === 0
+          ? 0
+          : Math.min(100, Math.round((100 * retransmitted) / sent)),
+        away: this.room.get(s.id)?.away ?? "",
+      };
+    });
+    return { total: live.length, entries };
   }
 
   #goodbye(
@@ -468,30 +611,35 @@ export class ServerCore {
   ): void {
     session.link.send(encodeEvent({ kind: "goodbye", why, reason }));
     session.closingUntil = now + LINGER_MS;
-    this.#sessions.touch(session);
+    this.sessions.touch(session);
+  }
+
+  #send(session: Session, event: ServerEvent): void {
+    session.link.send(encodeEvent(event));
+    this.sessions.touch(session);
   }
 
   #deliver(deliveries: Delivery[], now: number): void {
     const slow: Session[] = [];
-    for (const { to, event, ...rest } of deliveries) {
-      if ("id" in event) this.#journal?.event(event);
+    for (const delivery of deliveries) {
+      const { event } = delivery;
       if (event.kind === "admin") this.stats.message();
       const chunks = split(encodeEvent(event), MAX_FRAME_BODY);
-      const except = "except" in rest ? rest.except : undefined;
-      const targets = to === "all"
-        ? this.#sessions.values()
-        : [this.#sessions.get(to)];
+      const except = delivery.to === "all" ? delivery.except : undefined;
+      const targets = delivery.to === "all"
+        ? this.sessions.values()
+        : [this.sessions.get(delivery.to)];
       for (const session of targets) {
         if (
           session === undefined || !isLive(session) || session.id === except
         ) continue;
         session.link.sendChunks(chunks);
-        this.#sessions.touch(session);
+        this.sessions.touch(session);
         if (this.#behind(session)) slow.push(session);
       }
     }
     for (const session of slow) {
-      if (isLive(session)) this.#remove(session, "slow", "too far behind", now);
+      if (isLive(session)) this.expel(session, "slow", "too far behind", now);
     }
   }
 
@@ -511,16 +659,13 @@ export class ServerCore {
 
   #restore(sink: JournalSink, state: JournalState, now: number): void {
     this.#journal = sink;
-    this.#room.restore(state.lastId, state.events, state.members);
+    this.room.onRecord = (entry) => sink.event(entry);
+    this.room.restore(state.lastId, state.events, state.members);
     for (const m of state.members) {
       const link = new Link(m.id, m.token, now, { initialReceiveSeq: m.next });
-      this.#sessions.add({
-        id: m.id,
-        token: m.token,
-        name: m.name,
-        link,
-        suspendedUntil: now + this.#timeoutMs,
-      });
+      const session = this.#newSession(m.id, m.token, m.name, link, now);
+      session.suspendedUntil = now + this.timeoutMs;
+      this.sessions.add(session);
     }
     if (state.members.length > 0) {
       this.#log(
@@ -532,7 +677,7 @@ export class ServerCore {
 
   #compact(): void {
     if (!this.#journal?.wantsCompaction) return;
-    const members = [...this.#sessions.values()]
+    const members = [...this.sessions.values()]
       .filter((s) => isLive(s) || s.suspendedUntil !== undefined)
       .map((s) => ({
         id: s.id,
@@ -541,8 +686,8 @@ export class ServerCore {
         next: s.link.completedNext,
       }));
     this.#journal.compact({
-      lastId: this.#room.lastId,
-      events: this.#room.recent(),
+      lastId: this.room.lastId,
+      events: this.room.recent(),
       members,
     });
   }

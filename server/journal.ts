@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { ServerEvent } from "../protocol/events.ts";
+import type { LogEntry } from "./room.ts";
 
 /** A member as the journal remembers it. */
 export interface JournalMember {
@@ -27,7 +27,7 @@ export interface JournalMember {
 /** What a journal holds: the state a restarted server starts from. */
 export interface JournalState {
   lastId: number;
-  events: ServerEvent[];
+  events: LogEntry[];
   members: JournalMember[];
 }
 
@@ -36,7 +36,7 @@ type Entry =
   | { t: "next"; id: number; next: number }
   | { t: "gone"; id: number }
   | { t: "last"; id: number }
-  | { t: "event"; event: ServerEvent };
+  | { t: "event"; event: LogEntry["event"]; to?: number[] };
 
 /** Lines appended after the last compaction before compacting again. */
 const COMPACT_EVERY = 20_000;
@@ -89,9 +89,9 @@ export class Journal {
     this.#append({ t: "gone", id });
   }
 
-  /** A room event happened. */
-  event(event: ServerEvent): void {
-    this.#append({ t: "event", event });
+  /** A room event happened (for `audience` only, when given). */
+  event(entry: LogEntry): void {
+    this.#append({ t: "event", event: entry.event, to: entry.audience });
   }
 
   /** True when the file has grown enough that `compact` should run. */
@@ -134,7 +134,7 @@ export class Journal {
 /** Rebuild the state from journal text; a torn or foreign line is skipped. */
 export function replay(text: string, logSize: number): JournalState {
   const members = new Map<number, JournalMember>();
-  const events: ServerEvent[] = [];
+  const events: LogEntry[] = [];
   let lastId = 0;
   for (const line of text.split("\n")) {
     let entry: Entry;
@@ -164,8 +164,13 @@ export function replay(text: string, logSize: number): JournalState {
         lastId = Math.max(lastId, entry.id);
         break;
       case "event":
-        if ("id" in entry.event) lastId = Math.max(lastId, entry.event.id);
-        events.push(entry.event);
+        if (typeof entry.event?.id !== "number") break;
+        lastId = Math.max(lastId, entry.event.id);
+        events.push(
+          entry.to === undefined
+            ? { event: entry.event }
+            : { event: entry.event, audience: entry.to },
+        );
         if (events.length > logSize) events.shift();
         break;
     }
@@ -179,7 +184,9 @@ function writeCompact(path: string, state: JournalState): void {
     lines.push({ t: "member", id: m.id, token: toHex(m.token), name: m.name });
     lines.push({ t: "next", id: m.id, next: m.next });
   }
-  for (const event of state.events) lines.push({ t: "event", event });
+  for (const { event, audience } of state.events) {
+    lines.push({ t: "event", event, to: audience });
+  }
   const temporary = `${path}.tmp`;
   Deno.writeTextFileSync(
     temporary,

@@ -16,7 +16,8 @@ export type ToServerWorker =
     /** The journal file (`--state`), if any. */
     statePath?: string;
   }
-  | { type: "admin"; text: string }
+  /** A console line: an admin message or a command (`commands.ts`). */
+  | { type: "console"; line: string }
   | { type: "shutdown"; reason: string };
 
 /** Worker to main thread. */

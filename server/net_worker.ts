@@ -6,6 +6,7 @@
 
 /// <reference lib="deno.worker" />
 
+import { runConsole } from "./commands.ts";
 import { type LogLevel, ServerCore } from "./core.ts";
 import { Journal, type JournalState } from "./journal.ts";
 import { DEFAULT_LOG_SIZE } from "./room.ts";
@@ -45,7 +46,7 @@ function start(message: Extract<ToServerWorker, { type: "start" }>): void {
     try {
       ({ journal, state: restored } = Journal.open(
         message.statePath,
-        message.options.logSize ?? DEFAULT_LOG_SIZE,
+        Math.max(DEFAULT_LOG_SIZE, message.options.history ?? 0),
       ));
     } catch (error) {
       socket.close();
@@ -66,18 +67,31 @@ function start(message: Extract<ToServerWorker, { type: "start" }>): void {
   post({ type: "listening", hostname, port });
 }
 
+async function shutdown(reason: string): Promise<void> {
+  const closing = server;
+  server = undefined;
+  await closing?.shutdown(reason);
+  post({ type: "closed" });
+  self.close();
+}
+
 self.onmessage = async (event: MessageEvent<ToServerWorker>) => {
   const message = event.data;
   switch (message.type) {
     case "start":
       return start(message);
-    case "admin":
-      return server?.admin(message.text);
-    case "shutdown":
-      await server?.shutdown(message.reason);
-      post({ type: "closed" });
-      self.close();
+    case "console": {
+      const result = server?.act((core, now) =>
+        runConsole(core, message.line, now)
+      );
+      for (const text of result?.lines ?? []) {
+        post({ type: "log", level: "info", text });
+      }
+      if (result?.shutdown !== undefined) await shutdown(result.shutdown);
       return;
+    }
+    case "shutdown":
+      return await shutdown(message.reason);
     default: {
       const _exhaustive: never = message;
       throw new TypeError(`Unknown message ${_exhaustive}`);

@@ -1,13 +1,15 @@
 /**
- * Room state: who is here under which name, and what everyone must be told.
- * Pure: no sockets, no clock of its own (callers pass `now`). Methods return
- * deliveries; the server loop turns them into datagrams.
+ * Room state: who is here under which name, what they are (away, muted),
+ * the numbered log of room events, and what everyone must be told. Pure: no
+ * sockets, no clock of its own (callers pass `now`). Methods return
+ * deliveries; the server core turns them into datagrams.
  * @module
  */
 
 import {
   type LeaveWhy,
   MAX_MEMBERS_LISTED,
+  type RoomEvent,
   type ServerEvent,
 } from "../protocol/events.ts";
 import { type NameCheck, nameTaken, validateName } from "../protocol/names.ts";
@@ -19,12 +21,20 @@ export interface RoomMember {
   name: string;
   key: string;
   readonly joinedAt: number;
+  /** Away message; empty when present. */
+  away: string;
 }
 
 /** One event for one member, or for everyone but `except`. */
 export type Delivery =
   | { to: "all"; except?: number; event: ServerEvent }
   | { to: number; event: ServerEvent };
+
+/** A logged room event; `audience` limits it to some members (private messages). */
+export interface LogEntry {
+  event: RoomEvent;
+  audience?: number[];
+}
 
 /** Outcome of a join attempt. */
 export type JoinResult =
@@ -34,17 +44,31 @@ export type JoinResult =
 /** Room events kept for members that resume (see `since`). */
 export const DEFAULT_LOG_SIZE = 1024;
 
+/** Room event kinds replayed as history to a member who joins. */
+const HISTORY_KINDS = new Set(["chat", "action", "admin"]);
+
 /** The chat room. */
 export class Room {
   #members = new Map<number, RoomMember>();
   #byKey = new Map<string, RoomMember>();
+  #muted = new Map<string, number>();
   #lastId = 0;
-  #log: Array<ServerEvent & { id: number }> = [];
+  #log: LogEntry[] = [];
   #logSize: number;
+  #history: number;
+  /** The message of the day shown on join; empty for none. */
+  motd = "";
+  /** Called with every event the log records (the server journals them). */
+  onRecord: ((entry: LogEntry) => void) | undefined;
 
-  /** `logSize`: how many room events are kept for members that resume. */
-  constructor(logSize = DEFAULT_LOG_SIZE) {
+  /**
+   * `logSize`: how many room events are kept for members that resume;
+   * `history`: how many messages a joining member is shown (0: none; at
+   * most what the log keeps).
+   */
+  constructor(logSize = DEFAULT_LOG_SIZE, history = 50) {
     this.#logSize = logSize;
+    this.#history = history;
   }
 
   /** How many members are in the room. */
@@ -67,6 +91,12 @@ export class Room {
     return this.#members.get(id);
   }
 
+  /** The member with this name (any case or width). */
+  find(name: string): RoomMember | undefined {
+    const check = validateName(name);
+    return check.ok ? this.#byKey.get(check.key) : undefined;
+  }
+
   /** Check a name without joining (the name as given, or why not). */
   checkName(raw: string): NameCheck {
     const check = validateName(raw);
@@ -83,34 +113,35 @@ export class Room {
         `Cannot join: member id ${id} is already in the room`,
       );
     }
-    const member: RoomMember = {
+    this.#add({
       id,
       name: check.name,
       key: check.key,
       joinedAt: now,
-    };
-    this.#members.set(id, member);
-    this.#byKey.set(member.key, member);
+      away: "",
+    });
+    const welcome: Delivery[] = [
+      {
+        to: id,
+        event: { kind: "members", total: this.size, names: this.#firstNames() },
+      },
+    ];
+    for (const event of this.#recentMessages()) {
+      welcome.push({ to: id, event: { kind: "history", event } });
+    }
+    if (this.motd !== "") {
+      welcome.push({ to: id, event: { kind: "motd", text: this.motd } });
+    }
     const joined = this.#record({
       kind: "joined",
       id: 0,
       time: now,
-      name: member.name,
+      name: check.name,
     });
     return {
       ok: true,
-      member,
-      deliveries: [
-        {
-          to: id,
-          event: {
-            kind: "members",
-            total: this.size,
-            names: this.#firstNames(),
-          },
-        },
-        { to: "all", except: id, event: joined },
-      ],
+      member: this.#members.get(id)!,
+      deliveries: [...welcome, { to: "all", except: id, event: joined }],
     };
   }
 
@@ -133,20 +164,82 @@ export class Room {
 
   /** A member's chat line, for everyone else; invalid text earns a notice. */
   say(id: number, raw: string, now: number): Delivery[] {
+    return this.#speak(id, raw, now, (from, text) => {
+      const chat = this.#record({ kind: "chat", id: 0, time: now, from, text });
+      return [{ to: "all", except: id, event: chat }];
+    });
+  }
+
+  /** A member's action ("/me waves"), for everyone else. */
+  action(id: number, raw: string, now: number): Delivery[] {
+    return this.#speak(id, raw, now, (from, text) => {
+      const action = this.#record({
+        kind: "action",
+        id: 0,
+        time: now,
+        from,
+        text,
+      });
+      return [{ to: "all", except: id, event: action }];
+    });
+  }
+
+  /** A private message to the member named `to`, for that member only. */
+  private(id: number, to: string, raw: string, now: number): Delivery[] {
+    const target = this.find(to);
+    if (target === undefined) return notice(id, `No member named "${to}"`);
+    if (target.id === id) return notice(id, "That is you");
+    return this.#speak(id, raw, now, (from, text) => {
+      const event = this.#record(
+        { kind: "private", id: 0, time: now, from, to: target.name, text },
+        [id, target.id],
+      );
+      return [{ to: target.id, event }];
+    });
+  }
+
+  /** Rename a member under the joining rules; everyone, the member too, is told. */
+  nick(id: number, raw: string, now: number): Delivery[] {
     const member = this.#members.get(id);
     if (member === undefined) return [];
-    const check = validateText(raw);
-    if (!check.ok) {
-      return [{ to: id, event: { kind: "notice", text: check.message } }];
+    const check = validateName(raw);
+    if (!check.ok) return notice(id, check.message);
+    if (check.key !== member.key && this.#byKey.has(check.key)) {
+      return notice(id, nameTaken(check.name).message);
     }
-    const chat = this.#record({
-      kind: "chat",
-      id: 0,
-      time: now,
-      from: member.name,
-      text: check.text,
-    });
-    return [{ to: "all", except: id, event: chat }];
+    if (check.name === member.name) return [];
+    const from = member.name;
+    this.#byKey.delete(member.key);
+    member.name = check.name;
+    member.key = check.key;
+    this.#byKey.set(member.key, member);
+    return [{
+      to: "all",
+      event: this.#record({
+        kind: "nick",
+        id: 0,
+        time: now,
+        from,
+        to: member.name,
+      }),
+    }];
+  }
+
+  /** Mark a member away (a reason) or back (empty); everyone is told. */
+  away(id: number, reason: string, now: number): Delivery[] {
+    const member = this.#members.get(id);
+    if (member === undefined || member.away === reason) return [];
+    member.away = reason;
+    return [{
+      to: "all",
+      event: this.#record({
+        kind: "away",
+        id: 0,
+        time: now,
+        name: member.name,
+        reason,
+      }),
+    }];
   }
 
   /** A line from the host's console, for every member. */
@@ -164,45 +257,99 @@ export class Room {
     }];
   }
 
+  /** Silence the member named `name` until `until` (ms); false when no such member. */
+  mute(name: string, until: number): boolean {
+    const member = this.find(name);
+    if (member === undefined) return false;
+    this.#muted.set(member.key, until);
+    return true;
+  }
+
   /** The room events still in the log, oldest first. */
-  recent(): ServerEvent[] {
+  recent(): LogEntry[] {
     return [...this.#log];
   }
 
-  /**
-   * Start from a journal: members back in the room without a word to
-   * anyone, the event log, and the last event id (ids never repeat).
-   */
+  /** Start from a journal: members back without a word to anyone, the log, the last id. */
   restore(
     lastId: number,
-    events: readonly ServerEvent[],
+    log: readonly LogEntry[],
     members: ReadonlyArray<{ id: number; name: string }>,
   ): void {
     this.#lastId = Math.max(this.#lastId, lastId);
-    for (const event of events) {
-      if ("id" in event) this.#log.push(event);
-    }
-    this.#log.splice(0, Math.max(0, this.#log.length - this.#logSize));
+    this.#log.push(...log.slice(-this.#logSize));
     for (const { id, name } of members) {
       const check = validateName(name);
-      if (!check.ok || this.#byKey.has(check.key)) continue;
-      const member: RoomMember = {
-        id,
-        name: check.name,
-        key: check.key,
-        joinedAt: 0,
-      };
-      this.#members.set(id, member);
-      this.#byKey.set(member.key, member);
+      if (check.ok && !this.#byKey.has(check.key)) {
+        this.#add({
+          id,
+          name: check.name,
+          key: check.key,
+          joinedAt: 0,
+          away: "",
+        });
+      }
     }
   }
 
-  /** Room events after `lastSeen`, or undefined when the log no longer reaches back. */
-  since(lastSeen: number): ServerEvent[] | undefined {
+  /**
+   * Room events after `lastSeen` that member `id` may see, or undefined
+   * when the log no longer reaches back that far.
+   */
+  since(lastSeen: number, id?: number): RoomEvent[] | undefined {
     if (lastSeen >= this.#lastId) return [];
     const first = this.#log[0];
-    if (first === undefined || first.id > lastSeen + 1) return undefined;
-    return this.#log.slice(lastSeen + 1 - first.id);
+    if (first === undefined || first.event.id > lastSeen + 1) return undefined;
+    return this.#log.slice(lastSeen + 1 - first.event.id)
+      .filter((entry) =>
+        entry.audience === undefined ||
+        (id !== undefined && entry.audience.includes(id))
+      )
+      .map((entry) => entry.event);
+  }
+
+  #add(member: RoomMember): void {
+    this.#members.set(member.id, member);
+    this.#byKey.set(member.key, member);
+  }
+
+  /** Common checks before a member speaks: present, not muted, valid text. */
+  #speak(
+    id: number,
+    raw: string,
+    now: number,
+    then: (from: string, text: string) => Delivery[],
+  ): Delivery[] {
+    const member = this.#members.get(id);
+    if (member === undefined) return [];
+    const mutedUntil = this.#muted.get(member.key) ?? 0;
+    if (mutedUntil > now) {
+      return notice(
+        id,
+        `You are muted for ${
+          Math.ceil((mutedUntil - now) / 1000)
+        } more seconds`,
+      );
+    }
+    this.#muted.delete(member.key);
+    const check = validateText(raw);
+    return check.ok ? then(member.name, check.text) : notice(id, check.message);
+  }
+
+  #recentMessages(): RoomEvent[] {
+    if (this.#history === 0) return [];
+    const messages: RoomEvent[] = [];
+    for (
+      let i = this.#log.length - 1;
+      i >= 0 && messages.length < this.#history;
+      i--
+    ) {
+      const entry = this.#log[i]!;
+      if (entry.audience === undefined && HISTORY_KINDS.has(entry.event.kind)) {
+        messages.push(entry.event);
+      }
+    }
+    return messages.reverse();
   }
 
   #firstNames(): string[] {
@@ -214,10 +361,16 @@ export class Room {
     return names;
   }
 
-  #record<E extends ServerEvent & { id: number }>(event: E): E {
+  #record<E extends RoomEvent>(event: E, audience?: number[]): E {
     event.id = ++this.#lastId;
-    this.#log.push(event);
+    const entry = audience === undefined ? { event } : { event, audience };
+    this.#log.push(entry);
+    this.onRecord?.(entry);
     if (this.#log.length > this.#logSize) this.#log.shift();
     return event;
   }
+}
+
+function notice(id: number, text: string): Delivery[] {
+  return [{ to: id, event: { kind: "notice", text } }];
 }

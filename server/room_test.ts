@@ -29,6 +29,7 @@ Deno.test({
       name: "alice",
       key: "alice",
       joinedAt: T,
+      away: "",
     });
     deepStrictEqual(first.deliveries, [
       { to: 1, event: { kind: "members", total: 1, names: ["alice"] } },

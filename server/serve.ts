@@ -79,7 +79,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   const console_ = createInterface({ input: process.stdin, terminal: false });
   console_.on("line", (line: string) => {
     const text = line.replace(/\r$/, "");
-    if (text.trim() !== "" && !stopping) post({ type: "admin", text });
+    if (text.trim() !== "" && !stopping) post({ type: "console", line: text });
   });
 
   const code = await done.promise;

@@ -28,10 +28,11 @@ export class UdpServer implements AsyncDisposable {
     return this.#pump.address;
   }
 
-  /** Hand the core a console line. */
-  admin(text: string): void {
-    this.core.admin(text, Date.now());
+  /** Run `action` on the core now, then send what it produced. */
+  act<T>(action: (core: ServerCore, now: number) => T): T {
+    const result = action(this.core, Date.now());
     this.#pump.wake();
+    return result;
   }
 
   /** Say goodbye to every member, wait for their acks (at most `graceMs`), close. */

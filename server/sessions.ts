@@ -7,6 +7,7 @@
  */
 
 import type { Address } from "../protocol/address.ts";
+import type { TokenBucket } from "../protocol/bucket.ts";
 import type { Link } from "../protocol/link.ts";
 
 /** A member's session as the server keeps it. */
@@ -26,6 +27,9 @@ export interface Session {
   resumedWith?: Uint8Array;
   /** The member was told it is falling behind. */
   warnedSlow?: boolean;
+  /** Flood control: messages allowed, and how many excess ones are tolerated. */
+  bucket: TokenBucket;
+  patience: TokenBucket;
 }
 
 /** True for a session that takes part in the room right now. */

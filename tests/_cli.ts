@@ -66,17 +66,26 @@ export class Proc implements AsyncDisposable {
     timeoutMs = 10_000,
     stderr = false,
   ): Promise<string> {
-    const test = (line: string) =>
-      typeof pattern === "string" ? line.includes(pattern) : pattern.test(line);
+    await this.waitForCount(pattern, 1, timeoutMs, stderr);
+    return (stderr ? this.errors : this.lines).find((line) =>
+      matches(line, pattern)
+    )!;
+  }
+
+  /** Wait until `count` stdout (or stderr) lines match. */
+  async waitForCount(
+    pattern: RegExp | string,
+    count: number,
+    timeoutMs = 10_000,
+    stderr = false,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const source = stderr ? this.errors : this.lines;
-    for (;;) {
-      const found = source.find(test);
-      if (found !== undefined) return found;
+    while (source.filter((line) => matches(line, pattern)).length < count) {
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new Error(
-          `Timed out waiting for ${pattern}; stdout: ${
+          `Timed out waiting for ${count} × ${pattern}; stdout: ${
             JSON.stringify(this.lines)
           }; stderr: ${JSON.stringify(this.errors)}`,
         );
@@ -93,9 +102,7 @@ export class Proc implements AsyncDisposable {
 
   /** How many stdout lines match. */
   count(pattern: RegExp | string): number {
-    return this.lines.filter((line) =>
-      typeof pattern === "string" ? line.includes(pattern) : pattern.test(line)
-    ).length;
+    return this.lines.filter((line) => matches(line, pattern)).length;
   }
 
   /** Type a line on stdin. */
@@ -144,6 +151,12 @@ export class Proc implements AsyncDisposable {
     await this.#status;
     await Promise.all(this.#readers);
   }
+}
+
+function matches(line: string, pattern: RegExp | string): boolean {
+  return typeof pattern === "string"
+    ? line.includes(pattern)
+    : pattern.test(line);
 }
 
 /** Start `udpchat serve` on 127.0.0.1 with an OS-chosen port. */

@@ -19,27 +19,17 @@ Deno.test("a member killed with SIGKILL times out for the others and frees its n
   await alice.waitFor("bob timed out", 10_000);
   assert.equal(alice.count("bob left"), 0);
   await using again = await startMember("bob", server.port);
-  await alice.waitFor(/^bob joined$/);
-  assert.equal(alice.count(/^bob joined$/), 2);
+  await alice.waitForCount(/^bob joined$/, 2);
   assert.ok(again.lines.some((line) => line.startsWith("Welcome, bob")));
 });
 
 /** Wait until `proc` saw `count` numbered lines from `from`. */
-async function waitNumbered(
-  proc: Proc,
-  from: string,
-  count: number,
-): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  const pattern = new RegExp(`^${from}: ${from} \\d+$`);
-  while (proc.count(pattern) < count) {
-    if (Date.now() > deadline) {
-      throw new Error(
-        `${count} lines from ${from} never came: ${JSON.stringify(proc.lines)}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function waitNumbered(proc: Proc, from: string, count: number): Promise<void> {
+  return proc.waitForCount(
+    new RegExp(`^${from}: ${from} \\d+$`),
+    count,
+    30_000,
+  );
 }
 
 /** The numbers `proc` saw from `from`, in order. */
@@ -55,7 +45,14 @@ Deno.test("a server killed and restarted with --state resumes everyone, exactly 
   const dir = await Deno.makeTempDir({ prefix: "udpchat-state-" });
   const state = `${dir}/room.journal`;
   try {
-    const first = await startServer(["--state", state, "--timeout", "10"]);
+    const first = await startServer([
+      "--state",
+      state,
+      "--timeout",
+      "10",
+      "--rate",
+      "0",
+    ]);
     const { port } = first;
     await using ann = await startMember("ann", port);
     await using ben = await startMember("ben", port);
@@ -91,6 +88,8 @@ Deno.test("a server killed and restarted with --state resumes everyone, exactly 
       state,
       "--port",
       String(port),
+      "--rate",
+      "0",
     ]);
 
     for (const [name, member] of Object.entries(members)) {

@@ -1,0 +1,244 @@
+/**
+ * The host's console: a plain line is an admin message to every member; a
+ * line starting with "/" is a command from this table. Handlers only call
+ * the core, so the table is tested without a terminal.
+ * @module
+ */
+
+import type { ServerCore } from "./core.ts";
+
+/** What a console line produced: lines to show the host, maybe a shutdown. */
+export interface ConsoleResult {
+  lines: string[];
+  /** Set by /shutdown: the reason members are given. */
+  shutdown?: string;
+}
+
+/** One console command. */
+export interface ConsoleCommand {
+  name: string;
+  usage: string;
+  help: string;
+  run(core: ServerCore, args: string, now: number): ConsoleResult;
+}
+
+const say = (...lines: string[]): ConsoleResult => ({ lines });
+
+/** The console's commands, in the order /help lists them. */
+export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
+  {
+    name: "help",
+    usage: "/help",
+    help: "list the commands",
+    run: () =>
+      say(...CONSOLE_COMMANDS.map((c) => `${c.usage.padEnd(28)} ${c.help}`)),
+  },
+  {
+    name: "who",
+    usage: "/who",
+    help: "members with address, idle time, round trip and loss",
+    run: (core, _args, now) => {
+      const { total, entries } = core.who(now);
+      return say(
+        `${total} member${total === 1 ? "" : "s"}`,
+        ...entries.map((m) =>
+          `${m.name}  ${m.address}  idle ${
+            seconds(m.idleMs)
+          }  rtt ${m.rttMs} ms  loss ${m.lossPercent}%${
+            m.away ? `  away: ${m.away}` : ""
+          }`
+        ),
+      );
+    },
+  },
+  {
+    name: "kick",
+    usage: "/kick NAME [reason]",
+    help: "remove a member (it may come back)",
+    run: (core, args, now) => {
+      const [name, reason] = splitFirst(args);
+      return name
+        ? say(kick(core, name, "kicked", reason, now))
+        : usage("kick");
+    },
+  },
+  {
+    name: "ban",
+    usage: "/ban NAME [duration]",
+    help:
+      "remove a member and refuse its name and address (10m, 2h, 1d; default: for good)",
+    run: (core, args, now) => {
+      const [name, rest] = splitFirst(args);
+      const duration = rest === "" ? Infinity : parseDuration(rest);
+      if (!name || duration === undefined) return usage("ban");
+      const until = now + duration;
+      const member = core.room.find(name);
+      const address = member && core.sessions.get(member.id)?.address?.hostname;
+      core.bans.ban(member?.name ?? name, address, until);
+      const what = `${member?.name ?? name}${
+        address ? ` and ${address}` : ""
+      } banned ${duration === Infinity ? "for good" : `for ${rest}`}`;
+      return say(
+        member
+          ? `${what}; ${kick(core, member.name, "banned", "", now)}`
+          : what,
+      );
+    },
+  },
+  {
+    name: "unban",
+    usage: "/unban NAME|ADDRESS",
+    help: "lift a ban; with no argument, list the bans",
+    run: (core, args, now) => {
+      if (args) {
+        return say(
+          core.bans.unban(args)
+            ? `${args} may come back`
+            : `${args} is not banned`,
+        );
+      }
+      const bans = core.bans.list(now);
+      return say(
+        bans.length === 0
+          ? "Nobody is banned"
+          : `${bans.length} ban${bans.length === 1 ? "" : "s"}:`,
+        ...bans.map(([who, until]) =>
+          `  ${who}  ${
+            until === Infinity ? "for good" : `${seconds(until - now)} left`
+          }`
+        ),
+      );
+    },
+  },
+  {
+    name: "mute",
+    usage: "/mute NAME [duration]",
+    help: "stop a member from speaking (default 10m)",
+    run: (core, args, now) => {
+      const [name, rest] = splitFirst(args);
+      const duration = rest === "" ? 10 * 60_000 : parseDuration(rest);
+      if (!name || duration === undefined) return usage("mute");
+      const muted = core.room.mute(name, now + duration);
+      return say(
+        muted
+          ? `${name} is muted for ${rest || "10m"}`
+          : `No member named "${name}"`,
+      );
+    },
+  },
+  {
+    name: "motd",
+    usage: "/motd [text]",
+    help: "set the message of the day shown on join; no text: show it",
+    run: (core, args) => {
+      if (args !== "") core.room.motd = args;
+      return say(
+        core.room.motd === ""
+          ? "No message of the day"
+          : `Message of the day: ${core.room.motd}`,
+      );
+    },
+  },
+  {
+    name: "say",
+    usage: "/say text",
+    help: "an admin message (for text that starts with /)",
+    run: (core, args, now) => {
+      if (args === "") return usage("say");
+      core.admin(args, now);
+      return say();
+    },
+  },
+  {
+    name: "stats",
+    usage: "/stats",
+    help: "members, datagrams in and out, drops, messages per second",
+    run: (core, _args, now) => {
+      const { stats } = core;
+      const drops = [...stats.drops].map(([why, n]) => `${why}: ${n}`).join(
+        ", ",
+      );
+      return say(
+        `members ${core.room.size}, sessions ${core.sessions.size}`,
+        `datagrams in ${stats.datagramsIn} (${stats.bytesIn} bytes), out ${stats.datagramsOut} (${stats.bytesOut} bytes)`,
+        `messages ${stats.messages}, ${
+          stats.messagesPerSecond(now).toFixed(1)
+        } a second over the last 10 s`,
+        `dropped ${stats.dropped}${drops ? ` (${drops})` : ""}`,
+      );
+    },
+  },
+  {
+    name: "shutdown",
+    usage: "/shutdown [reason]",
+    help: "tell every member the server is closing, then stop",
+    run: (_core, args) => ({
+      lines: [],
+      shutdown: args || "the host shut the server down",
+    }),
+  },
+];
+
+/** Run one console line: a command, or an admin message. */
+export function runConsole(
+  core: ServerCore,
+  line: string,
+  now: number,
+): ConsoleResult {
+  const text = line.trim();
+  if (text === "") return say();
+  if (!text.startsWith("/") || text.startsWith("//")) {
+    core.admin(text.startsWith("//") ? text.slice(1) : text, now);
+    return say();
+  }
+  const [name, args] = splitFirst(text.slice(1));
+  const command = CONSOLE_COMMANDS.find((c) => c.name === name.toLowerCase());
+  if (command === undefined) {
+    return say(`Unknown command /${name}; /help lists them`);
+  }
+  return command.run(core, args, now);
+}
+
+/** "90s", "10m", "2h", "1d" or plain seconds, in ms; undefined when unreadable. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)?$/i.exec(text.trim());
+  if (!match) return undefined;
+  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
+    (match[2] ?? "s").toLowerCase() as "s" | "m" | "h" | "d"
+  ];
+  return Number(match[1]) * unit;
+}
+
+/** Remove the member named `name`; what happened, in words. */
+function kick(
+  core: ServerCore,
+  name: string,
+  why: "kicked" | "banned",
+  reason: string,
+  now: number,
+): string {
+  const member = core.room.find(name);
+  const session = member && core.sessions.get(member.id);
+  if (!member || !session) return `No member named "${name}"`;
+  core.expel(session, why, reason, now);
+  return `${member.name} was ${why}`;
+}
+
+function splitFirst(text: string): [string, string] {
+  const trimmed = text.trim();
+  const space = trimmed.search(/\s/);
+  return space === -1
+    ? [trimmed, ""]
+    : [trimmed.slice(0, space), trimmed.slice(space).trim()];
+}
+
+function usage(name: string): ConsoleResult {
+  const command = CONSOLE_COMMANDS.find((c) => c.name === name)!;
+  return say(`Usage: ${command.usage}`);
+}
+
+function seconds(ms: number): string {
+  return ms < 60_000
+    ? `${Math.round(ms / 1000)}s`
+    : `${Math.round(ms / 60_000)}m`;
+}
