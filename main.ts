@@ -42,6 +42,9 @@ Options:
                      0: no limit); clients pace themselves under it
   --burst N          messages a member may send at once (default 10)
   --join-rate N      joins a second from one address (default 10; 0: no limit)
+  --no-classic       refuse clients of the classic text protocol (L/C/Q)
+  --classic-timeout MINUTES
+                     drop a silent classic client (default 30)
   --state FILE       keep sessions and recent messages in FILE, so members
                      resume after a restart (within the timeout)
   --verbose          log dropped datagrams too
@@ -129,6 +132,8 @@ async function runServe(args: string[]): Promise<number> {
     rate: { type: "string" },
     burst: { type: "string" },
     "join-rate": { type: "string" },
+    "no-classic": { type: "boolean", default: false },
+    "classic-timeout": { type: "string" },
     state: { type: "string" },
     verbose: { type: "boolean", default: false },
   });
@@ -154,6 +159,9 @@ async function runServe(args: string[]): Promise<number> {
       rate: number(values.rate, "rate", 5, 0),
       burst: whole(values.burst, "burst", 10, 1),
       joinRate: number(values["join-rate"], "join rate", 10, 0),
+      classic: values["no-classic"] !== true,
+      classicTimeoutMs:
+        number(values["classic-timeout"], "classic timeout", 30) * 60_000,
     },
   });
 }

@@ -219,9 +219,11 @@ function kick(
 ): string {
   const member = core.room.find(name);
   const session = member && core.sessions.get(member.id);
-  if (!member || !session) return `No member named "${name}"`;
-  core.expel(session, why, reason, now);
-  return `${member.name} was ${why}`;
+  if (session) core.expel(session, why, reason, now);
+  else if (!member || !core.classic.remove(member.id, why, reason, now)) {
+    return `No member named "${name}"`;
+  }
+  return `${member!.name} was ${why}`;
 }
 
 function splitFirst(text: string): [string, string] {

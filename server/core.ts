@@ -32,6 +32,7 @@ import {
   type SessionPacket,
 } from "../protocol/packet.ts";
 import { Bans } from "./bans.ts";
+import { ClassicGateway } from "./classic.ts";
 import { CookieJar } from "./cookie.ts";
 import type { Journal, JournalState } from "./journal.ts";
 import { DEFAULT_LOG_SIZE, type Delivery, Room } from "./room.ts";
@@ -57,6 +58,10 @@ export interface ServerOptions {
   joinRate?: number;
   /** The message of the day. */
   motd?: string;
+  /** Accept clients of the classic text protocol (default true). */
+  classic?: boolean;
+  /** A classic member silent this long is dropped (ms; default 30 minutes). */
+  classicTimeoutMs?: number;
   /** Cookie secret (tests); random by default. */
   cookieSecret?: Uint8Array;
 }
@@ -89,6 +94,8 @@ const LINGER_MS = 3000;
 const MAX_REPLIES = 1024;
 /** Most addresses whose join rate is tracked; a flood of them is forgotten. */
 const MAX_JOIN_BUCKETS = 10_000;
+/** Most datagrams queued for classic members before further ones are dropped. */
+const MAX_CLASSIC_QUEUE = 65_536;
 
 /** Server state and protocol logic, driven by the shell. */
 export class ServerCore {
@@ -113,6 +120,9 @@ export class ServerCore {
   #joinRate: number;
   #joins = new Map<string, TokenBucket>();
   #replies: Outgoing[] = [];
+  /** Clients of the classic text protocol. */
+  readonly classic: ClassicGateway;
+  #classicQueue: Outgoing[] = [];
 
   /**
    * A core with `options`, reporting to `log`. With a journal, `restored`
@@ -135,6 +145,20 @@ export class ServerCore {
     this.room.motd = options.motd ?? "";
     this.#jar = new CookieJar(options.cookieSecret);
     this.#log = log;
+    this.classic = new ClassicGateway(
+      {
+        room: this.room,
+        deliver: (deliveries, now) => this.#deliver(deliveries, now),
+        send: (bytes, to) => this.#queueClassic(bytes, to),
+        joinAllowed: (host, now) => this.#joinAllowed(host, now),
+        log: (text) => this.#log("info", text),
+        drop: (reason) => this.stats.drop(reason),
+      },
+      options.classicTimeoutMs ?? 30 * 60_000,
+      options.classic === false
+        ? "Classic clients are turned off here"
+        : undefined,
+    );
     if (journal !== undefined) {
       this.#restore(journal.sink, journal.restored, journal.now);
     }
@@ -154,7 +178,8 @@ export class ServerCore {
   receive(bytes: Uint8Array, from: Address, now: number): void {
     this.stats.datagramIn(bytes.byteLength);
     if (!isNative(bytes)) {
-      this.stats.drop("not native");
+      this.classic.receive(bytes, from, now);
+      this.#journal?.flush();
       return;
     }
     let packet: Packet;
@@ -231,6 +256,7 @@ export class ServerCore {
         this.sessions.touch(session);
       }
     }
+    this.classic.tick(now);
     this.stats.sample(now);
     this.#journal?.flush();
     this.#compact();
@@ -241,7 +267,8 @@ export class ServerCore {
    * send the result before calling again.
    */
   poll(into: Uint8Array, now: number): Outgoing | undefined {
-    const out = this.#replies.shift() ?? this.sessions.poll(into, now);
+    const out = this.#replies.shift() ?? this.#classicQueue.shift() ??
+      this.sessions.poll(into, now);
     if (out !== undefined) this.stats.datagramOut(out.bytes.byteLength);
     return out;
   }
@@ -276,6 +303,16 @@ export class ServerCore {
       return;
     }
     this.#replies.push({ bytes, to: { hostname: to.hostname, port: to.port } });
+  }
+
+  #queueClassic(bytes: Uint8Array, to: Address): void {
+    if (this.#classicQueue.length >= MAX_CLASSIC_QUEUE) {
+      return this.stats.drop("classic queue full");
+    }
+    this.#classicQueue.push({
+      bytes,
+      to: { hostname: to.hostname, port: to.port },
+    });
   }
 
   #refuse(code: number, reason: string, to: Address): void {
@@ -637,6 +674,7 @@ export class ServerCore {
         this.sessions.touch(session);
         if (this.#behind(session)) slow.push(session);
       }
+      this.classic.deliver(delivery);
     }
     for (const session of slow) {
       if (isLive(session)) this.expel(session, "slow", "too far behind", now);
