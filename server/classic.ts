@@ -96,6 +96,9 @@ export class ClassicGateway {
       return this.#reply("Send L name first", from, bytes.byteLength);
     }
     if (command === "C") {
+      this.#host.log(
+        `${this.#host.room.get(member.id)?.name}: ${rest ?? ""} (classic)`,
+      );
       return this.#host.deliver(
         this.#host.room.say(member.id, rest ?? "", now),
         now,
