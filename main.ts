@@ -47,6 +47,10 @@ Options:
                      drop a silent classic client (default 30)
   --state FILE       keep sessions and recent messages in FILE, so members
                      resume after a restart (within the timeout)
+  --passphrase-file FILE
+                     encrypt the room (AES-GCM); members need the passphrase
+                     (also: UDPCHAT_PASSPHRASE, or --passphrase TEXT, which
+                     other users can see in the process list)
   --verbose          log dropped datagrams too
   -h, --help         show this help
   -V, --version      show the version`;
@@ -135,6 +139,8 @@ async function runServe(args: string[]): Promise<number> {
     "no-classic": { type: "boolean", default: false },
     "classic-timeout": { type: "string" },
     state: { type: "string" },
+    passphrase: { type: "string" },
+    "passphrase-file": { type: "string" },
     verbose: { type: "boolean", default: false },
   });
   if (values.help) return print(SERVE_USAGE);
@@ -151,6 +157,7 @@ async function runServe(args: string[]): Promise<number> {
     port: usage(() => parsePort(String(values.port))),
     verbose: values.verbose === true,
     statePath: values.state as string | undefined,
+    passphrase: await passphrase(values),
     server: {
       timeoutMs: number(values.timeout, "timeout", 10) * 1000,
       maxMembers: whole(values["max-members"], "member count", 10_000, 1),
@@ -191,6 +198,30 @@ async function runJoin(args: string[]): Promise<number> {
   const colour = tty && values["no-color"] !== true &&
     !Deno.env.get("NO_COLOR");
   return await join({ name, server, colour, tty });
+}
+
+/**
+ * The room passphrase from --passphrase-file (its first line),
+ * --passphrase, or UDPCHAT_PASSPHRASE; undefined for an open room.
+ */
+async function passphrase(
+  values: Parsed["values"],
+): Promise<string | undefined> {
+  let text: string | undefined;
+  const file = values["passphrase-file"];
+  if (typeof file === "string") {
+    try {
+      text = (await Deno.readTextFile(file)).split(/\r?\n/, 1)[0];
+    } catch (error) {
+      throw new UsageError(`Cannot read ${file}: ${(error as Error).message}`);
+    }
+  } else if (typeof values.passphrase === "string") {
+    text = values.passphrase;
+  } else {
+    text = Deno.env.get("UDPCHAT_PASSPHRASE");
+  }
+  if (text === "") throw new UsageError("The passphrase is empty");
+  return text;
 }
 
 async function resolve(address: Address): Promise<Address> {

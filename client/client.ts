@@ -4,32 +4,47 @@
  * @module
  */
 
+import { Guard, type Origin } from "../net/guard.ts";
 import { type PumpCore, UdpPump } from "../net/udp_pump.ts";
+import { COOKIE_BYTES } from "../protocol/limits.ts";
+import { PacketType } from "../protocol/packet.ts";
 import type { Address } from "../protocol/address.ts";
 import { type ClientCore, type ClientNotice } from "./core.ts";
+
+/** The one datagram a member sends in the clear: the JOIN asking for the salt. */
+function isProbe(bytes: Uint8Array): boolean {
+  if (bytes[3] !== PacketType.join) return false;
+  // Its cookie (bytes 4 to 24) is still all zero.
+  return bytes.subarray(4, 4 + COOKIE_BYTES).every((b) => b === 0);
+}
 
 /** Adapts a ClientCore to the pump: filters by source, emits notices. */
 class ServerOnly implements PumpCore {
   #core: ClientCore;
   #server: Address;
   #emit: (notice: ClientNotice) => void;
+  #guard: Guard | undefined;
 
   constructor(
     core: ClientCore,
     server: Address,
     emit: (notice: ClientNotice) => void,
+    guard?: Guard,
   ) {
     this.#core = core;
     this.#server = server;
     this.#emit = emit;
+    this.#guard = guard;
   }
 
-  receive(bytes: Uint8Array, from: Address, now: number): void {
+  receive(bytes: Uint8Array, from: Address, now: number, origin: Origin): void {
     // Only the server may speak to us; anything else is noise or an attack.
     if (
       from.port !== this.#server.port || from.hostname !== this.#server.hostname
     ) return;
-    this.#core.receive(bytes, now);
+    this.#core.receive(bytes, now, origin);
+    const salt = this.#core.takeSalt();
+    if (salt !== undefined) this.#guard?.useSalt(salt);
     this.emitNotices();
   }
 
@@ -60,16 +75,20 @@ export class UdpClient implements AsyncDisposable {
   #pump: UdpPump;
   #adapter: ServerOnly;
 
-  /** Drive `core` on `socket` towards `server`, emitting notices. */
+  /** Drive `core` on `socket` towards `server`, emitting notices; `passphrase` seals. */
   constructor(
     socket: Deno.DatagramConn,
     core: ClientCore,
     server: Address,
     emit: (notice: ClientNotice) => void,
+    passphrase?: string,
   ) {
     this.core = core;
-    this.#adapter = new ServerOnly(core, server, emit);
-    this.#pump = new UdpPump(socket, this.#adapter);
+    const guard = passphrase === undefined
+      ? undefined
+      : new Guard(passphrase, isProbe);
+    this.#adapter = new ServerOnly(core, server, emit, guard);
+    this.#pump = new UdpPump(socket, this.#adapter, guard);
   }
 
   /** Run `action` on the core now, then emit and send what it produced. */

@@ -16,11 +16,13 @@ import {
 import { TokenBucket } from "../protocol/bucket.ts";
 import { COOKIE_BYTES } from "../protocol/limits.ts";
 import { Link, sameToken } from "../protocol/link.ts";
+import type { Origin } from "../net/guard.ts";
 import {
   decodePacket,
   encodePacket,
   isNative,
   type Packet,
+  RefuseCode,
   type WelcomePacket,
 } from "../protocol/packet.ts";
 import { validateText } from "../protocol/text.ts";
@@ -46,6 +48,11 @@ export interface ClientOptions {
   lostAfterMs?: number;
   /** Stop waiting for the server's goodbye after this long (ms). */
   leaveTimeoutMs?: number;
+  /**
+   * The member has a passphrase: its shell's guard seals and opens, and
+   * this core accepts only COOKIE and REFUSE in the clear.
+   */
+  passphrase?: boolean;
 }
 
 interface Resume {
@@ -92,6 +99,8 @@ export class ClientCore {
   #joinTimeoutMs: number;
   #lostAfterMs: number;
   #leaveTimeoutMs: number;
+  #passphrase: boolean;
+  #salt: Uint8Array | undefined;
 
   /** A core with `options`. */
   constructor(options: ClientOptions = {}) {
@@ -99,6 +108,7 @@ export class ClientCore {
     this.#joinTimeoutMs = options.joinTimeoutMs ?? 5000;
     this.#lostAfterMs = options.lostAfterMs ?? 3000;
     this.#leaveTimeoutMs = options.leaveTimeoutMs ?? 3000;
+    this.#passphrase = options.passphrase ?? false;
   }
 
   /** Where the session is: idle, joining, joined, leaving or ended. */
@@ -179,18 +189,24 @@ export class ClientCore {
   }
 
   /** Take in a datagram from the server's address. Never throws on bad input. */
-  receive(bytes: Uint8Array, now: number): void {
-    if (!isNative(bytes)) return;
+  receive(bytes: Uint8Array, now: number, origin: Origin = "plain"): void {
+    if (!isNative(bytes) || origin === "forged") return;
     let packet: Packet;
     try {
       packet = decodePacket(bytes);
     } catch {
       return;
     }
+    // With a passphrase only the handshake's first answers come in the clear.
+    if (
+      this.#passphrase && origin === "plain" && packet.type !== "cookie" &&
+      packet.type !== "refuse"
+    ) return;
     const state = this.#state;
     switch (packet.type) {
       case "cookie":
         if (state.at === "joining") {
+          if (!this.#keyFor(packet.salt)) return;
           // The server answers: the join timeout counts silence, not effort.
           state.cookie = packet.cookie.slice();
           state.since = now;
@@ -272,7 +288,10 @@ export class ClientCore {
         const packet = encodePacket({
           type: "join",
           cookie: state.cookie ?? new Uint8Array(COOKIE_BYTES),
-          name: state.name,
+          // A probe for a passphrase room's salt goes in the clear: no name in it.
+          name: this.#passphrase && state.cookie === undefined
+            ? ""
+            : state.name,
           resume: state.resume && { ...state.resume, lastSeen: this.#lastSeen },
         });
         into.set(packet);
@@ -327,6 +346,33 @@ export class ClientCore {
     this.#paced.push(...this.#pending.splice(0));
     this.#release(link, now);
     if (state.leaveBy !== undefined) this.leave(now);
+  }
+
+  /** The salt a passphrase room's COOKIE gave, once, for the shell's guard. */
+  takeSalt(): Uint8Array | undefined {
+    const salt = this.#salt;
+    this.#salt = undefined;
+    return salt;
+  }
+
+  /** Check a COOKIE's passphrase flag against ours; false (refused) on a mismatch. */
+  #keyFor(salt: Uint8Array | undefined): boolean {
+    if (salt !== undefined && !this.#passphrase) {
+      this.#refused(
+        RefuseCode.passphrase,
+        "This room needs a passphrase (join --passphrase)",
+      );
+      return false;
+    }
+    if (salt === undefined && this.#passphrase) {
+      this.#refused(
+        RefuseCode.passphrase,
+        "This room has no passphrase: join without one",
+      );
+      return false;
+    }
+    if (salt !== undefined) this.#salt = salt.slice();
+    return true;
   }
 
   #refused(code: number, reason: string): void {

@@ -10,7 +10,12 @@ import type { ClientNotice, ClientOptions } from "./core.ts";
 
 /** Main thread to worker. */
 export type ToClientWorker =
-  | { type: "start"; server: Address; options: ClientOptions }
+  | {
+    type: "start";
+    server: Address;
+    options: ClientOptions;
+    passphrase?: string;
+  }
   | { type: "join"; name: string }
   | { type: "send"; request: Exclude<ClientRequest, { kind: "leave" }> }
   | { type: "leave" };

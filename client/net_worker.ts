@@ -37,12 +37,16 @@ function start(message: Extract<ToClientWorker, { type: "start" }>): void {
   }
   client = new UdpClient(
     socket,
-    new ClientCore(message.options),
+    new ClientCore({
+      ...message.options,
+      passphrase: message.passphrase !== undefined,
+    }),
     message.server,
     (notice) => {
       post({ type: "notice", notice });
       if (notice.type === "ended") void finish();
     },
+    message.passphrase,
   );
 }
 

@@ -6,6 +6,7 @@
  */
 
 import type { Address } from "../protocol/address.ts";
+import type { Guard, Origin } from "./guard.ts";
 import {
   MAX_DATAGRAM_BYTES,
   RECEIVE_BUFFER_BYTES,
@@ -13,8 +14,11 @@ import {
 
 /** What a pump drives: a pure core fed datagrams and time. */
 export interface PumpCore {
-  /** A datagram arrived; `bytes` is a view valid only during the call. */
-  receive(bytes: Uint8Array, from: Address, now: number): void;
+  /**
+   * A datagram arrived; `bytes` is a view valid only during the call.
+   * `origin` says whether a passphrase guard opened it ("plain" without one).
+   */
+  receive(bytes: Uint8Array, from: Address, now: number, origin: Origin): void;
   /** The next datagram to send, built into `into`, or undefined. */
   poll(
     into: Uint8Array,
@@ -33,16 +37,18 @@ export const TICK_MS = 10;
 export class UdpPump implements AsyncDisposable {
   #socket: Deno.DatagramConn;
   #core: PumpCore;
+  #guard: Guard | undefined;
   #closed = false;
   #wakeSender: (() => void) | undefined;
   #idle: Array<() => void> = [];
   #timer: ReturnType<typeof setInterval>;
   #loops: Promise<void>[];
 
-  /** Start pumping; the pump owns `socket` from now on. */
-  constructor(socket: Deno.DatagramConn, core: PumpCore) {
+  /** Start pumping; the pump owns `socket`. A `guard` seals and opens (passphrase rooms). */
+  constructor(socket: Deno.DatagramConn, core: PumpCore, guard?: Guard) {
     this.#socket = socket;
     this.#core = core;
+    this.#guard = guard;
     this.#timer = setInterval(() => {
       this.#core.tick(Date.now());
       this.wake();
@@ -97,7 +103,15 @@ export class UdpPump implements AsyncDisposable {
         this.#core.socketError("receive", error as Error);
         continue;
       }
-      this.#core.receive(received[0], received[1] as Deno.NetAddr, Date.now());
+      const [view, from] = received as [Uint8Array, Deno.NetAddr];
+      if (this.#guard === undefined) {
+        this.#core.receive(view, from, Date.now(), "plain");
+      } else {
+        // Copied: the next receive reuses the buffer while this one decrypts.
+        const { bytes, origin } = await this.#guard.open(view.slice());
+        if (this.#closed) return;
+        this.#core.receive(bytes, from, Date.now(), origin);
+      }
       this.wake();
     }
   }
@@ -112,7 +126,10 @@ export class UdpPump implements AsyncDisposable {
         continue;
       }
       try {
-        await this.#socket.send(out.bytes, {
+        const bytes = this.#guard
+          ? await this.#guard.seal(out.bytes.slice())
+          : out.bytes;
+        await this.#socket.send(bytes, {
           transport: "udp",
           hostname: out.to.hostname,
           port: out.to.port,

@@ -17,6 +17,7 @@ import {
   TOKEN_BYTES,
 } from "./limits.ts";
 import { crc32 } from "./crc32.ts";
+import { SALT_BYTES } from "./seal.ts";
 import { Reader, Writer } from "./wire.ts";
 
 /** Datagram type codes (byte 3 of every native datagram). */
@@ -75,6 +76,8 @@ export interface JoinPacket {
 export interface CookiePacket {
   type: "cookie";
   cookie: Uint8Array;
+  /** The room's salt when it has a passphrase: derive the key, then seal. */
+  salt?: Uint8Array;
 }
 
 /** A join succeeded: the session id and its secret token. */
@@ -169,10 +172,14 @@ export function encodePacket(
     case "cookie":
       return seal(
         header(
-          new Writer(HEADER_BYTES + COOKIE_BYTES + CHECKSUM_BYTES),
+          new Writer(
+            HEADER_BYTES + COOKIE_BYTES + 1 + SALT_BYTES + CHECKSUM_BYTES,
+          ),
           PacketType.cookie,
         )
-          .bytes(fixed(packet.cookie, COOKIE_BYTES, "cookie")),
+          .bytes(fixed(packet.cookie, COOKIE_BYTES, "cookie"))
+          .u8(packet.salt ? 1 : 0)
+          .bytes(fixed(packet.salt, SALT_BYTES, "salt")),
       );
     case "welcome":
       return seal(
@@ -308,8 +315,15 @@ export function decodePacket(bytes: Uint8Array): Packet {
     case PacketType.cookie: {
       const cr = new Reader(body, "COOKIE datagram", HEADER_BYTES);
       const cookie = cr.bytes(COOKIE_BYTES, "cookie");
+      const flags = cr.u8("flags");
+      const salt = cr.bytes(SALT_BYTES, "salt");
       cr.end();
-      return { type: "cookie", cookie };
+      if (flags > 1) {
+        throw new SyntaxError(`Cannot decode COOKIE datagram: flags ${flags}`);
+      }
+      return flags === 1
+        ? { type: "cookie", cookie, salt }
+        : { type: "cookie", cookie };
     }
     case PacketType.welcome:
       return decodeWelcome(new Reader(body, "WELCOME datagram", HEADER_BYTES));

@@ -249,11 +249,35 @@ Deno.test({
       dump(bytes),
       norm(`
         55 43 01 02 69 c1 c2 c3 c4 c5 c6 c7 c8 c9 ca cb
-        cc cd ce cf d0 d1 d2 d3
-        b4 8e 02 a0
+        cc cd ce cf d0 d1 d2 d3 00 00 00 00 00 00 00 00
+        00 00 00 00 00 00 00 00 00
+        48 9d e1 4f
       `),
     );
     deepStrictEqual(decodePacket(bytes), { type: "cookie", cookie });
+  },
+});
+
+Deno.test({
+  name:
+    "encodePacket() COOKIE of a room with a passphrase carries flag 1 and the salt",
+  permissions: "none",
+  fn() {
+    const cookie = hex(
+      "69 c1 c2 c3 c4 c5 c6 c7 c8 c9 ca cb cc cd ce cf d0 d1 d2 d3",
+    );
+    const salt = hex("10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f");
+    const bytes = encodePacket({ type: "cookie", cookie, salt });
+    strictEqual(
+      dump(bytes),
+      norm(`
+        55 43 01 02 69 c1 c2 c3 c4 c5 c6 c7 c8 c9 ca cb
+        cc cd ce cf d0 d1 d2 d3 01 10 11 12 13 14 15 16
+        17 18 19 1a 1b 1c 1d 1e 1f
+        d7 27 9c 3e
+      `),
+    );
+    deepStrictEqual(decodePacket(bytes), { type: "cookie", cookie, salt });
   },
 });
 

@@ -31,6 +31,7 @@ import {
   SESSION_FIXED_BYTES,
   type SessionPacket,
 } from "../protocol/packet.ts";
+import type { Origin } from "../net/guard.ts";
 import { Bans } from "./bans.ts";
 import { ClassicGateway } from "./classic.ts";
 import { CookieJar } from "./cookie.ts";
@@ -64,6 +65,11 @@ export interface ServerOptions {
   classicTimeoutMs?: number;
   /** Cookie secret (tests); random by default. */
   cookieSecret?: Uint8Array;
+  /**
+   * The room's salt when it has a passphrase: the shell's guard seals and
+   * opens; this core then accepts only a first JOIN in the clear.
+   */
+  salt?: Uint8Array;
 }
 
 /** Log levels of the server's logger. */
@@ -120,6 +126,7 @@ export class ServerCore {
   #joinRate: number;
   #joins = new Map<string, TokenBucket>();
   #replies: Outgoing[] = [];
+  #salt: Uint8Array | undefined;
   /** Clients of the classic text protocol. */
   readonly classic: ClassicGateway;
   #classicQueue: Outgoing[] = [];
@@ -144,6 +151,7 @@ export class ServerCore {
     this.room = new Room(Math.max(DEFAULT_LOG_SIZE, history), history);
     this.room.motd = options.motd ?? "";
     this.#jar = new CookieJar(options.cookieSecret);
+    this.#salt = options.salt;
     this.#log = log;
     this.classic = new ClassicGateway(
       {
@@ -155,7 +163,9 @@ export class ServerCore {
         drop: (reason) => this.stats.drop(reason),
       },
       options.classicTimeoutMs ?? 30 * 60_000,
-      options.classic === false
+      options.salt !== undefined
+        ? "This room needs a passphrase; classic clients cannot join"
+        : options.classic === false
         ? "Classic clients are turned off here"
         : undefined,
     );
@@ -174,9 +184,18 @@ export class ServerCore {
     return this.sessions.size === 0;
   }
 
-  /** Take in one datagram from `from`. Never throws on bad input. */
-  receive(bytes: Uint8Array, from: Address, now: number): void {
+  /**
+   * Take in one datagram from `from`. Never throws on bad input. `origin`
+   * is what the passphrase guard made of it (always "plain" without one).
+   */
+  receive(
+    bytes: Uint8Array,
+    from: Address,
+    now: number,
+    origin: Origin = "plain",
+  ): void {
     this.stats.datagramIn(bytes.byteLength);
+    if (origin === "forged") return this.#forged(bytes.byteLength, from);
     if (!isNative(bytes)) {
       this.classic.receive(bytes, from, now);
       this.#journal?.flush();
@@ -193,7 +212,13 @@ export class ServerCore {
       );
       return;
     }
-    this.#dispatch(packet, from, now);
+    if (
+      this.#salt !== undefined && origin === "plain" && packet.type !== "join"
+    ) {
+      this.stats.drop("not sealed");
+      return;
+    }
+    this.#dispatch(packet, from, now, origin);
     // Recorded before anything it caused is sent (poll comes after).
     this.#journal?.flush();
   }
@@ -273,10 +298,10 @@ export class ServerCore {
     return out;
   }
 
-  #dispatch(packet: Packet, from: Address, now: number): void {
+  #dispatch(packet: Packet, from: Address, now: number, origin: Origin): void {
     switch (packet.type) {
       case "join":
-        return this.#join(packet, from, now);
+        return this.#join(packet, from, now, origin);
       case "session":
         return this.#session(packet, from, now);
       case "cookie":
@@ -305,6 +330,15 @@ export class ServerCore {
     this.#replies.push({ bytes, to: { hostname: to.hostname, port: to.port } });
   }
 
+  /** A sealed datagram that would not open: wrong passphrase, forgery, or replay. */
+  #forged(size: number, from: Address): void {
+    this.stats.drop("bad seal");
+    // A sealed JOIN is padded to MIN_JOIN_BYTES: tell the joiner, briefly.
+    if (size >= MIN_JOIN_BYTES) {
+      this.#refuse(RefuseCode.passphrase, "Wrong passphrase", from);
+    }
+  }
+
   #queueClassic(bytes: Uint8Array, to: Address): void {
     if (this.#classicQueue.length >= MAX_CLASSIC_QUEUE) {
       return this.stats.drop("classic queue full");
@@ -323,14 +357,22 @@ export class ServerCore {
     );
   }
 
-  #join(packet: JoinPacket, from: Address, now: number): void {
+  #join(packet: JoinPacket, from: Address, now: number, origin: Origin): void {
     const key = formatAddress(from);
     if (!this.#jar.verify(packet.cookie, key, now)) {
-      const cookie = encodePacket({
-        type: "cookie",
-        cookie: this.#jar.issue(key, now),
-      });
-      return this.#reply(cookie, from, MIN_JOIN_BYTES);
+      const cookie = this.#jar.issue(key, now);
+      return this.#reply(
+        encodePacket({ type: "cookie", cookie, salt: this.#salt }),
+        from,
+        MIN_JOIN_BYTES,
+      );
+    }
+    if (this.#salt !== undefined && origin !== "sealed") {
+      return this.#refuse(
+        RefuseCode.passphrase,
+        "This room needs a passphrase (join --passphrase)",
+        from,
+      );
     }
     const banned = this.bans.until(packet.name, from.hostname, now);
     if (banned !== undefined) {
@@ -724,6 +766,7 @@ export class ServerCore {
         next: s.link.completedNext,
       }));
     this.#journal.compact({
+      salt: this.#salt,
       lastId: this.room.lastId,
       events: this.room.recent(),
       members,

@@ -26,6 +26,8 @@ export interface JournalMember {
 
 /** What a journal holds: the state a restarted server starts from. */
 export interface JournalState {
+  /** The room's salt, when it has a passphrase (resumed members keep their key). */
+  salt?: Uint8Array;
   lastId: number;
   events: LogEntry[];
   members: JournalMember[];
@@ -36,6 +38,7 @@ type Entry =
   | { t: "next"; id: number; next: number }
   | { t: "gone"; id: number }
   | { t: "last"; id: number }
+  | { t: "salt"; salt: string }
   | { t: "event"; event: LogEntry["event"]; to?: number[] };
 
 /** Lines appended after the last compaction before compacting again. */
@@ -72,6 +75,11 @@ export class Journal {
     writeCompact(path, state);
     const file = Deno.openSync(path, { append: true });
     return { journal: new Journal(path, file), state };
+  }
+
+  /** The room's salt (a room with a passphrase). */
+  salt(salt: Uint8Array): void {
+    this.#append({ t: "salt", salt: toHex(salt) });
   }
 
   /** A member joined with this session. */
@@ -136,6 +144,7 @@ export function replay(text: string, logSize: number): JournalState {
   const members = new Map<number, JournalMember>();
   const events: LogEntry[] = [];
   let lastId = 0;
+  let salt: Uint8Array | undefined;
   for (const line of text.split("\n")) {
     let entry: Entry;
     try {
@@ -163,6 +172,9 @@ export function replay(text: string, logSize: number): JournalState {
       case "last":
         lastId = Math.max(lastId, entry.id);
         break;
+      case "salt":
+        salt = fromHex(entry.salt);
+        break;
       case "event":
         if (typeof entry.event?.id !== "number") break;
         lastId = Math.max(lastId, entry.event.id);
@@ -175,11 +187,14 @@ export function replay(text: string, logSize: number): JournalState {
         break;
     }
   }
-  return { lastId, events, members: [...members.values()] };
+  return { salt, lastId, events, members: [...members.values()] };
 }
 
 function writeCompact(path: string, state: JournalState): void {
   const lines: Entry[] = [{ t: "last", id: state.lastId }];
+  if (state.salt !== undefined) {
+    lines.push({ t: "salt", salt: toHex(state.salt) });
+  }
   for (const m of state.members) {
     lines.push({ t: "member", id: m.id, token: toHex(m.token), name: m.name });
     lines.push({ t: "next", id: m.id, next: m.next });

@@ -15,6 +15,8 @@ export type ToServerWorker =
     options: ServerOptions;
     /** The journal file (`--state`), if any. */
     statePath?: string;
+    /** The room's passphrase, if any. */
+    passphrase?: string;
   }
   /** A console line: an admin message or a command (`commands.ts`). */
   | { type: "console"; line: string }

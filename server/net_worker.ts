@@ -8,7 +8,10 @@
 
 import { runConsole } from "./commands.ts";
 import { type LogLevel, ServerCore } from "./core.ts";
-import { Journal, type JournalState } from "./journal.ts";
+import { Guard } from "../net/guard.ts";
+import { isNative, PacketType } from "../protocol/packet.ts";
+import { SALT_BYTES } from "../protocol/seal.ts";
+import { Journal } from "./journal.ts";
 import { DEFAULT_LOG_SIZE } from "./room.ts";
 import type { FromServerWorker, ToServerWorker } from "./messages.ts";
 import { UdpServer } from "./server.ts";
@@ -19,7 +22,9 @@ function post(message: FromServerWorker): void {
   self.postMessage(message);
 }
 
-function start(message: Extract<ToServerWorker, { type: "start" }>): void {
+async function start(
+  message: Extract<ToServerWorker, { type: "start" }>,
+): Promise<void> {
   let socket: Deno.DatagramConn;
   try {
     socket = Deno.listenDatagram({
@@ -31,40 +36,55 @@ function start(message: Extract<ToServerWorker, { type: "start" }>): void {
     const reason = error instanceof Deno.errors.AddrInUse
       ? `port ${message.port} is already in use`
       : (error as Error).message;
-    post({
+    return post({
       type: "failed",
       message:
         `Cannot listen on ${message.hostname}:${message.port}: ${reason}`,
     });
-    return;
   }
-  const log = (level: LogLevel, text: string) =>
-    post({ type: "log", level, text });
-  let journal: Journal | undefined;
-  let restored: JournalState | undefined;
+  let opened: ReturnType<typeof Journal.open> | undefined;
   if (message.statePath !== undefined) {
     try {
-      ({ journal, state: restored } = Journal.open(
+      opened = Journal.open(
         message.statePath,
         Math.max(DEFAULT_LOG_SIZE, message.options.history ?? 0),
-      ));
+      );
     } catch (error) {
       socket.close();
-      post({
+      return post({
         type: "failed",
         message: `Cannot use ${message.statePath}: ${(error as Error).message}`,
       });
-      return;
     }
   }
+  const options = { ...message.options };
+  let guard: Guard | undefined;
+  if (message.passphrase !== undefined) {
+    // Kept in the journal, so members that resume after a restart keep their key.
+    options.salt = opened?.state.salt ??
+      crypto.getRandomValues(new Uint8Array(SALT_BYTES));
+    if (opened && opened.state.salt === undefined) {
+      opened.journal.salt(options.salt);
+    }
+    guard = new Guard(message.passphrase, inTheClear, options.salt);
+    await guard.ready();
+  }
+  const log = (level: LogLevel, text: string) =>
+    post({ type: "log", level, text });
   const core = new ServerCore(
-    message.options,
+    options,
     log,
-    journal && restored && { sink: journal, restored, now: Date.now() },
+    opened && { sink: opened.journal, restored: opened.state, now: Date.now() },
   );
-  server = new UdpServer(socket, core, journal);
+  server = new UdpServer(socket, core, opened?.journal, guard);
   const { hostname, port } = server.address;
   post({ type: "listening", hostname, port });
+}
+
+/** What a passphrase room's server sends unsealed: the handshake's answers, and classic text. */
+function inTheClear(bytes: Uint8Array): boolean {
+  return !isNative(bytes) || bytes[3] === PacketType.cookie ||
+    bytes[3] === PacketType.refuse;
 }
 
 async function shutdown(reason: string): Promise<void> {

@@ -19,6 +19,8 @@ export interface ServeOptions {
   verbose: boolean;
   /** The journal file, so a restart resumes sessions. */
   statePath?: string;
+  /** The room's passphrase: everything is encrypted, members need it. */
+  passphrase?: string;
   server: ServerOptions;
 }
 
@@ -74,6 +76,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     port: options.port,
     options: options.server,
     statePath: options.statePath,
+    passphrase: options.passphrase,
   });
 
   const console_ = createInterface({ input: process.stdin, terminal: false });

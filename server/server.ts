@@ -7,6 +7,7 @@
 
 import { TICK_MS, UdpPump } from "../net/udp_pump.ts";
 import type { ServerCore } from "./core.ts";
+import type { Guard } from "../net/guard.ts";
 import type { Journal } from "./journal.ts";
 
 /** Runs a core on a socket until `shutdown` or `close`. */
@@ -17,9 +18,14 @@ export class UdpServer implements AsyncDisposable {
   #journal: Journal | undefined;
 
   /** Start serving `core` on `socket` (which this server now owns). */
-  constructor(socket: Deno.DatagramConn, core: ServerCore, journal?: Journal) {
+  constructor(
+    socket: Deno.DatagramConn,
+    core: ServerCore,
+    journal?: Journal,
+    guard?: Guard,
+  ) {
     this.core = core;
-    this.#pump = new UdpPump(socket, core);
+    this.#pump = new UdpPump(socket, core, guard);
     this.#journal = journal;
   }
 

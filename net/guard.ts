@@ -1,0 +1,67 @@
+/**
+ * The passphrase layer between a socket and a pure core: opens sealed
+ * datagrams before the core sees them (saying whether they were sealed,
+ * or forged) and seals what the core sends, except the handshake steps that
+ * must travel in the clear. Web Crypto is asynchronous, so this lives in
+ * the shell, not in the cores.
+ * @module
+ */
+
+import { deriveKey, isSealed, Sealer } from "../protocol/seal.ts";
+
+/** Where a datagram the core gets came from. */
+export type Origin = "plain" | "sealed" | "forged";
+
+/** Seals and opens for one side of a room with a passphrase. */
+export class Guard {
+  #passphrase: string;
+  #plain: (bytes: Uint8Array) => boolean;
+  #salt: string | undefined;
+  #sealer: Promise<Sealer> | undefined;
+
+  /**
+   * `plain` says which outgoing datagrams stay in the clear; `salt`, when
+   * known (the server), starts deriving the key now.
+   */
+  constructor(
+    passphrase: string,
+    plain: (bytes: Uint8Array) => boolean,
+    salt?: Uint8Array,
+  ) {
+    this.#passphrase = passphrase;
+    this.#plain = plain;
+    if (salt !== undefined) this.useSalt(salt);
+  }
+
+  /** Derive the key for `salt` (the client learns it from the COOKIE). */
+  useSalt(salt: Uint8Array): void {
+    const id = salt.join(",");
+    if (id === this.#salt) return;
+    this.#salt = id;
+    this.#sealer = deriveKey(this.#passphrase, salt).then((key) =>
+      new Sealer(key)
+    );
+  }
+
+  /** The key is derived (the server waits for it before it listens). */
+  async ready(): Promise<void> {
+    await this.#sealer;
+  }
+
+  /** Unwrap an incoming datagram (its own copy). */
+  async open(
+    bytes: Uint8Array,
+  ): Promise<{ bytes: Uint8Array; origin: Origin }> {
+    if (!isSealed(bytes)) return { bytes, origin: "plain" };
+    const inner = await (await this.#sealer)?.open(bytes);
+    return inner === undefined
+      ? { bytes, origin: "forged" }
+      : { bytes: inner, origin: "sealed" };
+  }
+
+  /** Wrap an outgoing datagram (its own copy), or leave it in the clear. */
+  async seal(bytes: Uint8Array): Promise<Uint8Array> {
+    if (this.#plain(bytes) || this.#sealer === undefined) return bytes;
+    return await (await this.#sealer).seal(bytes);
+  }
+}
