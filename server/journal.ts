@@ -203,9 +203,11 @@ function writeCompact(path: string, state: JournalState): void {
     lines.push({ t: "event", event, to: audience });
   }
   const temporary = `${path}.tmp`;
+  // Tokens are secrets: only the server's user may read the journal.
   Deno.writeTextFileSync(
     temporary,
     lines.map((l) => JSON.stringify(l) + "\n").join(""),
+    { mode: 0o600 },
   );
   Deno.renameSync(temporary, path);
 }
