@@ -453,14 +453,17 @@ export class ClientCore {
 
   #abandonOutbox(): void {
     for (const request of this.#outbox.abandon()) {
-      this.#notices.push({ type: "undelivered", request });
+      if (request.kind !== "leave") {
+        this.#notices.push({ type: "undelivered", request });
+      }
     }
   }
 
   /** `link`, when given, sends one last datagram to ack the goodbye. */
   #end(why: GoodbyeWhy | "unreachable", reason: string, link?: Link): void {
     if (this.#state.at === "ended") return;
-    if (why !== "left") this.#abandon();
+    // Whatever the server never acknowledged did not get there.
+    this.#abandon();
     this.#state = { at: "ended", flush: link };
     this.#notices.push({ type: "ended", why, reason });
   }

@@ -88,6 +88,9 @@ export type JournalSink = Pick<
   | "compact"
 >;
 
+/** Requests that count against a member's rate. */
+type Paced = Exclude<ClientRequest, { kind: "leave" | "who" }>;
+
 /** A datagram to send. */
 export interface Outgoing {
   bytes: Uint8Array;
@@ -277,8 +280,9 @@ export class ServerCore {
         }
       } else if (now - link.lastHeard > this.timeoutMs || link.channel.failed) {
         this.expel(session, "timeout", "no answer", now);
-      } else if (link.wantsToSend(now)) {
-        this.sessions.touch(session);
+      } else {
+        this.#release(session, now);
+        if (link.wantsToSend(now)) this.sessions.touch(session);
       }
     }
     this.classic.tick(now);
@@ -512,8 +516,7 @@ export class ServerCore {
       name,
       link,
       bucket: new TokenBucket(this.#burst, this.#rate, now),
-      // Excess messages tolerated before a flooder is disconnected.
-      patience: new TokenBucket(this.#burst * 2, this.#rate / 5, now),
+      throttled: [],
     };
   }
 
@@ -605,7 +608,14 @@ export class ServerCore {
     if (request.kind === "who") {
       return this.#send(session, { kind: "who", ...this.who(now, 200) });
     }
-    if (!this.#withinRate(session, now)) return;
+    if (session.throttled.length > 0 || !session.bucket.take(now)) {
+      return this.#throttle(session, request, now);
+    }
+    this.#perform(session, request, now);
+  }
+
+  /** Act on a chat-like request (within the member's rate). */
+  #perform(session: Session, request: Paced, now: number): void {
     const { id } = session;
     switch (request.kind) {
       case "say":
@@ -635,20 +645,32 @@ export class ServerCore {
     }
   }
 
-  /** Flood control: false (with a notice) past the rate; a flooder is disconnected. */
-  #withinRate(session: Session, now: number): boolean {
-    if (session.bucket.take(now)) return true;
-    this.stats.drop("over the rate");
-    if (!session.patience.take(now)) {
-      this.expel(session, "kicked", "flooding", now);
-      return false;
+  /**
+   * Flood control: a request over the member's rate waits, in order (loss
+   * can bunch up what a client paced). A member whose waiting requests pass
+   * the burst is told to slow down; past three bursts it is disconnected.
+   */
+  #throttle(session: Session, request: Paced, now: number): void {
+    session.throttled.push(request);
+    this.stats.drop("over the rate (delayed)");
+    if (session.throttled.length > this.#burst * 3) {
+      return this.expel(session, "kicked", "flooding", now);
     }
-    this.#send(session, {
-      kind: "notice",
-      text:
-        `Slow down: at most ${this.#rate} messages a second; that one was dropped`,
-    });
-    return false;
+    if (session.throttled.length === this.#burst + 1) {
+      const text =
+        `Slow down: at most ${this.#rate} messages a second; yours are being delayed`;
+      this.#send(session, { kind: "notice", text });
+    }
+  }
+
+  /** Perform throttled requests as the member's rate allows. */
+  #release(session: Session, now: number): void {
+    while (
+      session.throttled.length > 0 && isLive(session) &&
+      session.bucket.take(now)
+    ) {
+      this.#perform(session, session.throttled.shift()!, now);
+    }
   }
 
   /** The members for /who: at most `limit` of them, and how many there are. */

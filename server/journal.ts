@@ -33,13 +33,14 @@ export interface JournalState {
   members: JournalMember[];
 }
 
-type Entry =
+/** One line of the journal. */
+export type Entry =
   | { t: "member"; id: number; token: string; name: string }
   | { t: "next"; id: number; next: number }
   | { t: "gone"; id: number }
   | { t: "last"; id: number }
   | { t: "salt"; salt: string }
-  | { t: "event"; event: LogEntry["event"]; to?: number[] };
+  | { t: "event"; event: LogEntry["event"]; to?: number; x?: number };
 
 /** Lines appended after the last compaction before compacting again. */
 const COMPACT_EVERY = 20_000;
@@ -97,9 +98,9 @@ export class Journal {
     this.#append({ t: "gone", id });
   }
 
-  /** A room event happened (for `audience` only, when given). */
+  /** A room event happened (with whom it went to). */
   event(entry: LogEntry): void {
-    this.#append({ t: "event", event: entry.event, to: entry.audience });
+    this.#append(toEntry(entry));
   }
 
   /** True when the file has grown enough that `compact` should run. */
@@ -178,11 +179,7 @@ export function replay(text: string, logSize: number): JournalState {
       case "event":
         if (typeof entry.event?.id !== "number") break;
         lastId = Math.max(lastId, entry.event.id);
-        events.push(
-          entry.to === undefined
-            ? { event: entry.event }
-            : { event: entry.event, audience: entry.to },
-        );
+        events.push(fromEntry(entry));
         if (events.length > logSize) events.shift();
         break;
     }
@@ -199,9 +196,7 @@ function writeCompact(path: string, state: JournalState): void {
     lines.push({ t: "member", id: m.id, token: toHex(m.token), name: m.name });
     lines.push({ t: "next", id: m.id, next: m.next });
   }
-  for (const { event, audience } of state.events) {
-    lines.push({ t: "event", event, to: audience });
-  }
+  for (const entry of state.events) lines.push(toEntry(entry));
   const temporary = `${path}.tmp`;
   // Tokens are secrets: only the server's user may read the journal.
   Deno.writeTextFileSync(
@@ -210,6 +205,23 @@ function writeCompact(path: string, state: JournalState): void {
     { mode: 0o600 },
   );
   Deno.renameSync(temporary, path);
+}
+
+/** The journal line of a room event (exported for test doubles of the journal). */
+export function toEntry(entry: LogEntry): Entry {
+  if (entry.to !== "all") {
+    return { t: "event", event: entry.event, to: entry.to };
+  }
+  return entry.except === undefined
+    ? { t: "event", event: entry.event }
+    : { t: "event", event: entry.event, x: entry.except };
+}
+
+function fromEntry(entry: Extract<Entry, { t: "event" }>): LogEntry {
+  if (typeof entry.to === "number") return { to: entry.to, event: entry.event };
+  return typeof entry.x === "number"
+    ? { to: "all", except: entry.x, event: entry.event }
+    : { to: "all", event: entry.event };
 }
 
 function toHex(bytes: Uint8Array): string {

@@ -30,11 +30,10 @@ export type Delivery =
   | { to: "all"; except?: number; event: ServerEvent }
   | { to: number; event: ServerEvent };
 
-/** A logged room event; `audience` limits it to some members (private messages). */
-export interface LogEntry {
-  event: RoomEvent;
-  audience?: number[];
-}
+/** A logged room event and whom it went to (a resuming member gets only its own). */
+export type LogEntry =
+  | { to: "all"; except?: number; event: RoomEvent }
+  | { to: number; event: RoomEvent };
 
 /** Outcome of a join attempt. */
 export type JoinResult =
@@ -132,16 +131,15 @@ export class Room {
     if (this.motd !== "") {
       welcome.push({ to: id, event: { kind: "motd", text: this.motd } });
     }
-    const joined = this.#record({
-      kind: "joined",
-      id: 0,
-      time: now,
-      name: check.name,
-    });
+    const joined = this.#record(
+      { kind: "joined", id: 0, time: now, name: check.name },
+      "all",
+      id,
+    );
     return {
       ok: true,
       member: this.#members.get(id)!,
-      deliveries: [...welcome, { to: "all", except: id, event: joined }],
+      deliveries: [...welcome, joined],
     };
   }
 
@@ -151,36 +149,34 @@ export class Room {
     if (member === undefined) return [];
     this.#members.delete(id);
     this.#byKey.delete(member.key);
-    const left = this.#record({
-      kind: "left",
-      id: 0,
-      time: now,
-      name: member.name,
-      why,
-      reason,
-    });
-    return [{ to: "all", except: id, event: left }];
+    return [
+      this.#record(
+        { kind: "left", id: 0, time: now, name: member.name, why, reason },
+        "all",
+        id,
+      ),
+    ];
   }
 
   /** A member's chat line, for everyone else; invalid text earns a notice. */
   say(id: number, raw: string, now: number): Delivery[] {
     return this.#speak(id, raw, now, (from, text) => {
-      const chat = this.#record({ kind: "chat", id: 0, time: now, from, text });
-      return [{ to: "all", except: id, event: chat }];
+      return [
+        this.#record({ kind: "chat", id: 0, time: now, from, text }, "all", id),
+      ];
     });
   }
 
   /** A member's action ("/me waves"), for everyone else. */
   action(id: number, raw: string, now: number): Delivery[] {
     return this.#speak(id, raw, now, (from, text) => {
-      const action = this.#record({
-        kind: "action",
-        id: 0,
-        time: now,
-        from,
-        text,
-      });
-      return [{ to: "all", except: id, event: action }];
+      return [
+        this.#record(
+          { kind: "action", id: 0, time: now, from, text },
+          "all",
+          id,
+        ),
+      ];
     });
   }
 
@@ -190,11 +186,16 @@ export class Room {
     if (target === undefined) return notice(id, `No member named "${to}"`);
     if (target.id === id) return notice(id, "That is you");
     return this.#speak(id, raw, now, (from, text) => {
-      const event = this.#record(
-        { kind: "private", id: 0, time: now, from, to: target.name, text },
-        [id, target.id],
-      );
-      return [{ to: target.id, event }];
+      return [
+        this.#record({
+          kind: "private",
+          id: 0,
+          time: now,
+          from,
+          to: target.name,
+          text,
+        }, target.id),
+      ];
     });
   }
 
@@ -213,16 +214,9 @@ export class Room {
     member.name = check.name;
     member.key = check.key;
     this.#byKey.set(member.key, member);
-    return [{
-      to: "all",
-      event: this.#record({
-        kind: "nick",
-        id: 0,
-        time: now,
-        from,
-        to: member.name,
-      }),
-    }];
+    return [
+      this.#record({ kind: "nick", id: 0, time: now, from, to: member.name }),
+    ];
   }
 
   /** Mark a member away (a reason) or back (empty); everyone is told. */
@@ -230,31 +224,24 @@ export class Room {
     const member = this.#members.get(id);
     if (member === undefined || member.away === reason) return [];
     member.away = reason;
-    return [{
-      to: "all",
-      event: this.#record({
+    return [
+      this.#record({
         kind: "away",
         id: 0,
         time: now,
         name: member.name,
         reason,
       }),
-    }];
+    ];
   }
 
   /** A line from the host's console, for every member. */
   admin(raw: string, now: number): Delivery[] {
     const check = validateText(raw);
     if (!check.ok) return [];
-    return [{
-      to: "all",
-      event: this.#record({
-        kind: "admin",
-        id: 0,
-        time: now,
-        text: check.text,
-      }),
-    }];
+    return [
+      this.#record({ kind: "admin", id: 0, time: now, text: check.text }),
+    ];
   }
 
   /** Silence the member named `name` until `until` (ms); false when no such member. */
@@ -293,7 +280,8 @@ export class Room {
   }
 
   /**
-   * Room events after `lastSeen` that member `id` may see, or undefined
+   * Room events after `lastSeen` that went to member `id` (not those it
+   * sent or was told about itself), or undefined
    * when the log no longer reaches back that far.
    */
   since(lastSeen: number, id?: number): RoomEvent[] | undefined {
@@ -302,8 +290,9 @@ export class Room {
     if (first === undefined || first.event.id > lastSeen + 1) return undefined;
     return this.#log.slice(lastSeen + 1 - first.event.id)
       .filter((entry) =>
-        entry.audience === undefined ||
-        (id !== undefined && entry.audience.includes(id))
+        entry.to === "all"
+          ? entry.except === undefined || entry.except !== id
+          : entry.to === id
       )
       .map((entry) => entry.event);
   }
@@ -345,7 +334,7 @@ export class Room {
       i--
     ) {
       const entry = this.#log[i]!;
-      if (entry.audience === undefined && HISTORY_KINDS.has(entry.event.kind)) {
+      if (entry.to === "all" && HISTORY_KINDS.has(entry.event.kind)) {
         messages.push(entry.event);
       }
     }
@@ -361,13 +350,20 @@ export class Room {
     return names;
   }
 
-  #record<E extends RoomEvent>(event: E, audience?: number[]): E {
+  /** Number `event`, log it with whom it goes to, and return it as a delivery. */
+  #record(
+    event: RoomEvent,
+    to: "all" | number = "all",
+    except?: number,
+  ): LogEntry {
     event.id = ++this.#lastId;
-    const entry = audience === undefined ? { event } : { event, audience };
+    const entry: LogEntry = to === "all"
+      ? (except === undefined ? { to, event } : { to, except, event })
+      : { to, event };
     this.#log.push(entry);
     this.onRecord?.(entry);
     if (this.#log.length > this.#logSize) this.#log.shift();
-    return event;
+    return entry;
   }
 }
 

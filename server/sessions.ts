@@ -8,6 +8,7 @@
 
 import type { Address } from "../protocol/address.ts";
 import type { TokenBucket } from "../protocol/bucket.ts";
+import type { ClientRequest } from "../protocol/events.ts";
 import type { Link } from "../protocol/link.ts";
 
 /** A member's session as the server keeps it. */
@@ -27,9 +28,9 @@ export interface Session {
   resumedWith?: Uint8Array;
   /** The member was told it is falling behind. */
   warnedSlow?: boolean;
-  /** Flood control: messages allowed, and how many excess ones are tolerated. */
+  /** Flood control: the member's rate, and what waits for it, in order. */
   bucket: TokenBucket;
-  patience: TokenBucket;
+  throttled: Array<Exclude<ClientRequest, { kind: "leave" | "who" }>>;
 }
 
 /** True for a session that takes part in the room right now. */
