@@ -76,7 +76,8 @@ function isPair(s: string, i: number): boolean {
 
 // A loop rather than /[\r\n]+$/, which is quadratic on a long run of
 // newlines followed by other text.
-function trimLineEnds(s: string): string {
+/** `s` without trailing CR and LF (a loop: a regex here is quadratic on hostile input). */
+export function trimLineEnds(s: string): string {
   let end = s.length;
   while (end > 0) {
     const unit = s.charCodeAt(end - 1);

@@ -12,8 +12,9 @@
 
 import { type Address, formatAddress } from "../protocol/address.ts";
 import type { LeaveWhy, ServerEvent } from "../protocol/events.ts";
-import { decodeUtf8 } from "../protocol/text.ts";
+import { decodeUtf8, trimLineEnds } from "../protocol/text.ts";
 import { formatEvent } from "../client/format.ts";
+import { sanitize } from "../client/sanitize.ts";
 import type { Delivery, Room } from "./room.ts";
 
 /** Longest datagram sent to a classic client: the smallest buffer they read with. */
@@ -75,7 +76,8 @@ export class ClassicGateway {
 
   /** A datagram without the native magic: a classic command, or noise. */
   receive(bytes: Uint8Array, from: Address, now: number): void {
-    const text = decodeUtf8(bytes)?.replace(/[\r\n]+$/, "");
+    const decoded = decodeUtf8(bytes);
+    const text = decoded === undefined ? undefined : trimLineEnds(decoded);
     const match = text === undefined
       ? null
       : /^([LCQ]) (\S+)(?: ([^]*))?$/.exec(text);
@@ -104,7 +106,8 @@ export class ClassicGateway {
         now,
       );
     }
-    this.#reply("EXIT", from, bytes.byteLength);
+    // A bound member: the protocol's EXIT goes whole, whatever the request's size.
+    this.#host.send(encoder.encode("EXIT"), from);
     this.#leave(member, "left", "", now);
   }
 
@@ -146,11 +149,8 @@ export class ClassicGateway {
     }
     if (member !== undefined) {
       const current = this.#host.room.get(member.id)?.name ?? "";
-      return this.#reply(
-        current === name ? "OK" : `Already joined as ${current}`,
-        from,
-        size,
-      );
+      if (current === name) return this.#host.send(encoder.encode("OK"), from);
+      return this.#line(`Already joined as ${current}`, from);
     }
     if (this.#byId.size >= MAX_CLASSIC_MEMBERS) {
       return this.#reply("The room is full", from, size);
@@ -178,12 +178,23 @@ export class ClassicGateway {
   remove(id: number, why: LeaveWhy, reason: string, now: number): boolean {
     const member = this.#byId.get(id);
     if (member === undefined) return false;
-    this.#host.send(
-      encoder.encode(`You were ${why}${reason ? `: ${reason}` : ""}\n`),
-      member.address,
-    );
+    this.#line(`You were ${why}${reason ? `: ${reason}` : ""}`, member.address);
     this.#leave(member, why, reason, now);
     return true;
+  }
+
+  /** The server is closing: tell every classic member. */
+  shutdown(reason: string): void {
+    for (const member of this.#byId.values()) {
+      this.#line(`The server is closing: ${reason}`, member.address);
+    }
+  }
+
+  /** A line for a bound member (its address took part: no size cap but the buffer's). */
+  #line(text: string, to: Address): void {
+    for (const piece of splitUtf8(sanitize(text) + "\n", CLASSIC_LINE_BYTES)) {
+      this.#host.send(piece, to);
+    }
   }
 
   #leave(
@@ -224,6 +235,7 @@ export function splitUtf8(text: string, max: number): Uint8Array[] {
     let end = Math.min(start + max, bytes.byteLength);
     // Back off to a character boundary (continuation bytes are 10xxxxxx).
     while (end < bytes.byteLength && (bytes[end]! & 0xc0) === 0x80) end--;
+    if (end === start) break; // Not even one character fits.
     pieces.push(bytes.slice(start, end));
     start = end;
   }

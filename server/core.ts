@@ -262,6 +262,7 @@ export class ServerCore {
       if (isLive(session)) this.#goodbye(session, "closing", reason, now);
       else this.sessions.forget(session);
     }
+    this.classic.shutdown(reason);
     this.#journal?.flush();
   }
 

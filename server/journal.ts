@@ -13,6 +13,9 @@
  * @module
  */
 
+import { encodeEvent, type RoomEvent } from "../protocol/events.ts";
+import { TOKEN_BYTES } from "../protocol/limits.ts";
+import { SALT_BYTES } from "../protocol/seal.ts";
 import type { LogEntry } from "./room.ts";
 
 /** A member as the journal remembers it. */
@@ -153,7 +156,8 @@ export function replay(text: string, logSize: number): JournalState {
     } catch {
       continue;
     }
-    switch (entry?.t) {
+    if (!wellFormed(entry)) continue;
+    switch (entry.t) {
       case "member":
         members.set(entry.id, {
           id: entry.id,
@@ -177,7 +181,6 @@ export function replay(text: string, logSize: number): JournalState {
         salt = fromHex(entry.salt);
         break;
       case "event":
-        if (typeof entry.event?.id !== "number") break;
         lastId = Math.max(lastId, entry.event.id);
         events.push(fromEntry(entry));
         if (events.length > logSize) events.shift();
@@ -222,6 +225,45 @@ function fromEntry(entry: Extract<Entry, { t: "event" }>): LogEntry {
   return typeof entry.x === "number"
     ? { to: "all", except: entry.x, event: entry.event }
     : { to: "all", event: entry.event };
+}
+
+const isU32 = (x: unknown): x is number =>
+  typeof x === "number" && x >>> 0 === x;
+const isHex = (x: unknown, bytes: number): x is string =>
+  typeof x === "string" && new RegExp(`^[0-9a-f]{${bytes * 2}}$`).test(x);
+
+/** A line the journal could have written: every field there with its type. */
+function wellFormed(entry: unknown): entry is Entry {
+  if (typeof entry !== "object" || entry === null) return false;
+  const e = entry as Record<string, unknown>;
+  switch (e.t) {
+    case "member":
+      return isU32(e.id) && isHex(e.token, TOKEN_BYTES) &&
+        typeof e.name === "string";
+    case "next":
+      return isU32(e.id) && isU32(e.next);
+    case "gone":
+    case "last":
+      return isU32(e.id);
+    case "salt":
+      return isHex(e.salt, SALT_BYTES);
+    case "event": {
+      if (
+        (e.to !== undefined && !isU32(e.to)) ||
+        (e.x !== undefined && !isU32(e.x))
+      ) return false;
+      // The event must be one the codec can encode: its kind and fields are real.
+      try {
+        const event = e.event as RoomEvent;
+        encodeEvent(event);
+        return isU32(event.id);
+      } catch {
+        return false;
+      }
+    }
+    default:
+      return false;
+  }
 }
 
 function toHex(bytes: Uint8Array): string {
