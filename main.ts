@@ -8,8 +8,11 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { messagesFor, pickLang } from "./client/i18n.ts";
 import { join } from "./client/join.ts";
+import { send } from "./client/send.ts";
 import { type Address, parseAddress, parsePort } from "./protocol/address.ts";
+import { validateText } from "./protocol/text.ts";
 import { serve } from "./server/serve.ts";
 
 /** The program's version, printed by --version. */
@@ -20,9 +23,10 @@ const USAGE = `udpchat ${VERSION}: a group chat room over UDP
 Usage:
   udpchat serve [--host HOST] [--port PORT]   host a room
   udpchat join [NAME] [--server HOST:PORT]    join a room
+  udpchat send NAME TEXT [--server HOST:PORT] post one message and leave
   udpchat --help | --version
 
-Run "udpchat serve --help" or "udpchat join --help" for their options.`;
+Run "udpchat COMMAND --help" for the options of serve, join and send.`;
 
 const SERVE_USAGE = `Usage: udpchat serve [options]
 
@@ -58,12 +62,39 @@ Options:
 const JOIN_USAGE = `Usage: udpchat join [NAME] [options]
 
 Join a chat room as NAME (asked for when omitted on a terminal). Each line
-you type is sent to the room; /quit, Ctrl-D or Ctrl-C leaves. With stdin and
-stdout as pipes, every event is one line on stdout.
+you type is sent to the room; /help lists the commands (/who, /msg, /me,
+/nick, /away, /ignore, /quit); // sends a line starting with /. /quit,
+Ctrl-D or Ctrl-C leaves. With stdin and stdout as pipes, every event is one
+line on stdout.
 
 Options:
   --server HOST:PORT  the room's server (default 127.0.0.1:8888)
+  --json              one JSON object per event on stdout, e.g.
+                      {"type":"event","kind":"chat","id":7,
+                       "time":"2025-01-01T12:00:00.000Z","from":"bob","text":"hi"}
+                      (stdin still takes plain lines and commands)
+  --lang en|zh        wording (default from LC_ALL, LC_MESSAGES or LANG)
+  --passphrase-file FILE
+                      the room's passphrase, for an encrypted room (also:
+                      UDPCHAT_PASSPHRASE, or --passphrase TEXT)
   --no-color          no colour (also when NO_COLOR is set)
+  -h, --help          show this help
+  -V, --version       show the version`;
+
+const SEND_USAGE = `Usage: udpchat send NAME TEXT [options]
+
+Join as NAME, post TEXT, wait until the server has it, and leave: for
+scripts and cron jobs. Silent and exit 0 on success; a refused name, an
+unreachable server or an undelivered message is one line on stderr and
+exit 1.
+
+Options:
+  --server HOST:PORT  the room's server (default 127.0.0.1:8888)
+  --timeout SECONDS   give up when not delivered by then (default 20)
+  --lang en|zh        wording of errors (default from the locale)
+  --passphrase-file FILE
+                      the room's passphrase (also: UDPCHAT_PASSPHRASE, or
+                      --passphrase TEXT)
   -h, --help          show this help
   -V, --version       show the version`;
 
@@ -177,6 +208,10 @@ async function runJoin(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     server: { type: "string", default: "127.0.0.1:8888" },
     "no-color": { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+    lang: { type: "string" },
+    passphrase: { type: "string" },
+    "passphrase-file": { type: "string" },
   });
   if (values.help) return print(JOIN_USAGE);
   if (values.version) return print(VERSION);
@@ -185,19 +220,72 @@ async function runJoin(args: string[]): Promise<number> {
       `Unexpected argument "${positionals[1]}" (a name has no spaces)`,
     );
   }
+  const json = values.json === true;
   const tty = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
   const name = positionals[0];
-  if (name === undefined && !tty) {
+  if (name === undefined && (!tty || json)) {
     throw new UsageError(
-      "NAME is required when stdin or stdout is not a terminal",
+      "NAME is required with --json or when stdin or stdout is not a terminal",
     );
   }
+  const lang = usage(() => pickLang(values.lang as string | undefined, env));
   const server = await resolve(
     usage(() => parseAddress(String(values.server), 8888)),
   );
-  const colour = tty && values["no-color"] !== true &&
-    !Deno.env.get("NO_COLOR");
-  return await join({ name, server, colour, tty });
+  const colour = tty && values["no-color"] !== true && !env("NO_COLOR");
+  return await join({
+    name,
+    server,
+    colour,
+    tty,
+    json,
+    lang,
+    passphrase: await passphrase(values),
+  });
+}
+
+async function runSend(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    server: { type: "string", default: "127.0.0.1:8888" },
+    timeout: { type: "string" },
+    lang: { type: "string" },
+    passphrase: { type: "string" },
+    "passphrase-file": { type: "string" },
+  });
+  if (values.help) return print(SEND_USAGE);
+  if (values.version) return print(VERSION);
+  const [name, text, extra] = positionals;
+  if (name === undefined || text === undefined) {
+    throw new UsageError("NAME and TEXT are required (send NAME TEXT)");
+  }
+  if (extra !== undefined) {
+    throw new UsageError(
+      `Unexpected argument "${extra}" (quote TEXT when it has spaces)`,
+    );
+  }
+  const check = validateText(text);
+  if (!check.ok) throw new UsageError(check.message);
+  const lang = usage(() => pickLang(values.lang as string | undefined, env));
+  const server = await resolve(
+    usage(() => parseAddress(String(values.server), 8888)),
+  );
+  return await send({
+    name,
+    text: check.text,
+    server,
+    timeoutMs: number(values.timeout, "timeout", 20) * 1000,
+    t: messagesFor(lang),
+    passphrase: await passphrase(values),
+  });
+}
+
+/** An environment variable; unset when not allowed to read it. */
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -254,6 +342,8 @@ async function main(args: string[]): Promise<number> {
       return await runServe(rest);
     case "join":
       return await runJoin(rest);
+    case "send":
+      return await runSend(rest);
     case "-h":
     case "--help":
     case "help":
@@ -266,7 +356,7 @@ async function main(args: string[]): Promise<number> {
       return 2;
     default:
       throw new UsageError(
-        `Unknown command "${command}" (expected serve or join)`,
+        `Unknown command "${command}" (expected serve, join or send)`,
       );
   }
 }

@@ -11,6 +11,7 @@ import {
   decodeEvent,
   encodeRequest,
   type GoodbyeWhy,
+  MAX_REASON_BYTES,
   type ServerEvent,
 } from "../protocol/events.ts";
 import { TokenBucket } from "../protocol/bucket.ts";
@@ -25,7 +26,8 @@ import {
   RefuseCode,
   type WelcomePacket,
 } from "../protocol/packet.ts";
-import { validateText } from "../protocol/text.ts";
+import { nameKey, validateName } from "../protocol/names.ts";
+import { utf8Length, validateText } from "../protocol/text.ts";
 import { Outbox } from "./outbox.ts";
 
 /** What the core tells the terminal. */
@@ -36,6 +38,7 @@ export type ClientNotice =
   | { type: "status"; status: "lost" | "back" }
   | { type: "delivered"; from: string; request: ClientRequest }
   | { type: "undelivered"; request: ClientRequest }
+  | { type: "invalid"; reason: string }
   | { type: "ended"; why: GoodbyeWhy | "unreachable"; reason: string };
 
 /** Tunables of a client; every field has a default. */
@@ -145,10 +148,14 @@ export class ClientCore {
     request: Exclude<ClientRequest, { kind: "leave" }>,
     now: number,
   ): string | undefined {
+    const problem = invalid(request);
+    if (problem !== undefined) {
+      this.#notices.push({ type: "invalid", reason: problem });
+      return problem;
+    }
+    // Trailing line ends go (validateText's normal form).
     if ("text" in request) {
-      const check = validateText(request.text);
-      if (!check.ok) return check.message;
-      request = { ...request, text: check.text };
+      request = { ...request, text: request.text.replace(/[\r\n]+$/, "") };
     }
     const state = this.#state;
     if (state.at === "idle" || state.at === "joining") {
@@ -419,6 +426,14 @@ export class ClientCore {
       } catch {
         continue;
       }
+      if (
+        event.kind === "nick" && nameKey(event.from) === nameKey(this.#name)
+      ) {
+        // Our own new name: shown on our lines, and kept if we must rejoin.
+        this.#name = event.to;
+        const state = this.#state;
+        if (state.at === "joined") state.name = event.to;
+      }
       if (event.kind === "limits") {
         this.#bucket = new TokenBucket(event.burst, event.perSecond, now);
         continue;
@@ -467,4 +482,29 @@ export class ClientCore {
     this.#state = { at: "ended", flush: link };
     this.#notices.push({ type: "ended", why, reason });
   }
+}
+
+/** Why the server would refuse `request`, checked before it is sent; undefined when fine. */
+function invalid(
+  request: Exclude<ClientRequest, { kind: "leave" }>,
+): string | undefined {
+  if ("text" in request) {
+    const check = validateText(request.text);
+    if (!check.ok) return check.message;
+  }
+  const name = request.kind === "private"
+    ? request.to
+    : request.kind === "nick"
+    ? request.name
+    : undefined;
+  if (name !== undefined) {
+    const check = validateName(name);
+    if (!check.ok) return check.message;
+  }
+  if (
+    request.kind === "away" && utf8Length(request.reason) > MAX_REASON_BYTES
+  ) {
+    return `Away message is longer than ${MAX_REASON_BYTES} bytes`;
+  }
+  return undefined;
 }

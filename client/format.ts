@@ -1,13 +1,18 @@
 /**
- * How each notice reads on screen. Pure: returns styled lines; every remote
- * string goes through `sanitize` here, the one place text from the network
- * becomes text for a terminal.
+ * How each notice reads, as lines for a screen or as JSON for scripts. Pure:
+ * every remote string goes through `sanitize` here, the one place text from
+ * the network becomes text for a terminal; the wording comes from `i18n.ts`.
  * @module
  */
 
-import type { ClientRequest, ServerEvent } from "../protocol/events.ts";
+import type {
+  ClientRequest,
+  ServerEvent,
+  WhoEntry,
+} from "../protocol/events.ts";
 import type { ClientNotice } from "./core.ts";
-import { sanitize } from "./sanitize.ts";
+import { EN, type Messages } from "./i18n.ts";
+import { displayWidth, sanitize } from "./sanitize.ts";
 
 /** How a line is shown: chat is plain, the rest stand out. */
 export type LineStyle = "chat" | "own" | "admin" | "info" | "warn" | "error";
@@ -20,43 +25,52 @@ export interface Line {
   from?: string;
   /** When the event happened (ms since the epoch), for timestamps. */
   time?: number;
+  /** Replayed from before this member joined; `text` carries its time. */
+  history?: boolean;
+}
+
+/** What formatting depends on besides the notice. */
+export interface FormatOptions {
+  /** The wording (default English). */
+  t?: Messages;
+  /** Columns the /who table must fit (default 80). */
+  width?: number;
+  /** The current time, to date history older than today (default now). */
+  now?: number;
 }
 
 /** The line(s) a notice shows, in order. */
-export function formatNotice(notice: ClientNotice): Line[] {
+export function formatNotice(
+  notice: ClientNotice,
+  options: FormatOptions = {},
+): Line[] {
+  const t = options.t ?? EN;
   switch (notice.type) {
     case "welcome":
       return [{
-        text: welcomeText(notice.how, sanitize(notice.name)),
+        text: t.welcome(notice.how, sanitize(notice.name)),
         style: "info",
       }];
     case "refused":
-      return [{
-        text: `Cannot join: ${sanitize(notice.reason)}`,
-        style: "error",
-      }];
+      return [{ text: t.refused(sanitize(notice.reason)), style: "error" }];
     case "event":
-      return formatEvent(notice.event);
+      return formatEvent(notice.event, options);
     case "status":
-      return [
-        notice.status === "lost"
-          ? { text: "Server not responding; still trying…", style: "warn" }
-          : { text: "Server is back", style: "info" },
-      ];
+      return notice.status === "lost"
+        ? [{ text: t.lost, style: "warn" }]
+        : [{ text: t.back, style: "info" }];
     case "delivered":
-      return ownLine(notice.from, notice.request);
+      return ownLine(notice.from, notice.request, t);
     case "undelivered": {
-      const text = "text" in notice.request
-        ? sanitize(notice.request.text)
-        : notice.request.kind;
-      return [{ text: `Not delivered: ${text}`, style: "error" }];
+      const { request } = notice;
+      const text = "text" in request ? request.text : request.kind;
+      return [{ text: t.undelivered(sanitize(text)), style: "error" }];
     }
+    case "invalid":
+      return [{ text: sanitize(notice.reason), style: "error" }];
     case "ended":
       return notice.why === "unreachable"
-        ? [{
-          text: `Cannot reach the server: ${sanitize(notice.reason)}`,
-          style: "error",
-        }]
+        ? [{ text: t.unreachable(sanitize(notice.reason)), style: "error" }]
         : [];
     default: {
       const _exhaustive: never = notice;
@@ -66,102 +80,69 @@ export function formatNotice(notice: ClientNotice): Line[] {
 }
 
 /** The line(s) a server event shows. */
-export function formatEvent(event: ServerEvent): Line[] {
+export function formatEvent(
+  event: ServerEvent,
+  options: FormatOptions = {},
+): Line[] {
+  const t = options.t ?? EN;
+  const { time } = "time" in event ? event : { time: undefined };
+  const line = (text: string, style: LineStyle, from?: string): Line[] => {
+    const out: Line = { text, style };
+    if (from !== undefined) out.from = from;
+    if (time !== undefined) out.time = time;
+    return [out];
+  };
   switch (event.kind) {
     case "chat": {
       const from = sanitize(event.from);
-      return [{
-        text: `${from}: ${sanitize(event.text)}`,
-        style: "chat",
-        from,
-        time: event.time,
-      }];
+      return line(t.chat(from, sanitize(event.text)), "chat", from);
     }
     case "joined":
-      return [{
-        text: `${sanitize(event.name)} joined`,
-        style: "info",
-        time: event.time,
-      }];
+      return line(t.joined(sanitize(event.name)), "info");
     case "left":
-      return [{ text: leftText(event), style: "info", time: event.time }];
+      return line(
+        t.left(sanitize(event.name), event.why, sanitize(event.reason)),
+        "info",
+      );
     case "admin":
-      return [{
-        text: `[admin] ${sanitize(event.text)}`,
-        style: "admin",
-        time: event.time,
-      }];
-    case "members": {
-      const more = event.total - event.names.length;
-      const names = event.names.map(sanitize).join(", ");
-      return [{
-        text: `Members (${event.total}): ${names}${
-          more > 0 ? `, and ${more} more` : ""
-        }`,
-        style: "info",
-      }];
-    }
+      return line(t.admin(sanitize(event.text)), "admin");
+    case "members":
+      return line(t.members(event.total, event.names.map(sanitize)), "info");
     case "notice":
-      return [{ text: `* ${sanitize(event.text)}`, style: "warn" }];
+      return line(t.notice(sanitize(event.text)), "warn");
     case "goodbye":
-      return [{
-        text: goodbyeText(event),
-        style: event.why === "left" ? "info" : "warn",
-      }];
+      return line(
+        t.goodbye(event.why, sanitize(event.reason)),
+        event.why === "left" ? "info" : "warn",
+      );
     case "private": {
       const from = sanitize(event.from);
-      return [{
-        text: `[private] ${from}: ${sanitize(event.text)}`,
-        style: "chat",
-        from,
-        time: event.time,
-      }];
+      return line(t.privateIn(from, sanitize(event.text)), "chat", from);
     }
-    case "action":
-      return [{
-        text: `* ${sanitize(event.from)} ${sanitize(event.text)}`,
-        style: "chat",
-        time: event.time,
-      }];
+    case "action": {
+      const from = sanitize(event.from);
+      return line(t.action(from, sanitize(event.text)), "chat", from);
+    }
     case "nick":
-      return [{
-        text: `${sanitize(event.from)} is now known as ${sanitize(event.to)}`,
-        style: "info",
-        time: event.time,
-      }];
+      return line(t.nick(sanitize(event.from), sanitize(event.to)), "info");
     case "away":
-      return [{
-        text: event.reason === ""
-          ? `${sanitize(event.name)} is back`
-          : `${sanitize(event.name)} is away: ${sanitize(event.reason)}`,
-        style: "info",
-        time: event.time,
-      }];
+      return line(
+        t.away(sanitize(event.name), sanitize(event.reason)),
+        "info",
+      );
     case "who":
-      return [
-        {
-          text: `${event.total} member${event.total === 1 ? "" : "s"}:`,
-          style: "info",
-        },
-        ...event.entries.map((e): Line => ({
-          text: `  ${sanitize(e.name)}  idle ${
-            Math.round(e.idleMs / 1000)
-          }s  rtt ${e.rttMs} ms  loss ${e.lossPercent}%${
-            e.away ? `  away: ${sanitize(e.away)}` : ""
-          }`,
-          style: "info",
-        })),
-      ];
+      return whoTable(event.total, event.entries, t, options.width ?? 80)
+        .map((text) => ({ text, style: "info" }));
     case "history":
-      return formatEvent(event.event).map((line) => ({
-        ...line,
-        text: `[history] ${line.text}`,
+      return formatEvent(event.event, options).map((inner) => ({
+        ...inner,
+        text: `${
+          t.history(historyStamp(event.event.time, options.now ?? Date.now()))
+        } ${inner.text}`,
+        history: true,
       }));
     case "motd":
-      return [{
-        text: `Message of the day: ${sanitize(event.text)}`,
-        style: "admin",
-      }];
+      return line(t.motd(sanitize(event.text)), "admin");
     case "limits":
       return [];
     default: {
@@ -172,76 +153,156 @@ export function formatEvent(event: ServerEvent): Line[] {
 }
 
 /** How the sender's own request shows once the server has it. */
-function ownLine(name: string, request: ClientRequest): Line[] {
+function ownLine(name: string, request: ClientRequest, t: Messages): Line[] {
   const from = sanitize(name);
   switch (request.kind) {
     case "say":
       return [{
-        text: `${from}: ${sanitize(request.text)}`,
+        text: t.chat(from, sanitize(request.text)),
         style: "own",
         from,
       }];
     case "action":
-      return [{ text: `* ${from} ${sanitize(request.text)}`, style: "own" }];
+      return [{
+        text: t.action(from, sanitize(request.text)),
+        style: "own",
+        from,
+      }];
     case "private":
       return [{
-        text: `[private] ${from} → ${sanitize(request.to)}: ${
-          sanitize(request.text)
-        }`,
+        text: t.privateOut(from, sanitize(request.to), sanitize(request.text)),
         style: "own",
+        from,
       }];
     default:
       return [];
   }
 }
 
-function welcomeText(
-  how: "joined" | "resumed" | "rejoined",
-  name: string,
-): string {
-  switch (how) {
-    case "joined":
-      return `Welcome, ${name}! Type a message and press Enter; /quit leaves`;
-    case "resumed":
-      return `Reconnected as ${name}`;
-    case "rejoined":
-      return `Rejoined as ${name}: the server had forgotten this session`;
+/** "HH:MM" in local time. */
+export function clock(time: number): string {
+  const date = new Date(time);
+  return `${two(date.getHours())}:${two(date.getMinutes())}`;
+}
+
+/** "HH:MM" for today, "MM-DD HH:MM" for an earlier day. */
+export function historyStamp(time: number, now: number): string {
+  const date = new Date(time);
+  const today = new Date(now);
+  return date.toDateString() === today.toDateString()
+    ? clock(time)
+    : `${two(date.getMonth() + 1)}-${two(date.getDate())} ${clock(time)}`;
+}
+
+function two(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+/** "42s", "5m", "3h" or "2d": how long ago, in its largest whole unit. */
+export function shortDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86_400)}d`;
+}
+
+/** `text` cut to at most `width` columns, with "…" when cut. */
+export function fit(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  let out = "";
+  let used = 0;
+  for (const char of text) {
+    const w = displayWidth(char);
+    if (used + w > width - 1) break;
+    out += char;
+    used += w;
+  }
+  return `${out}…`;
+}
+
+/** `text` padded with spaces to `width` columns (left-aligned, or right). */
+export function pad(text: string, width: number, right = false): string {
+  const fill = " ".repeat(Math.max(0, width - displayWidth(text)));
+  return right ? fill + text : text + fill;
+}
+
+const NAME_COLUMN_MAX = 20;
+
+/** The /who reply as a title and a table at most `width` columns wide. */
+function whoTable(
+  total: number,
+  entries: WhoEntry[],
+  t: Messages,
+  width: number,
+): string[] {
+  const h = t.whoHeader;
+  const names = entries.map((e) => sanitize(e.name));
+  const nameWidth = Math.min(
+    NAME_COLUMN_MAX,
+    Math.max(displayWidth(h.name), ...names.map(displayWidth)),
+  );
+  const row = (cells: [string, string, string, string, string]) => {
+    const fixed = `  ${pad(fit(cells[0], nameWidth), nameWidth)}  ${
+      pad(cells[1], 4, true)
+    }  ${pad(cells[2], 6, true)}  ${pad(cells[3], 4, true)}`;
+    const room = width - displayWidth(fixed) - 2;
+    return cells[4] === "" || room < 2
+      ? fixed
+      : `${fixed}  ${fit(cells[4], room)}`;
+  };
+  return [
+    t.whoTitle(total, entries.length),
+    row([h.name, h.idle, h.rtt, h.loss, h.away]),
+    ...entries.map((e, i) =>
+      row([
+        names[i]!,
+        shortDuration(e.idleMs),
+        e.rttMs > 0 ? `${e.rttMs}ms` : "-",
+        `${e.lossPercent}%`,
+        sanitize(e.away),
+      ])
+    ),
+  ];
+}
+
+/**
+ * A notice as one JSON object for `join --json`: `type` is the notice
+ * (welcome, refused, event, status, delivered, undelivered, ended); an event's
+ * fields sit beside it with `kind`, `time` as an ISO 8601 string, and
+ * `history: true` for replayed events; a request's fields sit beside
+ * `type` for delivered and undelivered. Text is as sent, not sanitised.
+ */
+export function noticeJson(notice: ClientNotice): Record<string, unknown> {
+  switch (notice.type) {
+    case "event":
+      return { type: "event", ...eventJson(notice.event) };
+    case "delivered":
+      return { type: "delivered", from: notice.from, ...notice.request };
+    case "undelivered":
+      return { type: "undelivered", ...notice.request };
+    default:
+      return { ...notice };
   }
 }
 
-function withReason(text: string, reason: string): string {
-  return reason === "" ? text : `${text}: ${sanitize(reason)}`;
+function eventJson(event: ServerEvent): Record<string, unknown> {
+  if (event.kind === "history") {
+    return { ...eventJson(event.event), history: true };
+  }
+  return "time" in event
+    ? { ...event, time: new Date(event.time).toISOString() }
+    : { ...event };
 }
 
-function leftText(event: Extract<ServerEvent, { kind: "left" }>): string {
-  const name = sanitize(event.name);
-  switch (event.why) {
-    case "left":
-      return `${name} left`;
-    case "timeout":
-      return `${name} timed out`;
-    case "kicked":
-      return withReason(`${name} was kicked`, event.reason);
-    case "slow":
-      return withReason(`${name} was dropped`, event.reason);
-    case "banned":
-      return withReason(`${name} was banned`, event.reason);
-  }
-}
+/** Characters JSON.stringify leaves raw that a terminal might act on. */
+const JSON_UNSAFE =
+  /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-function goodbyeText(event: Extract<ServerEvent, { kind: "goodbye" }>): string {
-  switch (event.why) {
-    case "left":
-      return "Goodbye! You left the room";
-    case "closing":
-      return withReason("The server is closing", event.reason);
-    case "kicked":
-      return withReason("You were kicked", event.reason);
-    case "timeout":
-      return "You timed out";
-    case "slow":
-      return withReason("You were dropped", event.reason);
-    case "banned":
-      return withReason("You are banned", event.reason);
-  }
+/** `value` as one line of JSON, with terminal-active characters escaped. */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(
+    JSON_UNSAFE,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

@@ -6,11 +6,21 @@
  */
 
 import type { Address } from "../protocol/address.ts";
-import { validateText } from "../protocol/text.ts";
+import { RefuseCode } from "../protocol/packet.ts";
+import type { ServerEvent } from "../protocol/events.ts";
+import { nameKey } from "../protocol/names.ts";
+import {
+  type CommandContext,
+  followNick,
+  isIgnored,
+  type OutgoingRequest,
+  runLine,
+} from "./commands.ts";
 import type { ClientNotice } from "./core.ts";
 import { formatNotice } from "./format.ts";
+import { type Lang, messagesFor } from "./i18n.ts";
 import type { FromClientWorker, ToClientWorker } from "./messages.ts";
-import { PipeScreen, type Screen, TtyScreen } from "./terminal.ts";
+import { JsonScreen, PipeScreen, type Screen, TtyScreen } from "./terminal.ts";
 
 /** What `join` needs from the command line. */
 export interface JoinOptions {
@@ -19,13 +29,26 @@ export interface JoinOptions {
   colour: boolean;
   /** Interactive (prompt, colour) rather than one line per event. */
   tty: boolean;
+  /** One JSON object per notice instead of text (wins over `tty`). */
+  json?: boolean;
+  /** The wording (default English). */
+  lang?: Lang;
+  /** The room's passphrase, for an encrypted room. */
+  passphrase?: string;
 }
+
+/** Requests whose own line shows once delivered, replacing the typed echo. */
+const ECHOED = new Set<OutgoingRequest["kind"]>(["say", "private", "action"]);
 
 /** Run a member session until it ends; resolves to the exit code. */
 export async function join(options: JoinOptions): Promise<number> {
-  const screen: Screen = options.tty
+  const t = messagesFor(options.lang ?? "en");
+  const screen: Screen = options.json
+    ? new JsonScreen()
+    : options.tty
     ? new TtyScreen(options.colour)
     : new PipeScreen();
+  const interactive = options.tty && !options.json;
   const worker = new Worker(new URL("./net_worker.ts", import.meta.url), {
     type: "module",
   });
@@ -33,7 +56,10 @@ export async function join(options: JoinOptions): Promise<number> {
   const post = (message: ToClientWorker) => worker.postMessage(message);
   let phase: "naming" | "joining" | "joined" | "leaving" = "joining";
   let exitCode = 0;
+  let self = options.name ?? "";
+  let typing = "";
 
+  // A function, so the compiler does not assume a command left `phase` alone.
   const isLeaving = () => phase === "leaving";
   const leave = () => {
     if (phase === "leaving") return;
@@ -44,20 +70,47 @@ export async function join(options: JoinOptions): Promise<number> {
   const interrupt = () => phase === "leaving" ? closed.resolve() : leave();
   const askName = () => {
     phase = "naming";
-    screen.ask("Your name: ");
+    screen.ask(t.askName);
+  };
+  const ctx: CommandContext = {
+    send(request) {
+      if (interactive && ECHOED.has(request.kind)) screen.taken(typing);
+      post({ type: "send", request });
+    },
+    leave,
+    show: (text, style = "info") => screen.local(text, style),
+    ignored: new Map(),
+    get self() {
+      return self;
+    },
+    t,
+  };
+  const rename = (name: string) => {
+    self = name;
+    screen.setName(name);
+  };
+  const onEvent = (event: ServerEvent) => {
+    if (event.kind !== "nick") return;
+    if (nameKey(event.from) === nameKey(self)) rename(event.to);
+    followNick(ctx.ignored, event.from, event.to);
   };
   const onNotice = (notice: ClientNotice) => {
-    // A pipe shows what others did; its own lines it already has.
-    if (notice.type === "delivered" && !options.tty) return;
-    for (const line of formatNotice(notice)) {
-      if (line.style === "error" && !options.tty) screen.error(line.text);
-      else screen.show(line);
+    if (notice.type === "event") {
+      if (isIgnored(notice.event, ctx.ignored)) return;
+      onEvent(notice.event);
     }
+    // The core names own lines as it joined; a /nick since renamed us.
+    if (notice.type === "delivered") notice = { ...notice, from: self };
+    screen.notice(notice, formatNotice(notice, { t, width: screen.width }));
     if (notice.type === "welcome") {
       if (phase === "joining") phase = "joined";
+      rename(notice.name);
       screen.ready();
     } else if (notice.type === "refused") {
-      if (options.tty && phase === "joining") return askName();
+      // Another name can help with a name problem, not with a passphrase or a ban.
+      const nameProblem = notice.code === RefuseCode.name ||
+        notice.code === RefuseCode.taken;
+      if (interactive && phase === "joining" && nameProblem) return askName();
       exitCode = 1;
       leave();
     } else if (notice.type === "ended") {
@@ -70,7 +123,7 @@ export async function join(options: JoinOptions): Promise<number> {
       case "notice":
         return onNotice(message.notice);
       case "failed":
-        screen.error(message.message);
+        screen.local(message.message, "error");
         exitCode = 1;
         return closed.resolve();
       case "closed":
@@ -79,7 +132,7 @@ export async function join(options: JoinOptions): Promise<number> {
   };
   worker.onerror = (event) => {
     event.preventDefault();
-    screen.error(`Internal error: ${event.message}`);
+    screen.local(`Internal error: ${event.message}`, "error");
     exitCode = 1;
     closed.resolve();
   };
@@ -87,25 +140,28 @@ export async function join(options: JoinOptions): Promise<number> {
   screen.input.on("line", (raw: string) => {
     if (phase === "naming") {
       const name = raw.trim();
+      if (name === "/quit") return leave();
       if (name === "") return askName();
       phase = "joining";
       return post({ type: "join", name });
     }
     if (phase === "leaving") return;
-    const problem = typed(raw, leave, (text) => {
-      screen.taken(raw);
-      post({ type: "send", request: { kind: "say", text } });
-    });
-    if (problem !== undefined) screen.error(problem);
-    // `typed` may have left (/quit); then no new prompt.
-    if (options.tty && !isLeaving()) screen.ready();
+    typing = raw;
+    runLine(raw, ctx);
+    // The line may have left (/quit); then no new prompt.
+    if (interactive && !isLeaving()) screen.ready();
   });
   screen.input.on("close", leave);
   screen.input.on("SIGINT", interrupt);
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, interrupt);
 
-  post({ type: "start", server: options.server, options: {} });
+  post({
+    type: "start",
+    server: options.server,
+    options: {},
+    passphrase: options.passphrase,
+  });
   if (options.name === undefined) askName();
   else post({ type: "join", name: options.name });
 
@@ -114,30 +170,4 @@ export async function join(options: JoinOptions): Promise<number> {
   screen.close();
   worker.terminate();
   return exitCode;
-}
-
-/**
- * Act on one typed line: a command, or chat text for `say`. Returns a
- * problem to show instead, if any. Unknown commands are never broadcast.
- */
-function typed(
-  raw: string,
-  leave: () => void,
-  say: (text: string) => void,
-): string | undefined {
-  const line = raw.replace(/\r$/, "");
-  if (line.trim() === "") return undefined;
-  if (line.startsWith("/") && !line.startsWith("//")) {
-    const command = line.slice(1).split(/\s+/, 1)[0];
-    if (command === "quit" || command === "exit") {
-      leave();
-      return undefined;
-    }
-    return `Unknown command /${command}; /quit leaves (start a line with // to send a slash)`;
-  }
-  const text = line.startsWith("//") ? line.slice(1) : line;
-  const check = validateText(text);
-  if (!check.ok) return check.message;
-  say(check.text);
-  return undefined;
 }

@@ -1,28 +1,35 @@
 /**
  * The terminal: where lines are shown and typed. A pipe gets one plain line
- * per event; a TTY gets colour, timestamps, and a prompt whose half-typed
+ * per event, `--json` one JSON object per notice; a TTY gets colour,
+ * timestamps, wrapping, mentions with a bell, and a prompt whose half-typed
  * line is redrawn below every incoming message.
  * @module
  */
 
 import process from "node:process";
-import { createInterface, type Interface } from "node:readline";
+import { createInterface, type Interface, moveCursor } from "node:readline";
+import type { Readable, Writable } from "node:stream";
 import { styleText } from "node:util";
-import type { Line } from "./format.ts";
+import type { ClientNotice } from "./core.ts";
+import { clock, jsonLine, type Line, noticeJson } from "./format.ts";
 import { displayWidth } from "./sanitize.ts";
 
 /** Where the client shows lines and reads input. */
 export interface Screen {
-  /** Show a line from the room. */
-  show(line: Line): void;
-  /** Show an error (stderr on a pipe). */
-  error(text: string): void;
+  /** Columns a line may use (the /who table fits it). */
+  readonly width: number;
+  /** Show a notice from the session, formatted as `lines`. */
+  notice(notice: ClientNotice, lines: Line[]): void;
+  /** Show a line from the client itself (command output, problems). */
+  local(text: string, style: "info" | "error"): void;
   /** Ask for a line (the name), showing `question`. */
   ask(question: string): void;
   /** Show the normal input prompt. */
   ready(): void;
-  /** A typed line was taken: it will show again once delivered. */
+  /** A typed line was sent: it will show again once delivered. */
   taken(line: string): void;
+  /** This member's name, for mentions. */
+  setName(name: string): void;
   /** The readline interface reading input. */
   readonly input: Interface;
   /** Stop reading input. */
@@ -40,116 +47,255 @@ export function colourOf(name: string): (typeof PALETTE)[number] {
 
 /** One plain line per event on stdout; errors on stderr. */
 export class PipeScreen implements Screen {
+  readonly width = 80;
   readonly input: Interface = createInterface({
     input: process.stdin,
     terminal: false,
   });
 
-  show(line: Line): void {
-    console.log(line.text);
+  notice(notice: ClientNotice, lines: Line[]): void {
+    // A pipe shows what others did; its own lines it already has.
+    if (notice.type === "delivered") return;
+    for (const line of lines) this.local(line.text, line.style);
   }
 
-  error(text: string): void {
-    console.error(text);
+  local(text: string, style: string): void {
+    if (style === "error") console.error(text);
+    else console.log(text);
   }
 
   ask(): void {}
-
   ready(): void {}
-
   taken(): void {}
+  setName(): void {}
 
   close(): void {
     this.input.close();
   }
+}
+
+/** `join --json`: one JSON object per notice on stdout, for scripts. */
+export class JsonScreen extends PipeScreen {
+  override notice(notice: ClientNotice, lines: Line[]): void {
+    console.log(jsonLine(noticeJson(notice)));
+    // Failures also read as one human line on stderr, as on a pipe.
+    for (const line of lines) {
+      if (line.style === "error") console.error(line.text);
+    }
+  }
+
+  override local(text: string, style: "info" | "error"): void {
+    console.log(jsonLine({ type: style, text }));
+  }
+}
+
+/** Where a TTY screen reads and writes (the process's by default). */
+export interface TtyStreams {
+  input?: Readable;
+  output?: Writable & { columns?: number };
+  /** The clock for own lines' timestamps. */
+  now?: () => number;
 }
 
 /** An interactive terminal with a prompt that incoming lines never clobber. */
 export class TtyScreen implements Screen {
   readonly input: Interface;
-  #colour: boolean;
+  #out: Writable & { columns?: number };
+  #renderer: Renderer;
+  #promptWidth = 0;
 
   /** `colour`: false for NO_COLOR or --no-color. */
-  constructor(colour: boolean) {
-    this.#colour = colour;
+  constructor(colour: boolean, streams: TtyStreams = {}) {
+    this.#out = streams.output ?? process.stdout;
+    this.#renderer = new Renderer(colour, streams.now);
     this.input = createInterface({
-      input: process.stdin,
-      output: process.stdout,
+      input: streams.input ?? process.stdin,
+      output: this.#out,
       terminal: true,
       historySize: 200,
     });
   }
 
-  show(line: Line): void {
-    const time = line.style === "own" ? Date.now() : line.time;
-    const stamp = time === undefined
-      ? ""
-      : `${this.#paint("gray", clock(time))} `;
-    this.#print(`${stamp}${this.#style(line)}`);
+  get width(): number {
+    return Math.max(20, (this.#out.columns || 80) - 1);
   }
 
-  error(text: string): void {
-    this.#print(this.#paint("red", text));
+  notice(_notice: ClientNotice, lines: Line[]): void {
+    for (const line of lines) this.#show(line);
+  }
+
+  local(text: string, style: "info" | "error"): void {
+    this.#show({ text, style });
   }
 
   ask(question: string): void {
-    this.input.setPrompt(question);
-    this.input.prompt();
+    this.#prompt(question);
   }
 
   ready(): void {
-    this.input.setPrompt(this.#paint("bold", "> "));
-    this.input.prompt();
+    this.#prompt("> ", "bold");
   }
 
   taken(line: string): void {
     // Erase the echo of what was typed (it may have wrapped).
-    const columns = process.stdout.columns || 80;
-    const rows = Math.max(1, Math.ceil(displayWidth(`> ${line}`) / columns));
-    process.stdout.write(`\x1b[${rows}A\r\x1b[J`);
+    const columns = this.#out.columns || 80;
+    const rows = Math.max(
+      1,
+      Math.ceil((this.#promptWidth + displayWidth(line)) / columns),
+    );
+    this.#out.write(`\x1b[${rows}A\r\x1b[J`);
+  }
+
+  setName(name: string): void {
+    this.#renderer.name = name;
   }
 
   close(): void {
     this.input.close();
   }
 
-  #print(text: string): void {
-    // Clear the prompt line, print above it, then redraw what was typed.
-    process.stdout.write("\r\x1b[2K" + text + "\n");
+  #prompt(text: string, format?: "bold"): void {
+    this.#promptWidth = displayWidth(text);
+    this.input.setPrompt(
+      format ? this.#renderer.paint(format, text) : text,
+    );
+    this.input.prompt();
+  }
+
+  #show(line: Line): void {
+    const { text, bell } = this.#renderer.render(line, this.width);
+    // Clear the prompt and what is typed, print above, then redraw them.
+    moveCursor(this.#out, 0, -this.input.getCursorPos().rows);
+    this.#out.write(`\r\x1b[J${text}\n${bell ? "\x07" : ""}`);
     this.input.prompt(true);
   }
+}
 
-  #style(line: Line): string {
-    switch (line.style) {
-      case "own":
-      case "chat": {
-        const from = line.from ?? "";
-        const rest = line.text.slice(from.length);
-        return from === ""
-          ? line.text
-          : this.#paint(colourOf(from), line.text.slice(0, from.length)) + rest;
-      }
-      case "admin":
-        return this.#paint("bold", this.#paint("red", line.text));
-      case "info":
-        return this.#paint("gray", line.text);
-      case "warn":
-        return this.#paint("yellow", line.text);
-      case "error":
-        return this.#paint("red", line.text);
-    }
+type Format = Parameters<typeof styleText>[0];
+
+const WHOLE_LINE: Record<Exclude<Line["style"], "chat" | "own">, Format> = {
+  admin: ["bold", "red"],
+  info: "gray",
+  warn: "yellow",
+  error: "red",
+};
+
+/** Turns lines into styled, wrapped terminal text. */
+export class Renderer {
+  /** This member's name: mentions of it are highlighted and ring the bell. */
+  name = "";
+  #colour: boolean;
+  #now: () => number;
+
+  /** `colour` false leaves text plain; `now` stamps own lines. */
+  constructor(colour: boolean, now: () => number = Date.now) {
+    this.#colour = colour;
+    this.#now = now;
   }
 
-  #paint(format: Parameters<typeof styleText>[0], text: string): string {
-    return this.#colour
+  /** `line` as rows (joined by "\n") at most `width` columns, and whether to ring. */
+  render(line: Line, width: number): { text: string; bell: boolean } {
+    const time = line.history
+      ? undefined
+      : line.style === "own"
+      ? this.#now()
+      : line.time;
+    const stamp = time === undefined ? "" : `${clock(time)} `;
+    const rows = wrap(stamp + line.text, width, stamp === "" ? 2 : 6);
+    const mention = line.style === "chat" && !line.history &&
+        line.from !== undefined && this.name !== "" &&
+        line.from.toLowerCase() !== this.name.toLowerCase()
+      ? mentionPattern(this.name)
+      : undefined;
+    let bell = false;
+    const painted = rows.map((row, i) => {
+      const head = i === 0 ? stamp.length : 0;
+      const prefix = this.paint("gray", row.slice(0, head));
+      const rest = row.slice(head);
+      if (line.history) return prefix + this.paint("gray", rest);
+      if (line.style !== "chat" && line.style !== "own") {
+        return prefix + this.paint(WHOLE_LINE[line.style], rest);
+      }
+      const at = i === 0 && line.from ? rest.indexOf(line.from) : -1;
+      const cut = at < 0 ? 0 : at + line.from!.length;
+      const name = at < 0 ? "" : rest.slice(0, at) +
+        this.paint(colourOf(line.from!), rest.slice(at, cut));
+      const body = rest.slice(cut);
+      if (mention === undefined || !hits(mention, body)) {
+        return prefix + name + body;
+      }
+      bell = true;
+      return prefix + name +
+        body.replace(mention, (m) => this.paint(["bold", "inverse"], m));
+    });
+    return { text: painted.join("\n"), bell };
+  }
+
+  /** `text` styled, or as is without colour. */
+  paint(format: Format, text: string): string {
+    return this.#colour && text !== ""
       ? styleText(format, text, { validateStream: false })
       : text;
   }
 }
 
-function clock(time: number): string {
-  const date = new Date(time);
-  return `${String(date.getHours()).padStart(2, "0")}:${
-    String(date.getMinutes()).padStart(2, "0")
-  }`;
+/**
+ * How `name` appears in a message: any case; an ASCII name only as a whole
+ * word, since "al" in "also" is no mention, while a CJK name anywhere.
+ */
+export function mentionPattern(name: string): RegExp {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return /^[\w-]+$/.test(name)
+    ? new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, "gi")
+    : new RegExp(escaped, "giu");
+}
+
+function hits(pattern: RegExp, text: string): boolean {
+  pattern.lastIndex = 0;
+  const found = pattern.test(text);
+  pattern.lastIndex = 0;
+  return found;
+}
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/**
+ * Split `text` into rows of at most `width` columns (wide characters count
+ * two), breaking after a space when a word would not fit, beside any wide
+ * character (CJK has no spaces), and anywhere in a word longer than a row.
+ * Rows after the first start with `indent` spaces, under the text rather
+ * than the timestamp.
+ */
+export function wrap(text: string, width: number, indent = 0): string[] {
+  if (displayWidth(text) <= width) return [text];
+  indent = Math.min(indent, Math.floor(width / 2));
+  const rows: string[] = [];
+  let row = "";
+  let used = 0;
+  let limit = width;
+  let lastBreak = -1;
+  for (const { segment } of segmenter.segment(text)) {
+    const w = displayWidth(segment);
+    if (used + w > limit && row.trim() !== "") {
+      if (segment === " ") {
+        rows.push(row);
+        [row, used, lastBreak, limit] = ["", 0, -1, width - indent];
+        continue;
+      }
+      const carry = lastBreak > 0 ? row.slice(lastBreak) : "";
+      const carried = displayWidth(carry);
+      const keep = carry !== "" && carried + w <= width - indent;
+      rows.push(keep ? row.slice(0, lastBreak).trimEnd() : row);
+      row = keep ? carry : "";
+      used = keep ? carried : 0;
+      [lastBreak, limit] = [-1, width - indent];
+    }
+    // A row may end after a space, and before or after a wide character.
+    if (w === 2) lastBreak = row.length;
+    row += segment;
+    used += w;
+    if (segment === " " || w === 2) lastBreak = row.length;
+  }
+  rows.push(row);
+  return rows.map((r, i) => i === 0 ? r : " ".repeat(indent) + r.trimStart());
 }

@@ -1,0 +1,272 @@
+/**
+ * The client's wording, in English and in Chinese (worded like the classic
+ * chat app: "小明进入了聊天室", "小明说: 你好", "管理员说: ..."). Every line a
+ * member sees comes from one of these catalogues; the arguments are already
+ * sanitised. English lines are what the pipe-mode tests and scripts match on,
+ * so change them only with care.
+ * @module
+ */
+
+import type { GoodbyeWhy, LeaveWhy } from "../protocol/events.ts";
+
+/** A language the client speaks. */
+export type Lang = "en" | "zh";
+
+/** Every language, in the order `--help` lists them. */
+export const LANGS: readonly Lang[] = ["en", "zh"];
+
+/** One text per language (command help). */
+export type Localized = Readonly<Record<Lang, string>>;
+
+/** How a welcome came about. */
+export type WelcomeHow = "joined" | "resumed" | "rejoined";
+
+/** Column titles of the /who table. */
+export interface WhoHeader {
+  name: string;
+  idle: string;
+  rtt: string;
+  loss: string;
+  away: string;
+}
+
+/** Every line the client shows, as functions of their (sanitised) parts. */
+export interface Messages {
+  readonly lang: Lang;
+  askName: string;
+  welcome(how: WelcomeHow, name: string): string;
+  refused(reason: string): string;
+  unreachable(reason: string): string;
+  lost: string;
+  back: string;
+  undelivered(text: string): string;
+  chat(from: string, text: string): string;
+  joined(name: string): string;
+  left(name: string, why: LeaveWhy, reason: string): string;
+  admin(text: string): string;
+  members(total: number, names: string[]): string;
+  notice(text: string): string;
+  goodbye(why: GoodbyeWhy, reason: string): string;
+  privateIn(from: string, text: string): string;
+  privateOut(from: string, to: string, text: string): string;
+  action(from: string, text: string): string;
+  nick(from: string, to: string): string;
+  away(name: string, reason: string): string;
+  whoTitle(total: number, listed: number): string;
+  whoHeader: WhoHeader;
+  history(stamp: string): string;
+  motd(text: string): string;
+  usage(usage: string): string;
+  unknownCommand(name: string): string;
+  commandsTitle: string;
+  slashHint: string;
+  ignoring(name: string): string;
+  unignored(name: string): string;
+  notIgnoring(name: string): string;
+  ignoreList(names: string[]): string;
+  ignoreSelf: string;
+  reasonTooLong(bytes: number, limit: number): string;
+}
+
+function because(text: string, reason: string, sep = ": "): string {
+  return reason === "" ? text : `${text}${sep}${reason}`;
+}
+
+/** English: the default, and what scripts and tests match on. */
+export const EN: Messages = {
+  lang: "en",
+  askName: "Your name: ",
+  welcome: (how, name) =>
+    how === "joined"
+      ? `Welcome, ${name}! Type a message and press Enter; /help lists commands, /quit leaves`
+      : how === "resumed"
+      ? `Reconnected as ${name}`
+      : `Rejoined as ${name}: the server had forgotten this session`,
+  refused: (reason) => `Cannot join: ${reason}`,
+  unreachable: (reason) => `Cannot reach the server: ${reason}`,
+  lost: "Server not responding; still trying…",
+  back: "Server is back",
+  undelivered: (text) => `Not delivered: ${text}`,
+  chat: (from, text) => `${from}: ${text}`,
+  joined: (name) => `${name} joined`,
+  left: (name, why, reason) => {
+    switch (why) {
+      case "left":
+        return `${name} left`;
+      case "timeout":
+        return `${name} timed out`;
+      case "kicked":
+        return because(`${name} was kicked`, reason);
+      case "slow":
+        return because(`${name} was dropped`, reason);
+      case "banned":
+        return because(`${name} was banned`, reason);
+    }
+  },
+  admin: (text) => `[admin] ${text}`,
+  members: (total, names) =>
+    `Members (${total}): ${names.join(", ")}${
+      total > names.length ? `, and ${total - names.length} more` : ""
+    }`,
+  notice: (text) => `* ${text}`,
+  goodbye: (why, reason) => {
+    switch (why) {
+      case "left":
+        return "Goodbye! You left the room";
+      case "closing":
+        return because("The server is closing", reason);
+      case "kicked":
+        return because("You were kicked", reason);
+      case "timeout":
+        return "You timed out";
+      case "slow":
+        return because("You were dropped", reason);
+      case "banned":
+        return because("You are banned", reason);
+    }
+  },
+  privateIn: (from, text) => `[private] ${from}: ${text}`,
+  privateOut: (from, to, text) => `[private] ${from} → ${to}: ${text}`,
+  action: (from, text) => `* ${from} ${text}`,
+  nick: (from, to) => `${from} is now known as ${to}`,
+  away: (name, reason) =>
+    reason === "" ? `${name} is back` : `${name} is away: ${reason}`,
+  whoTitle: (total, listed) =>
+    `${total} member${total === 1 ? "" : "s"} here${
+      listed < total ? ` (first ${listed} shown)` : ""
+    }:`,
+  whoHeader: {
+    name: "NAME",
+    idle: "IDLE",
+    rtt: "RTT",
+    loss: "LOSS",
+    away: "AWAY",
+  },
+  history: (stamp) => `[history ${stamp}]`,
+  motd: (text) => `Message of the day: ${text}`,
+  usage: (usage) => `Usage: ${usage}`,
+  unknownCommand: (name) =>
+    `Unknown command /${name}; /help lists the commands (// sends a line starting with /)`,
+  commandsTitle: "Commands:",
+  slashHint: "Start a line with // to send a line that begins with /",
+  ignoring: (name) => `Ignoring ${name}: their messages are hidden`,
+  unignored: (name) => `No longer ignoring ${name}`,
+  notIgnoring: (name) => `You are not ignoring ${name}`,
+  ignoreList: (names) =>
+    names.length === 0 ? "Ignoring nobody" : `Ignoring: ${names.join(", ")}`,
+  ignoreSelf: "You cannot ignore yourself",
+  reasonTooLong: (bytes, limit) =>
+    `Reason is ${bytes} bytes, the limit is ${limit}`,
+};
+
+/** Chinese, worded like the classic app. */
+export const ZH: Messages = {
+  lang: "zh",
+  askName: "你的名字: ",
+  welcome: (how, name) =>
+    how === "joined"
+      ? `欢迎你，${name}！输入消息后按回车发送；/help 查看命令，/quit 退出`
+      : how === "resumed"
+      ? `已重新连接，你仍是${name}`
+      : `已重新加入，你是${name}：服务器已不记得之前的会话`,
+  refused: (reason) => `无法加入: ${reason}`,
+  unreachable: (reason) => `无法连接服务器: ${reason}`,
+  lost: "服务器没有响应，正在重试…",
+  back: "服务器恢复了",
+  undelivered: (text) => `未送达: ${text}`,
+  chat: (from, text) => `${from}说: ${text}`,
+  joined: (name) => `${name}进入了聊天室`,
+  left: (name, why, reason) => {
+    switch (why) {
+      case "left":
+        return `${name}离开了聊天室`;
+      case "timeout":
+        return `${name}超时，离开了聊天室`;
+      case "kicked":
+        return because(`${name}被踢出了聊天室`, reason);
+      case "slow":
+        return because(`${name}跟不上消息，被移出了聊天室`, reason);
+      case "banned":
+        return because(`${name}被禁止进入聊天室`, reason);
+    }
+  },
+  admin: (text) => `管理员说: ${text}`,
+  members: (total, names) =>
+    `聊天室里有${total}人: ${names.join("、")}${
+      total > names.length ? `等` : ""
+    }`,
+  notice: (text) => `提示: ${text}`,
+  goodbye: (why, reason) => {
+    switch (why) {
+      case "left":
+        return "再见！你离开了聊天室";
+      case "closing":
+        return because("服务器即将关闭", reason);
+      case "kicked":
+        return because("你被踢出了聊天室", reason);
+      case "timeout":
+        return "你超时了";
+      case "slow":
+        return because("你跟不上消息，被移出了聊天室", reason);
+      case "banned":
+        return because("你被禁止进入聊天室", reason);
+    }
+  },
+  privateIn: (from, text) => `${from}悄悄对你说: ${text}`,
+  privateOut: (_from, to, text) => `你悄悄对${to}说: ${text}`,
+  action: (from, text) => `* ${from} ${text}`,
+  nick: (from, to) => `${from}改名为${to}`,
+  away: (name, reason) =>
+    reason === "" ? `${name}回来了` : `${name}暂时离开: ${reason}`,
+  whoTitle: (total, listed) =>
+    `聊天室里有${total}人${listed < total ? `（只列出前${listed}人）` : ""}:`,
+  whoHeader: {
+    name: "名字",
+    idle: "空闲",
+    rtt: "延迟",
+    loss: "丢包",
+    away: "离开",
+  },
+  history: (stamp) => `[历史 ${stamp}]`,
+  motd: (text) => `今日公告: ${text}`,
+  usage: (usage) => `用法: ${usage}`,
+  unknownCommand: (name) =>
+    `没有 /${name} 这个命令；/help 查看命令（以 // 开头可发送以 / 开头的消息）`,
+  commandsTitle: "命令:",
+  slashHint: "以 // 开头可发送以 / 开头的消息",
+  ignoring: (name) => `已屏蔽${name}，不再显示其消息`,
+  unignored: (name) => `不再屏蔽${name}`,
+  notIgnoring: (name) => `你没有屏蔽${name}`,
+  ignoreList: (names) =>
+    names.length === 0 ? "没有屏蔽任何人" : `已屏蔽: ${names.join("、")}`,
+  ignoreSelf: "不能屏蔽自己",
+  reasonTooLong: (bytes, limit) => `原因有${bytes}字节，最多${limit}字节`,
+};
+
+/** The catalogue for `lang`. */
+export function messagesFor(lang: Lang): Messages {
+  return lang === "zh" ? ZH : EN;
+}
+
+/**
+ * The language to use: `--lang` when given (RangeError when unsupported),
+ * else the locale (LC_ALL, then LC_MESSAGES, then LANG, the first set),
+ * Chinese when it starts with "zh", English otherwise.
+ */
+export function pickLang(
+  option: string | undefined,
+  env: (name: string) => string | undefined,
+): Lang {
+  if (option !== undefined) {
+    const lang = option.toLowerCase().split(/[-_.]/)[0];
+    if (lang === "en" || lang === "zh") return lang;
+    throw new RangeError(
+      `Unsupported language "${option}": expected ${LANGS.join(" or ")}`,
+    );
+  }
+  for (const name of ["LC_ALL", "LC_MESSAGES", "LANG"]) {
+    const value = env(name);
+    if (value) return value.toLowerCase().startsWith("zh") ? "zh" : "en";
+  }
+  return "en";
+}
