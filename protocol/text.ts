@@ -86,3 +86,16 @@ export function trimLineEnds(s: string): string {
   }
   return s.slice(0, end);
 }
+
+/** `s` cut to at most `maxBytes` of UTF-8, never inside a character. */
+export function truncateUtf8(s: string, maxBytes: number): string {
+  if (utf8Length(s) <= maxBytes) return s;
+  let bytes = 0;
+  let end = 0;
+  for (const char of s) {
+    bytes += utf8Length(char);
+    if (bytes > maxBytes) break;
+    end += char.length;
+  }
+  return s.slice(0, end);
+}

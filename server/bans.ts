@@ -9,6 +9,8 @@ import { nameKey } from "../protocol/names.ts";
 export class Bans {
   #names = new Map<string, number>();
   #addresses = new Map<string, number>();
+  /** The address banned with a name, so unbanning the name frees both. */
+  #linked = new Map<string, string>();
 
   /** Ban a name (any case or width) and, if given, an address until `until` (ms; Infinity: for good). */
   ban(
@@ -18,12 +20,19 @@ export class Bans {
   ): void {
     if (name !== undefined) this.#names.set(nameKey(name), until);
     if (address !== undefined) this.#addresses.set(address, until);
+    if (name !== undefined && address !== undefined) {
+      this.#linked.set(nameKey(name), address);
+    }
   }
 
-  /** Lift the ban on a name or an address; false when there was none. */
+  /** Lift the ban on a name (and the address banned with it) or an address; false when there was none. */
   unban(target: string): boolean {
-    return this.#addresses.delete(target) ||
-      this.#names.delete(nameKey(target));
+    if (this.#addresses.delete(target)) return true;
+    const key = nameKey(target);
+    const linked = this.#linked.get(key);
+    this.#linked.delete(key);
+    if (linked !== undefined) this.#addresses.delete(linked);
+    return this.#names.delete(key);
   }
 
   /** Until when `name` or `address` is banned, or undefined. */

@@ -33,6 +33,8 @@ export interface ClassicHost {
   send(bytes: Uint8Array, to: Address): void;
   /** May this address join now (the join rate)? */
   joinAllowed(host: string, now: number): boolean;
+  /** Why `name` from `host` may not join (a ban), or undefined. */
+  banned(name: string, host: string, now: number): string | undefined;
   /** Report. */
   log(text: string): void;
   /** Count a dropped datagram. */
@@ -62,6 +64,11 @@ export class ClassicGateway {
     this.#host = host;
     this.#timeoutMs = timeoutMs;
     this.#closed = closed;
+  }
+
+  /** The address of classic member `id`. */
+  address(id: number): Address | undefined {
+    return this.#byId.get(id)?.address;
   }
 
   /** True when `id` is a classic member. */
@@ -152,6 +159,8 @@ export class ClassicGateway {
       if (current === name) return this.#host.send(encoder.encode("OK"), from);
       return this.#line(`Already joined as ${current}`, from);
     }
+    const banned = this.#host.banned(name, from.hostname, now);
+    if (banned !== undefined) return this.#reply(banned, from, size);
     if (this.#byId.size >= MAX_CLASSIC_MEMBERS) {
       return this.#reply("The room is full", from, size);
     }

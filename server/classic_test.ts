@@ -55,6 +55,10 @@ class FakeHost implements ClassicHost {
     return this.joinsAllowed;
   }
 
+  banned(_name: string, _host: string, _now: number): string | undefined {
+    return undefined;
+  }
+
   log(text: string): void {
     this.logs.push(text);
   }

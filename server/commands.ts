@@ -5,6 +5,8 @@
  * @module
  */
 
+import { isIP } from "node:net";
+import { validateText } from "../protocol/text.ts";
 import type { ServerCore } from "./core.ts";
 
 /** What a console line produced: lines to show the host, maybe a shutdown. */
@@ -64,7 +66,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
   },
   {
     name: "ban",
-    usage: "/ban NAME [duration]",
+    usage: "/ban NAME|ADDRESS [duration]",
     help:
       "remove a member and refuse its name and address (10m, 2h, 1d; default: for good)",
     run: (core, args, now) => {
@@ -72,8 +74,18 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
       const duration = rest === "" ? Infinity : parseDuration(rest);
       if (!name || duration === undefined) return usage("ban");
       const until = now + duration;
+      if (isIP(name) !== 0) {
+        core.bans.ban(undefined, name, until);
+        return say(
+          `${name} banned ${
+            duration === Infinity ? "for good" : `for ${rest}`
+          }`,
+        );
+      }
       const member = core.room.find(name);
-      const address = member && core.sessions.get(member.id)?.address?.hostname;
+      const address = member &&
+        (core.sessions.get(member.id)?.address ??
+          core.classic.address(member.id))?.hostname;
       core.bans.ban(member?.name ?? name, address, until);
       const what = `${member?.name ?? name}${
         address ? ` and ${address}` : ""
@@ -131,7 +143,11 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     usage: "/motd [text]",
     help: "set the message of the day shown on join; no text: show it",
     run: (core, args) => {
-      if (args !== "") core.room.motd = args;
+      if (args !== "") {
+        const check = validateText(args);
+        if (!check.ok) return say(check.message);
+        core.room.motd = check.text;
+      }
       return say(
         core.room.motd === ""
           ? "No message of the day"
@@ -143,11 +159,8 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     name: "say",
     usage: "/say text",
     help: "an admin message (for text that starts with /)",
-    run: (core, args, now) => {
-      if (args === "") return usage("say");
-      core.admin(args, now);
-      return say();
-    },
+    run: (core, args, now) =>
+      args === "" ? usage("say") : admin(core, args, now),
   },
   {
     name: "stats",
@@ -188,8 +201,7 @@ export function runConsole(
   const text = line.trim();
   if (text === "") return say();
   if (!text.startsWith("/") || text.startsWith("//")) {
-    core.admin(text.startsWith("//") ? text.slice(1) : text, now);
-    return say();
+    return admin(core, text.startsWith("//") ? text.slice(1) : text, now);
   }
   const [name, args] = splitFirst(text.slice(1));
   const command = CONSOLE_COMMANDS.find((c) => c.name === name.toLowerCase());
@@ -224,6 +236,14 @@ function kick(
     return `No member named "${name}"`;
   }
   return `${member!.name} was ${why}`;
+}
+
+/** An admin message to every member, or why it was not sent. */
+function admin(core: ServerCore, text: string, now: number): ConsoleResult {
+  const check = validateText(text);
+  if (!check.ok) return say(`Not sent: ${check.message}`);
+  core.admin(check.text, now);
+  return say();
 }
 
 function splitFirst(text: string): [string, string] {

@@ -14,11 +14,14 @@ import {
   encodeEvent,
   type GoodbyeWhy,
   type LeaveWhy,
+  MAX_REASON_BYTES,
+  MAX_WHO_LISTED,
   type ServerEvent,
 } from "../protocol/events.ts";
 import { split } from "../protocol/fragment.ts";
 import { MIN_JOIN_BYTES, TOKEN_BYTES } from "../protocol/limits.ts";
 import { Link, sameToken } from "../protocol/link.ts";
+import { truncateUtf8 } from "../protocol/text.ts";
 import { validateName } from "../protocol/names.ts";
 import {
   decodePacket,
@@ -89,7 +92,7 @@ export type JournalSink = Pick<
 >;
 
 /** Requests that count against a member's rate. */
-type Paced = Exclude<ClientRequest, { kind: "leave" | "who" }>;
+type Paced = Exclude<ClientRequest, { kind: "leave" }>;
 
 /** A datagram to send. */
 export interface Outgoing {
@@ -162,6 +165,7 @@ export class ServerCore {
         deliver: (deliveries, now) => this.#deliver(deliveries, now),
         send: (bytes, to) => this.#queueClassic(bytes, to),
         joinAllowed: (host, now) => this.#joinAllowed(host, now),
+        banned: (name, host, now) => this.#banned(name, host, now),
         log: (text) => this.#log("info", text),
         drop: (reason) => this.stats.drop(reason),
       },
@@ -239,6 +243,7 @@ export class ServerCore {
 
   /** Take a member out of the room, telling it (unless it timed out) and the others. */
   expel(session: Session, why: LeaveWhy, reason: string, now: number): void {
+    reason = truncateUtf8(reason, MAX_REASON_BYTES);
     const timedOut = why === "timeout";
     this.#log(
       "info",
@@ -379,16 +384,9 @@ export class ServerCore {
         from,
       );
     }
-    const banned = this.bans.until(packet.name, from.hostname, now);
+    const banned = this.#banned(packet.name, from.hostname, now);
     if (banned !== undefined) {
-      const left = banned === Infinity
-        ? ""
-        : ` for ${Math.ceil((banned - now) / 60_000)} more minutes`;
-      return this.#refuse(
-        RefuseCode.banned,
-        `You are banned from this room${left}`,
-        from,
-      );
+      return this.#refuse(RefuseCode.banned, banned, from);
     }
     const { resume } = packet;
     const known = resume && this.sessions.get(resume.sessionId);
@@ -423,6 +421,16 @@ export class ServerCore {
       );
     }
     this.#admit(packet.name, from, key, now);
+  }
+
+  /** Why `name` from `host` may not join (a ban in force), or undefined. */
+  #banned(name: string, host: string, now: number): string | undefined {
+    const until = this.bans.until(name, host, now);
+    if (until === undefined) return undefined;
+    const left = until === Infinity
+      ? ""
+      : ` for ${Math.ceil((until - now) / 60_000)} more minutes`;
+    return `You are banned from this room${left}`;
   }
 
   #joinAllowed(host: string, now: number): boolean {
@@ -606,9 +614,7 @@ export class ServerCore {
     }
     if (!isLive(session)) return;
     if (request.kind === "leave") return this.expel(session, "left", "", now);
-    if (request.kind === "who") {
-      return this.#send(session, { kind: "who", ...this.who(now, 200) });
-    }
+
     if (session.throttled.length > 0 || !session.bucket.take(now)) {
       return this.#throttle(session, request, now);
     }
@@ -639,6 +645,12 @@ export class ServerCore {
         return;
       case "away":
         return this.#deliver(this.room.away(id, request.reason, now), now);
+      case "who":
+        // Paced too: a WHO answer is large, a flood of them would be costly.
+        return this.#send(session, {
+          kind: "who",
+          ...this.who(now, MAX_WHO_LISTED),
+        });
       default: {
         const _exhaustive: never = request;
         throw new TypeError(`Unhandled request ${_exhaustive}`);

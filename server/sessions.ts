@@ -30,7 +30,7 @@ export interface Session {
   warnedSlow?: boolean;
   /** Flood control: the member's rate, and what waits for it, in order. */
   bucket: TokenBucket;
-  throttled: Array<Exclude<ClientRequest, { kind: "leave" | "who" }>>;
+  throttled: Array<Exclude<ClientRequest, { kind: "leave" }>>;
 }
 
 /** True for a session that takes part in the room right now. */
