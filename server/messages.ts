@@ -17,6 +17,8 @@ export type ToServerWorker =
     statePath?: string;
     /** The room's passphrase, if any. */
     passphrase?: string;
+    /** Log dropped datagrams too. */
+    verbose?: boolean;
   }
   /** A console line: an admin message or a command (`commands.ts`). */
   | { type: "console"; line: string }

@@ -69,8 +69,12 @@ async function start(
     guard = new Guard(message.passphrase, inTheClear, options.salt);
     await guard.ready();
   }
-  const log = (level: LogLevel, text: string) =>
-    post({ type: "log", level, text });
+  // Dropped datagrams are logged at debug: under attack, posting each costs.
+  const log = (level: LogLevel, text: string) => {
+    if (level !== "debug" || message.verbose) {
+      post({ type: "log", level, text });
+    }
+  };
   const core = new ServerCore(
     options,
     log,

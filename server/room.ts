@@ -211,6 +211,12 @@ export class Room {
     if (check.name === member.name) return [];
     const from = member.name;
     this.#byKey.delete(member.key);
+    // A mute follows the member, not the name it had.
+    const muted = this.#muted.get(member.key);
+    if (muted !== undefined) {
+      this.#muted.delete(member.key);
+      this.#muted.set(check.key, muted);
+    }
     member.name = check.name;
     member.key = check.key;
     this.#byKey.set(member.key, member);

@@ -77,6 +77,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     options: options.server,
     statePath: options.statePath,
     passphrase: options.passphrase,
+    verbose: options.verbose,
   });
 
   const console_ = createInterface({ input: process.stdin, terminal: false });
