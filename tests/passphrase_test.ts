@@ -1,0 +1,173 @@
+/**
+ * End-to-end tests of rooms with a passphrase: members with it chat, others
+ * are refused, nothing readable crosses the wire, and replayed datagrams
+ * change nothing.
+ */
+
+import assert from "node:assert/strict";
+import { startMember, startServer } from "./_cli.ts";
+
+const PASSPHRASE = "correct horse battery staple 马";
+
+async function withPassphraseFile<T>(
+  run: (file: string) => Promise<T>,
+): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "udpchat-pass-" });
+  try {
+    const file = `${dir}/passphrase`;
+    await Deno.writeTextFile(file, PASSPHRASE + "\n", { mode: 0o600 });
+    return await run(file);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("members with the passphrase chat; without it, or with another, they are refused", async () => {
+  await withPassphraseFile(async (file) => {
+    await using server = await startServer(["--passphrase-file", file]);
+    await using ann = await startMember("ann", server.port, {
+      args: ["--passphrase-file", file],
+    });
+    await using ben = await startMember("ben", server.port, {
+      args: ["--passphrase", PASSPHRASE],
+    });
+    await ann.waitFor("ben joined");
+    await ben.type("秘密 hello");
+    await ann.waitFor("ben: 秘密 hello");
+
+    await using eve = await startMember("eve", server.port, {
+      wait: false,
+      args: ["--passphrase", "guess"],
+    });
+    assert.match(
+      await eve.waitFor(/Wrong passphrase/, 10_000, true),
+      /Cannot join/,
+    );
+    assert.equal((await eve.status()).code, 1);
+    await using mal = await startMember("mal", server.port, { wait: false });
+    await mal.waitFor(/needs a passphrase/, 10_000, true);
+    assert.equal((await mal.status()).code, 1);
+    assert.equal(ann.count(/eve|mal/), 0);
+  });
+});
+
+Deno.test("a member with a passphrase refuses a room that has none", async () => {
+  await using server = await startServer();
+  await using ann = await startMember("ann", server.port, {
+    wait: false,
+    args: ["--passphrase", "x"],
+  });
+  await ann.waitFor(/has no passphrase/, 10_000, true);
+  assert.equal((await ann.status()).code, 1);
+});
+
+/** A transparent UDP proxy that records what a member sends, and can send it again. */
+class Tap implements AsyncDisposable {
+  readonly sent: Uint8Array[] = [];
+  readonly received: Uint8Array[] = [];
+  #front = Deno.listenDatagram({
+    transport: "udp",
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  #back = Deno.listenDatagram({
+    transport: "udp",
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  #member: Deno.NetAddr | undefined;
+  #server: Deno.NetAddr;
+  #loops: Promise<void>[];
+
+  constructor(serverPort: number) {
+    this.#server = {
+      transport: "udp",
+      hostname: "127.0.0.1",
+      port: serverPort,
+    };
+    this.#loops = [
+      this.#pump(this.#front, true),
+      this.#pump(this.#back, false),
+    ];
+  }
+
+  get port(): number {
+    return (this.#front.addr as Deno.NetAddr).port;
+  }
+
+  /** Send every recorded member datagram to the server again, from the member's side. */
+  async replay(): Promise<void> {
+    for (const bytes of this.sent.slice()) {
+      await this.#back.send(bytes, this.#server);
+    }
+  }
+
+  async #pump(socket: Deno.DatagramConn, fromMember: boolean): Promise<void> {
+    const buffer = new Uint8Array(65_536);
+    for (;;) {
+      let got: [Uint8Array, Deno.Addr];
+      try {
+        got = await socket.receive(buffer);
+      } catch {
+        return; // Closed.
+      }
+      const bytes = got[0].slice();
+      if (fromMember) {
+        this.#member = got[1] as Deno.NetAddr;
+        this.sent.push(bytes);
+        await this.#back.send(bytes, this.#server);
+      } else if (this.#member !== undefined) {
+        this.received.push(bytes);
+        await this.#front.send(bytes, this.#member);
+      }
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.#front.close();
+    this.#back.close();
+    await Promise.all(this.#loops);
+  }
+}
+
+Deno.test("nothing readable crosses the wire, and replayed datagrams change nothing", async () => {
+  await withPassphraseFile(async (file) => {
+    await using server = await startServer(["--passphrase-file", file]);
+    await using tap = new Tap(server.port);
+    await using ann = await startMember("ann", server.port, {
+      args: ["--passphrase-file", file],
+    });
+    await using ben = await startMember("benjamin", tap.port, {
+      args: ["--passphrase-file", file],
+    });
+    await ann.waitFor("benjamin joined");
+    await ben.type("plaintext-marker-1234");
+    await ann.waitFor("benjamin: plaintext-marker-1234");
+    await ann.type("the answer-marker-5678");
+    await ben.waitFor("ann: the answer-marker-5678");
+
+    const decoder = new TextDecoder("utf-8", { fatal: false });
+    for (const datagram of [...tap.sent, ...tap.received]) {
+      const text = decoder.decode(datagram);
+      for (
+        const secret of [
+          "plaintext-marker",
+          "answer-marker",
+          "benjamin",
+          PASSPHRASE,
+        ]
+      ) {
+        assert.equal(text.includes(secret), false, `"${secret}" on the wire`);
+      }
+    }
+    // An eavesdropper resends all of it: every replay is dropped, nothing shows twice.
+    await tap.replay();
+    await server.type("/stats");
+    const drops = await server.waitFor(/^dropped \d+/);
+    assert.match(drops, /bad seal: [1-9]/);
+    await ben.type("after the replay");
+    await ann.waitFor("benjamin: after the replay");
+    assert.equal(ann.count("benjamin: plaintext-marker-1234"), 1);
+    assert.equal(ann.count(/benjamin (joined|left)/), 1);
+  });
+});
