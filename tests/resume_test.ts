@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { Proc, startMember, startServer } from "./_cli.ts";
+import { Relay } from "./_relay.ts";
 
 Deno.test("a member killed with SIGKILL times out for the others and frees its name", async () => {
   await using server = await startServer(["--timeout", "2"]);
@@ -41,7 +42,7 @@ function numbers(proc: Proc, from: string): number[] {
   });
 }
 
-Deno.test("a server killed and restarted with --state resumes everyone, exactly once", async () => {
+Deno.test("a server killed and restarted with --state resumes everyone, exactly once, one member through loss", async () => {
   const dir = await Deno.makeTempDir({ prefix: "udpchat-state-" });
   const state = `${dir}/room.journal`;
   try {
@@ -54,8 +55,15 @@ Deno.test("a server killed and restarted with --state resumes everyone, exactly 
       "0",
     ]);
     const { port } = first;
+    // ben talks through a lossy relay, which outlives the server's restart.
+    await using relay = Relay.start({
+      target: { hostname: "127.0.0.1", port },
+      toServer: { loss: 0.05 },
+      toMember: { loss: 0.05 },
+      seed: 11,
+    });
     await using ann = await startMember("ann", port);
-    await using ben = await startMember("ben", port);
+    await using ben = await startMember("ben", relay.port);
     await using cat = await startMember("cat", port);
     await ann.waitFor("cat joined");
     await ben.waitFor("cat joined");
