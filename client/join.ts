@@ -19,7 +19,8 @@ import {
 import type { ClientNotice } from "./core.ts";
 import { formatNotice } from "./format.ts";
 import { type Lang, messagesFor } from "./i18n.ts";
-import type { FromClientWorker, ToClientWorker } from "./messages.ts";
+import type { ToClientWorker } from "./messages.ts";
+import { NetWorker } from "./session.ts";
 import { JsonScreen, PipeScreen, type Screen, TtyScreen } from "./terminal.ts";
 
 /** What `join` needs from the command line. */
@@ -49,11 +50,8 @@ export async function join(options: JoinOptions): Promise<number> {
     ? new TtyScreen(options.colour)
     : new PipeScreen();
   const interactive = options.tty && !options.json;
-  const worker = new Worker(new URL("./net_worker.ts", import.meta.url), {
-    type: "module",
-  });
-  const closed = Promise.withResolvers<void>();
-  const post = (message: ToClientWorker) => worker.postMessage(message);
+  let worker: NetWorker | undefined;
+  const post = (message: ToClientWorker) => worker?.post(message);
   let phase: "naming" | "joining" | "joined" | "leaving" = "joining";
   let exitCode = 0;
   let self = options.name ?? "";
@@ -67,7 +65,7 @@ export async function join(options: JoinOptions): Promise<number> {
     post({ type: "leave" });
   };
   // Ctrl-C or a signal leaves politely; a second one while leaving quits now.
-  const interrupt = () => phase === "leaving" ? closed.resolve() : leave();
+  const interrupt = () => phase === "leaving" ? worker?.stop() : leave();
   const askName = () => {
     phase = "naming";
     screen.ask(t.askName);
@@ -117,26 +115,6 @@ export async function join(options: JoinOptions): Promise<number> {
       exitCode = notice.why === "left" && exitCode === 0 ? 0 : 1;
     }
   };
-  worker.onmessage = (event: MessageEvent<FromClientWorker>) => {
-    const message = event.data;
-    switch (message.type) {
-      case "notice":
-        return onNotice(message.notice);
-      case "failed":
-        screen.local(message.message, "error");
-        exitCode = 1;
-        return closed.resolve();
-      case "closed":
-        return closed.resolve();
-    }
-  };
-  worker.onerror = (event) => {
-    event.preventDefault();
-    screen.local(`Internal error: ${event.message}`, "error");
-    exitCode = 1;
-    closed.resolve();
-  };
-
   screen.input.on("line", (raw: string) => {
     if (phase === "naming") {
       const name = raw.trim();
@@ -156,16 +134,19 @@ export async function join(options: JoinOptions): Promise<number> {
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, interrupt);
 
-  post({
-    type: "start",
-    server: options.server,
-    options: {},
-    passphrase: options.passphrase,
-  });
+  worker = new NetWorker(
+    options.server,
+    options.passphrase,
+    onNotice,
+    (message) => {
+      screen.local(message, "error");
+      exitCode = 1;
+    },
+  );
   if (options.name === undefined) askName();
   else post({ type: "join", name: options.name });
 
-  await closed.promise;
+  await worker.closed;
   for (const signal of signals) Deno.removeSignalListener(signal, interrupt);
   screen.close();
   worker.terminate();

@@ -10,7 +10,8 @@ import type { Address } from "../protocol/address.ts";
 import type { ClientNotice } from "./core.ts";
 import { formatNotice } from "./format.ts";
 import { EN, type Messages } from "./i18n.ts";
-import type { FromClientWorker, ToClientWorker } from "./messages.ts";
+import type { ToClientWorker } from "./messages.ts";
+import { NetWorker } from "./session.ts";
 
 /** What `send` needs from the command line. */
 export interface SendOptions {
@@ -32,11 +33,8 @@ export interface SendOptions {
 export async function send(options: SendOptions): Promise<number> {
   const t = options.t ?? EN;
   const error = options.error ?? ((line: string) => console.error(line));
-  const worker = new Worker(new URL("./net_worker.ts", import.meta.url), {
-    type: "module",
-  });
-  const closed = Promise.withResolvers<void>();
-  const post = (message: ToClientWorker) => worker.postMessage(message);
+  let worker: NetWorker | undefined;
+  const post = (message: ToClientWorker) => worker?.post(message);
   let exitCode = 1;
   let leaving = false;
   // The cause (refused, unreachable) is reported rather than its effect
@@ -85,26 +83,6 @@ export async function send(options: SendOptions): Promise<number> {
         return;
     }
   };
-  worker.onmessage = (event: MessageEvent<FromClientWorker>) => {
-    const message = event.data;
-    switch (message.type) {
-      case "notice":
-        return onNotice(message.notice);
-      case "failed":
-        error(message.message);
-        exitCode = 1;
-        return closed.resolve();
-      case "closed":
-        return closed.resolve();
-    }
-  };
-  worker.onerror = (event) => {
-    event.preventDefault();
-    error(`Internal error: ${event.message}`);
-    exitCode = 1;
-    closed.resolve();
-  };
-
   const timeoutMs = options.timeoutMs ?? 20_000;
   let giveUp: ReturnType<typeof setTimeout> | undefined;
   const timer = setTimeout(() => {
@@ -114,19 +92,23 @@ export async function send(options: SendOptions): Promise<number> {
     exitCode = 1;
     leave();
     // The leave itself may go unanswered: stop waiting for it too.
-    giveUp = setTimeout(() => closed.resolve(), 3500);
+    giveUp = setTimeout(() => worker?.stop(), 3500);
   }, timeoutMs);
 
-  post({
-    type: "start",
-    server: options.server,
-    options: {},
-    passphrase: options.passphrase,
-  });
+  worker = new NetWorker(
+    options.server,
+    options.passphrase,
+    onNotice,
+    (message) => {
+      error(message);
+      reported = true;
+      exitCode = 1;
+    },
+  );
   post({ type: "join", name: options.name });
   post({ type: "send", request: { kind: "say", text: options.text } });
 
-  await closed.promise;
+  await worker.closed;
   clearTimeout(timer);
   clearTimeout(giveUp);
   if (!reported) undelivered.forEach((line) => error(line));
