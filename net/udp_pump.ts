@@ -1,7 +1,8 @@
 /**
- * The socket shell both sides share: a receive loop, a send loop with one
- * datagram in flight (un-awaited sends collapse under load, see
- * DENO_UDP_FACTS), and a clock tick, around a pure core.
+ * The socket shell both sides share: a receive loop, a few send loops
+ * (each awaits its own send, so at most SENDERS datagrams are in flight:
+ * un-awaited sends collapse under load, see DENO_UDP_FACTS), and a clock
+ * tick, around a pure core.
  * @module
  */
 
@@ -33,13 +34,22 @@ export interface PumpCore {
 /** How often the core's tick runs (ms). */
 export const TICK_MS = 10;
 
+/**
+ * Send loops: one send's await costs more than the kernel's send, so a few
+ * in flight keep a fan-out moving; more than a few only add contention.
+ */
+export const SENDERS = 4;
+
 /** Pumps datagrams between a socket it owns and a core. */
 export class UdpPump implements AsyncDisposable {
   #socket: Deno.DatagramConn;
   #core: PumpCore;
   #guard: Guard | undefined;
   #closed = false;
-  #wakeSender: (() => void) | undefined;
+  /** Send loops waiting for work. */
+  #sleepers: Array<() => void> = [];
+  /** Send loops in the middle of a send. */
+  #sending = 0;
   #idle: Array<() => void> = [];
   #timer: ReturnType<typeof setInterval>;
   #loops: Promise<void>[];
@@ -53,7 +63,10 @@ export class UdpPump implements AsyncDisposable {
       this.#core.tick(Date.now());
       this.wake();
     }, TICK_MS);
-    this.#loops = [this.#receiveLoop(), this.#sendLoop()];
+    this.#loops = [
+      this.#receiveLoop(),
+      ...Array.from({ length: SENDERS }, () => this.#sendLoop()),
+    ];
   }
 
   /** The bound address. */
@@ -61,11 +74,9 @@ export class UdpPump implements AsyncDisposable {
     return this.#socket.addr as Deno.NetAddr;
   }
 
-  /** Let the send loop look for work (after feeding the core from outside). */
+  /** Let a send loop look for work (after feeding the core from outside). */
   wake(): void {
-    const wake = this.#wakeSender;
-    this.#wakeSender = undefined;
-    wake?.();
+    this.#sleepers.shift()?.();
   }
 
   /** Resolves once the core has nothing more to send right now. */
@@ -82,7 +93,7 @@ export class UdpPump implements AsyncDisposable {
     this.#closed = true;
     clearInterval(this.#timer);
     this.#socket.close();
-    this.wake();
+    for (const wake of this.#sleepers.splice(0)) wake();
     await Promise.all(this.#loops);
     for (const resolve of this.#idle.splice(0)) resolve();
   }
@@ -121,10 +132,15 @@ export class UdpPump implements AsyncDisposable {
     while (!this.#closed) {
       const out = this.#core.poll(buffer, Date.now());
       if (out === undefined) {
-        for (const resolve of this.#idle.splice(0)) resolve();
-        await new Promise<void>((resolve) => this.#wakeSender = resolve);
+        if (this.#sending === 0) {
+          for (const resolve of this.#idle.splice(0)) resolve();
+        }
+        await new Promise<void>((resolve) => this.#sleepers.push(resolve));
         continue;
       }
+      // There may be more: a second loop looks while this one sends.
+      this.wake();
+      this.#sending++;
       try {
         const bytes = this.#guard
           ? await this.#guard.seal(out.bytes.slice())
@@ -137,6 +153,8 @@ export class UdpPump implements AsyncDisposable {
       } catch (error) {
         if (this.#closed) return;
         this.#core.socketError("send", error as Error);
+      } finally {
+        this.#sending--;
       }
     }
   }

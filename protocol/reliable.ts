@@ -199,6 +199,8 @@ const BOUNDS: Record<
 };
 
 function resolveOptions(options: ReliableOptions): Required<ReliableOptions> {
+  // Most channels take the defaults: share one object (the server has thousands).
+  if (Object.keys(options).length === 0) return DEFAULTS;
   const o = { ...DEFAULTS };
   for (const key of Object.keys(DEFAULTS) as Array<keyof ReliableOptions>) {
     const value = options[key] ?? DEFAULTS[key];
@@ -245,7 +247,8 @@ export class ReliableChannel {
   #receiveNext: number;
   /** The highest cumulative ack the peer sent: it has every seq before. */
   #peerNext: number;
-  #buffered = new Map<number, Uint8Array>();
+  /** Made on the first out-of-order frame: most channels never need it. */
+  #buffered: Map<number, Uint8Array> | undefined;
   #ranges: number[] = [];
   #ackOwed = false;
   #ackAt = Infinity;
@@ -370,13 +373,13 @@ export class ReliableChannel {
     if (!isU32(seq) || ahead >= this.#opts.receiveWindow) {
       this.#dropped++;
       this.#oweAck(now, true);
-    } else if (ahead < 0 || this.#buffered.has(seq)) {
+    } else if (ahead < 0 || this.#buffered?.has(seq)) {
       // The peer may have lost our ack: tell it again, at once.
       this.#duplicates++;
       this.#oweAck(now, true);
     } else if (ahead > 0) {
       this.#received++;
-      this.#buffered.set(seq, body.slice());
+      (this.#buffered ??= new Map()).set(seq, body.slice());
       this.#insertRange(seq);
       this.#oweAck(now, true);
     } else {
@@ -591,8 +594,8 @@ export class ReliableChannel {
     if (r[0] !== this.#receiveNext) return false;
     const end = r[1]!;
     for (let seq = this.#receiveNext; seq !== end; seq = (seq + 1) >>> 0) {
-      out.push(this.#buffered.get(seq)!);
-      this.#buffered.delete(seq);
+      out.push(this.#buffered!.get(seq)!);
+      this.#buffered!.delete(seq);
     }
     this.#receiveNext = end;
     r.splice(0, 2);
