@@ -493,8 +493,14 @@ export class ReliableChannel {
   /** Take the next queued flight into the in-flight list. */
   #dequeue(): void {
     const f = this.#queue[this.#queueHead++]!;
-    // Compact rarely so the queue costs O(1) amortised per frame.
-    if (this.#queueHead >= 1024 && this.#queueHead * 2 >= this.#queue.length) {
+    // Empty: drop the sent flights at once (they would outlive their acks).
+    // Otherwise compact rarely, so the queue costs O(1) amortised per frame.
+    if (this.#queueHead === this.#queue.length) {
+      this.#queue.length = 0;
+      this.#queueHead = 0;
+    } else if (
+      this.#queueHead >= 1024 && this.#queueHead * 2 >= this.#queue.length
+    ) {
       this.#queue.splice(0, this.#queueHead);
       this.#queueHead = 0;
     }
