@@ -41,6 +41,8 @@ Options:
   --timeout SECONDS  drop a member silent this long (default 10)
   --max-members N    most members at once (default 10000)
   --history N        messages shown to a member who joins (default 50; 0: off)
+  --announce-limit N above N members, joins and leaves are not announced
+                     (default 500; 0: always announced)
   --motd TEXT        message of the day, shown on join (/motd changes it)
   --rate N           messages a second per member, after a burst (default 5;
                      0: no limit); clients pace themselves under it
@@ -163,6 +165,7 @@ async function runServe(args: string[]): Promise<number> {
     timeout: { type: "string" },
     "max-members": { type: "string" },
     history: { type: "string" },
+    "announce-limit": { type: "string" },
     motd: { type: "string" },
     rate: { type: "string" },
     burst: { type: "string" },
@@ -193,6 +196,7 @@ async function runServe(args: string[]): Promise<number> {
       timeoutMs: number(values.timeout, "timeout", 10) * 1000,
       maxMembers: whole(values["max-members"], "member count", 10_000, 1),
       history: whole(values.history, "history size", 50),
+      announceLimit: whole(values["announce-limit"], "announce limit", 500),
       motd: values.motd as string | undefined,
       rate: number(values.rate, "rate", 5, 0),
       burst: whole(values.burst, "burst", 10, 1),

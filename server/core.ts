@@ -62,6 +62,8 @@ export interface ServerOptions {
   joinRate?: number;
   /** The message of the day. */
   motd?: string;
+  /** Above this many members joins and leaves are not announced (0: always announced). */
+  announceLimit?: number;
   /** Accept clients of the classic text protocol (default true). */
   classic?: boolean;
   /** A classic member silent this long is dropped (ms; default 30 minutes). */
@@ -154,7 +156,11 @@ export class ServerCore {
     this.#burst = options.burst ?? 10;
     this.#joinRate = options.joinRate ?? 10;
     const history = options.history ?? 50;
-    this.room = new Room(Math.max(DEFAULT_LOG_SIZE, history), history);
+    this.room = new Room(
+      Math.max(DEFAULT_LOG_SIZE, history),
+      history,
+      options.announceLimit === 0 ? Infinity : options.announceLimit,
+    );
     this.room.motd = options.motd ?? "";
     this.#jar = new CookieJar(options.cookieSecret);
     this.#salt = options.salt;

@@ -40,6 +40,9 @@ export type JoinResult =
   | { ok: true; member: RoomMember; deliveries: Delivery[] }
   | Extract<NameCheck, { ok: false }>;
 
+/** Rooms larger than this do not announce joins and leaves (see Room). */
+export const DEFAULT_ANNOUNCE_LIMIT = 500;
+
 /** Room events kept for members that resume (see `since`). */
 export const DEFAULT_LOG_SIZE = 1024;
 
@@ -55,6 +58,11 @@ export class Room {
   #log: LogEntry[] = [];
   #logSize: number;
   #history: number;
+  /**
+   * Above this many members, joins and leaves are not announced: in a room
+   * of thousands, a wave of arrivals would tell everyone about everyone.
+   */
+  #announceLimit: number;
   /** The message of the day shown on join; empty for none. */
   motd = "";
   /** Called with every event the log records (the server journals them). */
@@ -65,9 +73,19 @@ export class Room {
    * `history`: how many messages a joining member is shown (0: none; at
    * most what the log keeps).
    */
-  constructor(logSize = DEFAULT_LOG_SIZE, history = 50) {
+  constructor(
+    logSize = DEFAULT_LOG_SIZE,
+    history = 50,
+    announceLimit = DEFAULT_ANNOUNCE_LIMIT,
+  ) {
+    this.#announceLimit = announceLimit;
     this.#logSize = logSize;
     this.#history = history;
+  }
+
+  /** True while the room is small enough to announce joins and leaves. */
+  get #announces(): boolean {
+    return this.#members.size <= this.#announceLimit;
   }
 
   /** How many members are in the room. */
@@ -131,15 +149,19 @@ export class Room {
     if (this.motd !== "") {
       welcome.push({ to: id, event: { kind: "motd", text: this.motd } });
     }
-    const joined = this.#record(
-      { kind: "joined", id: 0, time: now, name: check.name },
-      "all",
-      id,
-    );
+    const joined = this.#announces
+      ? [
+        this.#record(
+          { kind: "joined", id: 0, time: now, name: check.name },
+          "all",
+          id,
+        ),
+      ]
+      : [];
     return {
       ok: true,
       member: this.#members.get(id)!,
-      deliveries: [...welcome, joined],
+      deliveries: [...welcome, ...joined],
     };
   }
 
@@ -147,8 +169,10 @@ export class Room {
   leave(id: number, why: LeaveWhy, reason: string, now: number): Delivery[] {
     const member = this.#members.get(id);
     if (member === undefined) return [];
+    const announce = this.#announces;
     this.#members.delete(id);
     this.#byKey.delete(member.key);
+    if (!announce) return [];
     return [
       this.#record(
         { kind: "left", id: 0, time: now, name: member.name, why, reason },

@@ -1,5 +1,10 @@
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
-import { type Delivery, type JoinResult, Room } from "./room.ts";
+import {
+  DEFAULT_LOG_SIZE,
+  type Delivery,
+  type JoinResult,
+  Room,
+} from "./room.ts";
 import { MAX_TEXT_BYTES } from "../protocol/limits.ts";
 
 const T = 1_764_000_000_000;
@@ -447,5 +452,29 @@ Deno.test({
       name: "bob",
     }]);
     strictEqual(room.since(0), undefined);
+  },
+});
+
+Deno.test({
+  name: "Room announces joins and leaves only up to its announce limit",
+  permissions: "none",
+  fn() {
+    const room = new Room(DEFAULT_LOG_SIZE, 0, 2);
+    const kinds = (deliveries: Delivery[]) =>
+      deliveries.map((d) => d.event.kind);
+    deepStrictEqual(kinds(joined(room.join(1, "ann", T)).deliveries), [
+      "members",
+      "joined",
+    ]);
+    deepStrictEqual(kinds(joined(room.join(2, "ben", T)).deliveries), [
+      "members",
+      "joined",
+    ]);
+    // The third member makes the room larger than 2: quiet from now on.
+    deepStrictEqual(kinds(joined(room.join(3, "cat", T)).deliveries), [
+      "members",
+    ]);
+    deepStrictEqual(room.leave(3, "left", "", T), []);
+    deepStrictEqual(kinds(room.leave(2, "left", "", T)), ["left"]);
   },
 });
