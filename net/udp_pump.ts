@@ -40,6 +40,9 @@ export const TICK_MS = 10;
  */
 export const SENDERS = 4;
 
+/** Sends between two yields of a send loop to the event loop. */
+const YIELD_EVERY = 16;
+
 /** Pumps datagrams between a socket it owns and a core. */
 export class UdpPump implements AsyncDisposable {
   #socket: Deno.DatagramConn;
@@ -129,7 +132,14 @@ export class UdpPump implements AsyncDisposable {
 
   async #sendLoop(): Promise<void> {
     const buffer = new Uint8Array(MAX_DATAGRAM_BYTES);
+    let sent = 0;
     while (!this.#closed) {
+      // Back-to-back awaited sends can starve the receive loop until the
+      // kernel's buffer overflows: let the event loop take in I/O now and then.
+      if (++sent % YIELD_EVERY === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (this.#closed) return; // Closed meanwhile: sleeping now would be forever.
+      }
       const out = this.#core.poll(buffer, Date.now());
       if (out === undefined) {
         if (this.#sending === 0) {

@@ -388,7 +388,7 @@ Deno.test({
     "ReliableChannel.ackDue() waits ackDelayMs for in-order frames but not for out-of-order ones",
   permissions: "none",
   fn() {
-    const channel = new ReliableChannel();
+    const channel = new ReliableChannel({ ackDelayMs: 10 });
     channel.receive(0, body(0), 100);
     strictEqual(channel.ackDue(109), false);
     strictEqual(channel.nextDeadline(), 110);
@@ -457,7 +457,7 @@ Deno.test({
     "ReliableChannel.nextDeadline() reports the earliest ack or retransmission time",
   permissions: "none",
   fn() {
-    const channel = new ReliableChannel();
+    const channel = new ReliableChannel({ ackDelayMs: 10 });
     strictEqual(channel.nextDeadline(), Infinity);
     channel.push(body(0));
     strictEqual(channel.nextDeadline(), -Infinity);

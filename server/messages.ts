@@ -28,5 +28,6 @@ export type ToServerWorker =
 export type FromServerWorker =
   | { type: "listening"; hostname: string; port: number }
   | { type: "failed"; message: string }
-  | { type: "log"; level: LogLevel; text: string }
+  /** Log lines, gathered: one message per burst, not per line. */
+  | { type: "log"; entries: Array<{ level: LogLevel; text: string }> }
   | { type: "closed" };

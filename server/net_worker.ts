@@ -22,6 +22,23 @@ function post(message: FromServerWorker): void {
   self.postMessage(message);
 }
 
+/** Log lines waiting to go to the main thread (a busy room logs a lot). */
+let entries: Array<{ level: LogLevel; text: string }> = [];
+
+/** Queue a log line; the queue goes out within LOG_FLUSH_MS, in one message. */
+function log(level: LogLevel, text: string): void {
+  if (entries.length === 0) setTimeout(flushLog, LOG_FLUSH_MS);
+  entries.push({ level, text });
+}
+
+function flushLog(): void {
+  if (entries.length === 0) return;
+  post({ type: "log", entries });
+  entries = [];
+}
+
+const LOG_FLUSH_MS = 20;
+
 async function start(
   message: Extract<ToServerWorker, { type: "start" }>,
 ): Promise<void> {
@@ -70,14 +87,12 @@ async function start(
     await guard.ready();
   }
   // Dropped datagrams are logged at debug: under attack, posting each costs.
-  const log = (level: LogLevel, text: string) => {
-    if (level !== "debug" || message.verbose) {
-      post({ type: "log", level, text });
-    }
+  const logger = (level: LogLevel, text: string) => {
+    if (level !== "debug" || message.verbose) log(level, text);
   };
   const core = new ServerCore(
     options,
-    log,
+    logger,
     opened && { sink: opened.journal, restored: opened.state, now: Date.now() },
   );
   server = new UdpServer(socket, core, opened?.journal, guard);
@@ -95,6 +110,7 @@ async function shutdown(reason: string): Promise<void> {
   const closing = server;
   server = undefined;
   await closing?.shutdown(reason);
+  flushLog();
   post({ type: "closed" });
   self.close();
 }
@@ -108,9 +124,8 @@ self.onmessage = async (event: MessageEvent<ToServerWorker>) => {
       const result = server?.act((core, now) =>
         runConsole(core, message.line, now)
       );
-      for (const text of result?.lines ?? []) {
-        post({ type: "log", level: "info", text });
-      }
+      for (const text of result?.lines ?? []) log("info", text);
+      flushLog();
       if (result?.shutdown !== undefined) await shutdown(result.shutdown);
       return;
     }

@@ -57,7 +57,8 @@ export async function serve(options: ServeOptions): Promise<number> {
         console.error(message.message);
         return done.resolve(2);
       case "log":
-        return log(message.level, message.text);
+        for (const entry of message.entries) log(entry.level, entry.text);
+        return;
       case "closed":
         log("info", "Server closed");
         return done.resolve(0);

@@ -1,0 +1,130 @@
+/**
+ * The benchmark's readable report: one table per mode, the ratios, and
+ * issue 7's targets.
+ * @module
+ */
+
+import type { Row, Summary } from "./_summary.ts";
+
+function table(head: string[], body: Array<Array<string | number>>): string {
+  const cells = [head, ...body.map((r) => r.map(String))];
+  const widths = head.map((_, i) =>
+    Math.max(...cells.map((r) => r[i]?.length ?? 0))
+  );
+  return cells.map((r) =>
+    r.map((c, i) => i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))
+      .join("  ")
+  ).join("\n");
+}
+
+const k = (n: number) => n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0);
+const ms = (us: number) => (us / 1000).toFixed(us < 10_000 ? 2 : 1);
+const pct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.001 ? 4 : 2)}%`;
+const x = (r: number | undefined) => r === undefined ? "-" : `${r.toFixed(2)}x`;
+
+function loadTable(rows: Row[]): string {
+  return table(
+    [
+      "target",
+      "M",
+      "accepted/s",
+      "deliveries/s",
+      "dgrams in/s",
+      "dgrams out/s",
+      "loss",
+      "p50 ms",
+      "p99 ms",
+      "p99.9 ms",
+      "server CPU",
+      "server RSS",
+      "srv drops/s",
+      "loadgen CPU",
+      "other CPU",
+    ],
+    rows.map((r) => [
+      r.target,
+      r.members,
+      k(r.acceptedPerS),
+      k(r.deliveriesPerS),
+      k(r.dgramsInPerS),
+      k(r.dgramsOutPerS),
+      pct(r.loss),
+      ms(r.p50Us),
+      ms(r.p99Us),
+      ms(r.p999Us),
+      r.serverCpuPct < 0 ? "-" : `${r.serverCpuPct.toFixed(0)}%`,
+      `${r.serverRssMiB.toFixed(1)} MiB`,
+      r.serverDropsPerS < 0 ? "-" : k(r.serverDropsPerS),
+      `${r.loadgenCpuPct.toFixed(0)}%`,
+      r.otherCpuPct < 0 ? "-" : `${r.otherCpuPct.toFixed(0)}%`,
+    ]),
+  );
+}
+
+/** The readable report. */
+export function formatSummary(
+  s: Summary,
+  notes: { window: number; rate: number; size: number },
+): string {
+  const out: string[] = [];
+  out.push(
+    `Saturation (${notes.size}-byte messages, at most ${notes.window} messages in flight)`,
+    loadTable(s.saturation),
+    "",
+    `Light load (${notes.rate} messages/s in total)`,
+    loadTable(s.light),
+  );
+  if (s.memory.length > 0) {
+    out.push(
+      "",
+      "Memory (idle members)",
+      table(
+        [
+          "target",
+          "M",
+          "joined",
+          "join s",
+          "RSS before",
+          "RSS after",
+          "per member",
+        ],
+        s.memory.map((m) => [
+          m.target,
+          m.members,
+          m.joined,
+          m.alive,
+          m.joinSeconds.toFixed(1),
+          `${m.rssBeforeMiB.toFixed(1)} MiB`,
+          `${m.rssAfterMiB.toFixed(1)} MiB`,
+          `${(m.bytesPerMember / 1024).toFixed(2)} KiB`,
+        ]),
+      ),
+    );
+  }
+  out.push(
+    "",
+    "udpchat / peer",
+    table(
+      ["metric", "M", "vs classic", "vs fanout"],
+      s.ratios.map((r) => [r.metric, r.members, x(r.vsClassic), x(r.vsFanout)]),
+    ),
+  );
+  if (s.checks.length > 0) {
+    out.push(
+      "",
+      "Issue 7 targets",
+      table(
+        ["target", "measured", "goal", ""],
+        s.checks.map((
+          c,
+        ) => [
+          c.what,
+          c.value.toFixed(c.value < 0.01 ? 4 : 2),
+          c.goal,
+          c.ok ? "met" : "NOT MET",
+        ]),
+      ),
+    );
+  }
+  return out.join("\n");
+}
