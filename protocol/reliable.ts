@@ -33,7 +33,7 @@ export interface ReliableOptions {
   maxRtoMs?: number;
   /** A frame whose try number 1 + maxRetries times out fails the channel (12). */
   maxRetries?: number;
-  /** How long an in-order frame's ack may wait for company (25: long enough for company, well under the 60 ms minimum RTO). */
+  /** How long an in-order frame's ack may wait for company (10: long enough for company, well under the 60 ms minimum RTO). */
   ackDelayMs?: number;
   /** Seq of the first frame pushed (0). */
   initialSendSeq?: number;
@@ -68,7 +68,7 @@ const DEFAULTS: Required<ReliableOptions> = {
   minRtoMs: 60,
   maxRtoMs: 2000,
   maxRetries: 12,
-  ackDelayMs: 25,
+  ackDelayMs: 10,
   initialSendSeq: 0,
   initialReceiveSeq: 0,
 };
