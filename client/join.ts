@@ -50,6 +50,8 @@ export async function join(options: JoinOptions): Promise<number> {
     ? new TtyScreen(options.colour)
     : new PipeScreen();
   const interactive = options.tty && !options.json;
+  // Made once the handlers it calls exist; the closures below reach it.
+  // deno-lint-ignore prefer-const
   let worker: NetWorker | undefined;
   const post = (message: ToClientWorker) => worker?.post(message);
   let phase: "naming" | "joining" | "joined" | "leaving" = "joining";

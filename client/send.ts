@@ -33,6 +33,8 @@ export interface SendOptions {
 export async function send(options: SendOptions): Promise<number> {
   const t = options.t ?? EN;
   const error = options.error ?? ((line: string) => console.error(line));
+  // Made once the handlers it calls exist; the closures below reach it.
+  // deno-lint-ignore prefer-const
   let worker: NetWorker | undefined;
   const post = (message: ToClientWorker) => worker?.post(message);
   let exitCode = 1;
