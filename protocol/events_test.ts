@@ -1,3 +1,4 @@
+import { concat, dump, hex, norm } from "./_bytes.ts";
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
 import {
   type ClientRequest,
@@ -12,35 +13,6 @@ import {
 } from "./events.ts";
 import { MAX_EVENT_BYTES, MAX_NAME_BYTES, MAX_TEXT_BYTES } from "./limits.ts";
 import { Writer } from "./wire.ts";
-
-/** Bytes from a hex dump such as "10 00 2a". */
-function hex(dump: string): Uint8Array {
-  const digits = dump.replace(/\s+/g, "");
-  const out = new Uint8Array(digits.length / 2);
-  for (let i = 0; i < out.length; i++) {
-    out[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16);
-  }
-  return out;
-}
-
-/** A hex dump for readable assertion diffs. */
-function dump(bytes: Uint8Array): string {
-  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ");
-}
-
-function norm(text: string): string {
-  return dump(hex(text));
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
-}
 
 /** Run `decode` expecting RangeError or SyntaxError, never success. */
 function rejects(decode: () => unknown, label: string): Error {

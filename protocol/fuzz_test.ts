@@ -8,6 +8,7 @@
  * what decodes must be well formed and re-encode to an equal value.
  */
 
+import { concat } from "./_bytes.ts";
 import assert from "node:assert/strict";
 import { ClientCore, type ClientNotice } from "../client/core.ts";
 import { type Outgoing, ServerCore } from "../server/core.ts";
@@ -181,16 +182,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.byteLength !== b.byteLength) return false;
   for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
 }
 
 /** Append the CRC-32 of `body`, big-endian: a datagram whose checksum holds. */

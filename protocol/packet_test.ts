@@ -1,3 +1,4 @@
+import { concat, dump, hex, norm } from "./_bytes.ts";
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
 import {
   ACK_RANGE_BYTES,
@@ -28,25 +29,6 @@ import {
   TOKEN_BYTES,
 } from "./limits.ts";
 import { crc32 } from "./crc32.ts";
-
-/** Bytes from a hex dump such as "55 43 01". */
-function hex(dump: string): Uint8Array {
-  const digits = dump.replace(/\s+/g, "");
-  const out = new Uint8Array(digits.length / 2);
-  for (let i = 0; i < out.length; i++) {
-    out[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16);
-  }
-  return out;
-}
-
-/** A hex dump for readable assertion diffs. */
-function dump(bytes: Uint8Array): string {
-  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ");
-}
-
-function norm(text: string): string {
-  return dump(hex(text));
-}
 
 /** Decode expecting failure; fails on success or on any other error class. */
 function rejects(bytes: Uint8Array, label = ""): Error {
@@ -110,16 +92,6 @@ function rejectsEveryPrefix(datagram: Uint8Array, kind: string): void {
 
 function session(packet: Omit<SessionPacket, "type">): Uint8Array {
   return encodeSession(new Uint8Array(MAX_DATAGRAM_BYTES), packet).slice();
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
 }
 
 const TOKEN = hex("a0 a1 a2 a3 a4 a5 a6 a7 a8 a9 aa ab ac ad ae af");
