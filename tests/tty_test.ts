@@ -31,7 +31,11 @@ Deno.test("join on a TTY asks for a name, and again when it is refused", async (
   await using tty = await Tmux.start(joinCommand(server.port), {
     NO_COLOR: "1",
   });
-  await tty.waitFor((rows) => rows.some((row) => row.startsWith("Your name:")));
+  // Generous: a fresh pseudo-terminal and a cold Deno start on a loaded CI machine.
+  await tty.waitFor(
+    (rows) => rows.some((row) => row.startsWith("Your name:")),
+    30_000,
+  );
   await tty.type("admin", true);
   await tty.waitFor((rows) =>
     rows.some((row) => row.includes('Name "admin" is reserved'))
@@ -53,8 +57,9 @@ Deno.test("a half-typed line survives incoming messages on a TTY", async () => {
   await using tty = await Tmux.start(joinCommand(server.port, "dave"), {
     NO_COLOR: "1",
   });
-  await tty.waitFor((rows) =>
-    rows.some((row) => row.startsWith("Welcome, dave!"))
+  await tty.waitFor(
+    (rows) => rows.some((row) => row.startsWith("Welcome, dave!")),
+    30_000,
   );
   await using erin = await startMember("erin", server.port);
   await tty.type("half typed 半");
