@@ -145,8 +145,15 @@ export async function join(options: JoinOptions): Promise<number> {
       exitCode = 1;
     },
   );
-  if (options.name === undefined) askName();
-  else post({ type: "join", name: options.name });
+  if (options.name === undefined) {
+    // A prompt written while the terminal is still being set up is now and
+    // then lost (seen in tmux, about one start in three): ask once the event
+    // loop has turned, and draw the prompt again shortly unless typing began.
+    setTimeout(askName, 0);
+    setTimeout(() => {
+      if (phase === "naming" && screen.input.line === "") askName();
+    }, 250);
+  } else post({ type: "join", name: options.name });
 
   await worker.closed;
   for (const signal of signals) Deno.removeSignalListener(signal, interrupt);
