@@ -8,6 +8,7 @@
  * what decodes must be well formed and re-encode to an equal value.
  */
 
+import { randomU32 } from "../tests/_random.ts";
 import { concat } from "./_bytes.ts";
 import assert from "node:assert/strict";
 import { ClientCore, type ClientNotice } from "../client/core.ts";
@@ -60,24 +61,13 @@ const MAX_REPLIES = 1024;
 // ---------------------------------------------------------------------------
 // Randomness
 
-/** mulberry32: a tiny seeded PRNG giving u32s. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
 class Rng {
   readonly seed: number;
   #next: () => number;
 
   constructor(seed: number) {
     this.seed = seed >>> 0;
-    this.#next = mulberry32(seed);
+    this.#next = randomU32(seed);
   }
 
   u32(): number {

@@ -17,6 +17,7 @@ import {
   TOKEN_BYTES,
 } from "./limits.ts";
 import { crc32 } from "./crc32.ts";
+import { MAX_ACK_RANGES } from "./reliable.ts";
 import { SALT_BYTES } from "./seal.ts";
 import { Reader, Writer } from "./wire.ts";
 
@@ -142,8 +143,8 @@ export type Packet =
   | SessionPacket
   | ResetPacket;
 
-/** Upper bound on ack ranges one datagram carries. */
-export const MAX_ACK_RANGES_ON_WIRE = 8;
+/** Upper bound on ack ranges one datagram carries: what a channel reports. */
+export const MAX_ACK_RANGES_ON_WIRE = MAX_ACK_RANGES;
 
 /** True when `bytes` starts with the native magic (classic text does not). */
 export function isNative(bytes: Uint8Array): boolean {

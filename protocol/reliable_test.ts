@@ -1,3 +1,4 @@
+import { prng } from "../tests/_random.ts";
 import {
   deepStrictEqual,
   fail,
@@ -534,18 +535,6 @@ Deno.test({
   },
 });
 
-/** mulberry32: a tiny seeded PRNG, so every lossy run is the same run. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6D2B79F5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 interface Datagram {
   at: number;
   ack: AckState;
@@ -567,7 +556,7 @@ const SESSION_HEADER = 33;
  * next expected one, before the reused receive buffer is overwritten.
  */
 function runLossyLink(seed: number, frames: number, initialSeq = 0): LinkRun {
-  const random = mulberry32(seed);
+  const random = prng(seed);
   const options = { initialSendSeq: initialSeq, initialReceiveSeq: initialSeq };
   const ends = [new ReliableChannel(options), new ReliableChannel(options)];
   const bodies: Uint8Array[][] = [[], []];

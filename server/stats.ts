@@ -57,26 +57,4 @@ export class Stats {
     for (const n of this.drops.values()) total += n;
     return total;
   }
-
-  /** A plain object snapshot (structured-clone safe). */
-  snapshot(): StatsSnapshot {
-    return {
-      datagramsIn: this.datagramsIn,
-      datagramsOut: this.datagramsOut,
-      bytesIn: this.bytesIn,
-      bytesOut: this.bytesOut,
-      messages: this.messages,
-      drops: Object.fromEntries(this.drops),
-    };
-  }
-}
-
-/** What `Stats.snapshot` returns. */
-export interface StatsSnapshot {
-  datagramsIn: number;
-  datagramsOut: number;
-  bytesIn: number;
-  bytesOut: number;
-  messages: number;
-  drops: Record<string, number>;
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { prng } from "./_random.ts";
 import assert from "node:assert/strict";
 import {
   ClientCore,
@@ -44,17 +45,6 @@ interface InFlight extends Wire {
   at: number;
   /** Where it came from (up) or where it goes (down). */
   address: Address;
-}
-
-/** A seeded PRNG (mulberry32): the same faults on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A request as one word: the text of a SAY, else its kind. */

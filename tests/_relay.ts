@@ -139,7 +139,7 @@ export class Relay implements AsyncDisposable {
     this.setImpairment("toServer", options.toServer ?? {});
     this.setImpairment("toMember", options.toMember ?? {});
     // One stream per direction: reply timing cannot shift the other's pattern.
-    this.#rng = { toServer: mulberry32(seed), toMember: mulberry32(~seed) };
+    this.#rng = { toServer: prng(seed), toMember: prng(~seed) };
     this.#maxMembers = options.maxMembers ?? DEFAULT_MAX_MEMBERS;
     this.#maxHeld = options.maxHeld ?? DEFAULT_MAX_HELD;
     this.#socket = listen();
@@ -408,18 +408,6 @@ function newStats(): DirectionStats {
   };
 }
 
-// mulberry32: tiny, fast, and good enough to pick faults reproducibly.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function validateImpairment(imp: Impairment): void {
   for (const key of ["loss", "duplicate", "reorder", "corrupt"] as const) {
     const p = imp[key];
@@ -455,3 +443,4 @@ function validateOptions(options: RelayOptions): void {
     }
   }
 }
+import { prng } from "./_random.ts";

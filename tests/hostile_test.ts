@@ -5,6 +5,7 @@
  * sequences in a message, neutralised before any member's terminal.
  */
 
+import { prng } from "./_random.ts";
 import assert from "node:assert/strict";
 import { type Proc, startMember, startServer } from "./_cli.ts";
 import { encodeRequest } from "../protocol/events.ts";
@@ -20,17 +21,6 @@ import {
 
 const LOOPBACK = "127.0.0.1";
 const NAMES = ["alice", "bob", "carol"] as const;
-
-/** A seeded PRNG (mulberry32): the same attack on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function udp(): Deno.DatagramConn {
   return Deno.listenDatagram({ transport: "udp", hostname: LOOPBACK, port: 0 });
