@@ -5,6 +5,7 @@
  */
 
 import { Child } from "./_process.ts";
+import { ANNOUNCE_LIMIT } from "./_servers.ts";
 
 /** One-way latency of the messages sent inside the measured window (µs). */
 export interface Latency {
@@ -109,6 +110,7 @@ export async function runLoadgen(
     ["--window", o.window],
     ["--warmup", o.warmupSeconds],
     ["--join-timeout", o.joinTimeoutSeconds],
+    ["--announce-limit", ANNOUNCE_LIMIT],
     ["--max-seconds", o.maxSeconds],
   ].flat().map(String);
   await using child = new Child(path, args, { keepStdout: true });

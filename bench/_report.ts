@@ -83,6 +83,7 @@ export function formatSummary(
           "target",
           "M",
           "joined",
+          "alive",
           "join s",
           "RSS before",
           "RSS after",
@@ -105,8 +106,14 @@ export function formatSummary(
     "",
     "udpchat / peer",
     table(
-      ["metric", "M", "vs classic", "vs fanout"],
-      s.ratios.map((r) => [r.metric, r.members, x(r.vsClassic), x(r.vsFanout)]),
+      ["metric", "M", "vs classic", "vs fanout", "vs naive Deno"],
+      s.ratios.map((r) => [
+        r.metric,
+        r.members,
+        x(r.vsClassic),
+        x(r.vsFanout),
+        x(r.vsNaive),
+      ]),
     ),
   );
   if (s.checks.length > 0) {

@@ -1,14 +1,20 @@
 /**
  * The servers under test, each a separate process on 127.0.0.1 with a port
- * the system chose: udpchat itself, the classic Python server, and the C
- * fan-out ceiling (one sendto per delivery, or sendmmsg batches).
+ * the system chose: udpchat itself, the classic Python server, the C
+ * fan-out ceiling (one sendto per delivery, or sendmmsg batches), and the
+ * naive Deno server (what Deno's own per-send cost allows).
  * @module
  */
 
 import { Child } from "./_process.ts";
 
 /** Every server the benchmark knows. */
-export type TargetName = "udpchat" | "classic" | "fanout" | "fanout-mmsg";
+export type TargetName =
+  | "udpchat"
+  | "classic"
+  | "fanout"
+  | "fanout-mmsg"
+  | "naive";
 
 /** Which protocol the load generator speaks to a target. */
 export function protocolOf(target: TargetName): "udpchat" | "text" {
@@ -33,6 +39,9 @@ export interface RunningServer extends AsyncDisposable {
 }
 
 const ROOT = new URL("../", import.meta.url).pathname;
+/** Above this many members udpchat announces no joins (the load generator must know). */
+export const ANNOUNCE_LIMIT = 500;
+
 const READY = /listening on [\d.]+:(\d+)\s*$/;
 
 /** The flags `serve --help` lists, among those the benchmark wants. */
@@ -50,6 +59,7 @@ export async function udpchatFlags(): Promise<string[]> {
     ["--join-rate", "0"], // every member joins from 127.0.0.1
     ["--max-members", "20000"],
     ["--history", "0"], // no backlog replayed to each member that joins
+    ["--announce-limit", String(ANNOUNCE_LIMIT)],
   ];
   return wanted.flatMap(([flag, value]) =>
     new RegExp(`^\\s*${flag}\\b`, "m").test(help) ? [flag, value] : []
@@ -79,6 +89,13 @@ function command(
       return tools.python === undefined
         ? "python3 not found (Debian: apt-get install python3)"
         : [tools.python, [`${ROOT}bench/peers/classic.py`, ...where]];
+    case "naive":
+      return [Deno.execPath(), [
+        "run",
+        "--allow-net",
+        "bench/peers/naive.ts",
+        ...where,
+      ]];
     case "fanout":
     case "fanout-mmsg":
       return tools.fanout === undefined ? "no C compiler" : [

@@ -69,7 +69,13 @@ export interface Summary {
   light: Row[];
   memory: MemoryRow[];
   ratios: Array<
-    { metric: string; members: number; vsClassic?: number; vsFanout?: number }
+    {
+      metric: string;
+      members: number;
+      vsClassic?: number;
+      vsFanout?: number;
+      vsNaive?: number;
+    }
   >;
   checks: Check[];
 }
@@ -170,6 +176,7 @@ export function summarize(runs: RunRecord[]): Summary {
       members: m,
       vsClassic: c,
       vsFanout: f,
+      vsNaive: ratio(u, pick(saturation, "naive", m)?.deliveriesPerS),
     });
     if (m === 100 || m === 1000) {
       if (c !== undefined) {
@@ -199,6 +206,7 @@ export function summarize(runs: RunRecord[]): Summary {
       members: m,
       vsClassic: c,
       vsFanout: f,
+      vsNaive: ratio(u?.p99Us, pick(light, "naive", m)?.p99Us),
     });
     if (m === 100 && f !== undefined) {
       checks.push({

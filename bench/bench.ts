@@ -1,13 +1,13 @@
 /**
- * `deno task bench`: udpchat against the classic Python server and the C
- * fan-out ceiling, side by side in one run, each a separate process on
+ * `deno task bench`: udpchat against the classic Python server, the C
+ * fan-out ceiling and a naive Deno server, side by side in one run, each a separate process on
  * 127.0.0.1 driven by the C load generator (bench/loadgen.c). Prints tables
  * and writes bench/results/latest.json.
  *
  *   deno task bench              M = 10, 100, 1000; memory at 10,000
  *   deno task bench --quick      M = 10, 100, short phases (CI, < 1 min)
  *
- * Other flags: --out FILE, --targets udpchat,classic,fanout,fanout-mmsg,
+ * Other flags: --out FILE, --targets udpchat,classic,fanout,fanout-mmsg,naive,
  * --window N, --rounds N, --profile DIR (perf record of the udpchat
  * server into DIR; read with `perf report -i FILE`, JIT names come from
  * /tmp/perf-PID.map).
@@ -62,6 +62,7 @@ const ALL_TARGETS: TargetName[] = [
   "classic",
   "fanout",
   "fanout-mmsg",
+  "naive",
 ];
 
 const RESULTS = new URL("./results/latest.json", import.meta.url).pathname;
@@ -85,7 +86,7 @@ const FULL: Plan = {
 const QUICK: Plan = {
   ...FULL,
   quick: true,
-  targets: ["udpchat", "classic", "fanout"],
+  targets: ["udpchat", "classic", "fanout", "naive"],
   sizes: [10, 100],
   memorySizes: [],
   rateSeconds: 1.5,

@@ -100,6 +100,8 @@ static double warmup_s = 0.5, max_seconds = 120, join_timeout_s = 60;
 static double ack_ms = 10;
 static uint64_t max_messages = 20000000;
 static int join_parallel = 64, join_lag = 256;
+/* udpchat announces a join only while the room has at most this many members */
+static int announce_limit = 500;
 static phase_t phases[MAX_PHASES];
 static int nphases;
 
@@ -664,7 +666,10 @@ static void scan_members(void) {
 static int64_t join_backlog(void) {
   while (join_witness < nmem && mem[join_witness].st == S_DEAD) join_witness++;
   if (join_witness >= nmem || mem[join_witness].st != S_IN) return 0;
-  int64_t after = (int64_t)joined - 1 - join_witness;
+  int64_t announced = (int64_t)joined;
+  if (announce_limit > 0 && announced > announce_limit) announced = announce_limit;
+  int64_t after = announced - 1 - join_witness;
+  if (after <= 0) return 0;
   return after - (int64_t)mem[join_witness].joins_seen;
 }
 
@@ -883,7 +888,8 @@ static void usage(void) {
           "usage: loadgen --target udpchat|text --port PORT [--pid PID]\n"
           "  [--members M] [--phases rate:R:S,sat:S,mem:S] [--size BYTES]\n"
           "  [--window W] [--warmup S] [--ack-ms MS] [--join-timeout S]\n"
-          "  [--join-parallel N] [--join-lag N] [--max-seconds S]\n"
+          "  [--join-parallel N] [--join-lag N] [--announce-limit N]\n"
+          "  [--max-seconds S]"
           "  [--max-messages N]\n");
   exit(2);
 }
@@ -907,6 +913,7 @@ static void parse_args(int argc, char **argv) {
     else if (!strcmp(a, "--join-timeout")) join_timeout_s = atof(v);
     else if (!strcmp(a, "--join-parallel")) join_parallel = atoi(v);
     else if (!strcmp(a, "--join-lag")) join_lag = atoi(v);
+    else if (!strcmp(a, "--announce-limit")) announce_limit = atoi(v);
     else if (!strcmp(a, "--max-seconds")) max_seconds = atof(v);
     else if (!strcmp(a, "--max-messages")) max_messages = strtoull(v, 0, 10);
     else if (!strcmp(a, "--phases")) {

@@ -43,7 +43,7 @@ export const TICK_MS = 10;
 export const SENDERS = 1;
 
 /** Sends between two yields of a send loop to the event loop. */
-const YIELD_EVERY = 16;
+const YIELD_EVERY = 4;
 
 /** Pumps datagrams between a socket it owns and a core. */
 export class UdpPump implements AsyncDisposable {

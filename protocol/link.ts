@@ -9,10 +9,12 @@
 import { Reassembler, split } from "./fragment.ts";
 import { MAX_DATAGRAM_BYTES } from "./limits.ts";
 import {
+  beginSession,
   DATA_FRAME_OVERHEAD,
-  encodeSession,
-  type Frame,
   MAX_FRAME_BODY,
+  putData,
+  putStamp,
+  seal,
   sessionHeaderBytes,
   type SessionPacket,
 } from "./packet.ts";
@@ -173,33 +175,25 @@ export class Link {
   poll(into: Uint8Array, now: number, force = false): Uint8Array | undefined {
     if (!force && !this.wantsToSend(now)) return undefined;
     const ack = this.channel.ackState();
-    const frames: Frame[] = [];
-    for (const stamp of this.#pongs) frames.push({ type: "pong", stamp });
-    this.#pongs.length = 0;
-    if (this.#ping !== undefined) {
-      frames.push({ type: "ping", stamp: this.#ping });
-    }
-    this.#ping = undefined;
+    const w = beginSession(
+      into,
+      this.sessionId,
+      this.token,
+      this.#pnOut++ >>> 0,
+      ack,
+    );
+    for (const stamp of this.#pongs) putStamp(w, "pong", stamp);
+    if (this.#ping !== undefined) putStamp(w, "ping", this.#ping);
     const budget = MAX_DATAGRAM_BYTES - sessionHeaderBytes(ack) -
-      frames.length * STAMP_FRAME_BYTES;
-    for (
-      const { seq, body } of this.channel.takeFrames(
-        now,
-        budget,
-        DATA_FRAME_OVERHEAD,
-      )
-    ) {
-      frames.push({ type: "data", seq, body });
-    }
+      (this.#pongs.length + (this.#ping === undefined ? 0 : 1)) *
+        STAMP_FRAME_BYTES;
+    this.#pongs.length = 0;
+    this.#ping = undefined;
+    const frames = this.channel.takeFrames(now, budget, DATA_FRAME_OVERHEAD);
+    for (const { seq, body } of frames) putData(w, seq, body);
     this.channel.ackSent(now);
     this.lastSent = now;
-    return encodeSession(into, {
-      sessionId: this.sessionId,
-      token: this.token,
-      pn: this.#pnOut++ >>> 0,
-      ack,
-      frames,
-    });
+    return seal(w);
   }
 }
 

@@ -251,32 +251,71 @@ export function encodeSession(
   into: Uint8Array,
   packet: Omit<SessionPacket, "type">,
 ): Uint8Array {
-  const { ack } = packet;
+  const w = beginSession(
+    into,
+    packet.sessionId,
+    packet.token,
+    packet.pn,
+    packet.ack,
+  );
+  for (const frame of packet.frames) {
+    if (frame.type === "data") putData(w, frame.seq, frame.body);
+    else putStamp(w, frame.type, frame.stamp);
+  }
+  return seal(w);
+}
+
+let reused: Writer | undefined;
+let reusedFor: Uint8Array | undefined;
+
+/**
+ * Start a session datagram in `into`: header and ack. Frames follow with
+ * putData/putStamp and `seal` ends it. This is the hot path of every
+ * sender, so it allocates nothing per frame and reuses the writer of the
+ * buffer it was last given.
+ */
+export function beginSession(
+  into: Uint8Array,
+  sessionId: number,
+  token: Uint8Array,
+  pn: number,
+  ack: AckFields,
+): Writer {
   if (ack.ranges.length > MAX_ACK_RANGES_ON_WIRE) {
     throw new RangeError(
       `Cannot encode ack: ${ack.ranges.length} ranges, the limit is ${MAX_ACK_RANGES_ON_WIRE}`,
     );
   }
-  const w = header(new Writer(into), PacketType.session)
-    .u32(packet.sessionId)
-    .bytes(fixed(packet.token, TOKEN_BYTES, "token"))
-    .u32(packet.pn)
+  if (reusedFor !== into) {
+    reused = new Writer(into);
+    reusedFor = into;
+  }
+  const w = header(reused!.rewind(), PacketType.session)
+    .u32(sessionId)
+    .bytes(fixed(token, TOKEN_BYTES, "token"))
+    .u32(pn)
     .u32(ack.next)
     .u8(ack.ranges.length);
   for (const [start, end] of ack.ranges) w.u32(start).u32(end);
-  for (const frame of packet.frames) {
-    w.u8(FrameType[frame.type]);
-    if (frame.type === "data") {
-      w.u32(frame.seq).u16(frame.body.byteLength).bytes(frame.body);
-    } else {
-      w.u32(frame.stamp);
-    }
-  }
-  return seal(w);
+  return w;
+}
+
+/** Append a DATA frame to a session datagram begun with beginSession. */
+export function putData(w: Writer, seq: number, body: Uint8Array): void {
+  w.u8(FrameType.data).u32(seq).u16(body.byteLength).bytes(body);
+}
+
+/** Append a PING or PONG frame to a session datagram begun with beginSession. */
+export function putStamp(
+  w: Writer,
+  type: "ping" | "pong",
+  stamp: number,
+): void {
+  w.u8(FrameType[type]).u32(stamp);
 }
 
 /** Append the CRC-32 of everything written so far; the datagram is done. */
-function seal(w: Writer): Uint8Array {
+export function seal(w: Writer): Uint8Array {
   return w.u32(crc32(w.finish())).finish();
 }
 

@@ -41,10 +41,10 @@ export interface ReliableOptions {
   initialReceiveSeq?: number;
 }
 
-/** A frame for the next datagram. */
+/** A frame for the next datagram (read it before the channel's next call). */
 export interface OutFrame {
-  seq: number;
-  body: Uint8Array;
+  readonly seq: number;
+  readonly body: Uint8Array;
 }
 
 /** Counters of one channel. */
@@ -81,8 +81,8 @@ const CLOCK_GRANULARITY_MS = 1;
 
 /** A frame from push() until it is acknowledged. */
 interface Flight {
-  readonly seq: number;
-  readonly body: Uint8Array;
+  seq: number;
+  body: Uint8Array;
   sentAt: number;
   deadline: number;
   /** Current timeout; doubles with each retransmission. */
@@ -97,6 +97,15 @@ interface Flight {
   /** True while waiting in the due heap rather than the timer heap. */
   due: boolean;
 }
+
+/**
+ * Acknowledged flights, reused by push(): a busy server acknowledges
+ * hundreds of thousands a second, and recycling them keeps the garbage
+ * collector out of the fan-out.
+ */
+const spare: Flight[] = [];
+const MAX_SPARE = 65_536;
+const NOTHING = new Uint8Array(0);
 
 /** True when serial number `a` comes before `b`. */
 function before(a: number, b: number): boolean {
@@ -149,6 +158,9 @@ class FlightHeap {
       this.#down(last, last.heapIndex);
     }
     f.heapIndex = -1;
+    // Popping keeps an array's capacity: a burst would stay allocated in
+    // every idle member's channel.
+    if (this.#items.length === 0) this.#items = [];
   }
 
   #up(f: Flight, i: number): void {
@@ -275,19 +287,27 @@ export class ReliableChannel {
   push(body: Uint8Array): number {
     const seq = this.#pushNext;
     this.#pushNext = (seq + 1) >>> 0;
-    this.#queue.push({
-      seq,
-      body,
-      sentAt: 0,
-      deadline: 0,
-      timeout: 0,
-      transmissions: 0,
-      epoch: 0,
-      prev: undefined,
-      next: undefined,
-      heapIndex: -1,
-      due: false,
-    });
+    const f = spare.pop();
+    if (f === undefined) {
+      this.#queue.push({
+        seq,
+        body,
+        sentAt: 0,
+        deadline: 0,
+        timeout: 0,
+        transmissions: 0,
+        epoch: 0,
+        prev: undefined,
+        next: undefined,
+        heapIndex: -1,
+        due: false,
+      });
+    } else {
+      f.seq = seq;
+      f.body = body;
+      f.transmissions = 0;
+      this.#queue.push(f);
+    }
     return seq;
   }
 
@@ -311,7 +331,7 @@ export class ReliableChannel {
       this.#due.remove(f);
       this.#transmit(f, now);
       this.#retransmitted++;
-      out.push({ seq: f.seq, body: f.body });
+      out.push(f);
     }
     while (this.#queueHead < this.#queue.length && this.#windowOpen()) {
       const f = this.#queue[this.#queueHead]!;
@@ -320,7 +340,7 @@ export class ReliableChannel {
       this.#dequeue();
       this.#transmit(f, now);
       this.#sent++;
-      out.push({ seq: f.seq, body: f.body });
+      out.push(f);
     }
     return out;
   }
@@ -496,7 +516,7 @@ export class ReliableChannel {
     // Empty: drop the sent flights at once (they would outlive their acks).
     // Otherwise compact rarely, so the queue costs O(1) amortised per frame.
     if (this.#queueHead === this.#queue.length) {
-      this.#queue.length = 0;
+      this.#queue = [];
       this.#queueHead = 0;
     } else if (
       this.#queueHead >= 1024 && this.#queueHead * 2 >= this.#queue.length
@@ -541,6 +561,8 @@ export class ReliableChannel {
     if (f.transmissions === 1 && f.sentAt > this.#sampleSentAt) {
       this.#sampleSentAt = f.sentAt;
     }
+    f.body = NOTHING;
+    if (spare.length < MAX_SPARE) spare.push(f);
     return next;
   }
 

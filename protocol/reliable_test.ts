@@ -52,10 +52,11 @@ Deno.test({
     strictEqual(channel.queued, 3);
     strictEqual(channel.hasDue(0), true);
     const frames = channel.takeFrames(0, ROOMY, OVERHEAD);
-    deepStrictEqual(frames, [{ seq: 0, body: body(0) }, {
-      seq: 1,
-      body: body(1),
-    }, { seq: 2, body: body(2) }]);
+    deepStrictEqual(frames.map(({ seq, body }) => ({ seq, body })), [
+      { seq: 0, body: body(0) },
+      { seq: 1, body: body(1) },
+      { seq: 2, body: body(2) },
+    ]);
     strictEqual(channel.queued, 0);
     strictEqual(channel.unacked, 3);
     strictEqual(channel.hasDue(0), false);
@@ -677,5 +678,44 @@ Deno.test({
       3,
       0,
     ]);
+  },
+});
+
+Deno.test({
+  name:
+    "ReliableChannel recycles acknowledged flights without mixing up channels",
+  permissions: "none",
+  fn() {
+    // Flights acked in one channel are reused by the next push anywhere:
+    // each channel must still send its own seqs and bodies, in order.
+    const a = new ReliableChannel();
+    const b = new ReliableChannel({ initialSendSeq: 1000 });
+    for (let i = 0; i < 5; i++) a.push(body(i));
+    deepStrictEqual(take(a, 0), [0, 1, 2, 3, 4]);
+    strictEqual(a.onAck({ next: 5, ranges: [] }, 1), 5);
+    for (let i = 0; i < 3; i++) b.push(body(100 + i));
+    a.push(body(5));
+    const fromB = b.takeFrames(2, ROOMY, OVERHEAD).map(({ seq, body }) => ({
+      seq,
+      body,
+    }));
+    deepStrictEqual(fromB, [
+      { seq: 1000, body: body(100) },
+      { seq: 1001, body: body(101) },
+      { seq: 1002, body: body(102) },
+    ]);
+    const fromA = a.takeFrames(2, ROOMY, OVERHEAD).map(({ seq, body }) => ({
+      seq,
+      body,
+    }));
+    deepStrictEqual(fromA, [{ seq: 5, body: body(5) }]);
+    // A recycled flight starts over: first transmission, fresh timeout.
+    strictEqual(b.stats().retransmitted, 0);
+    strictEqual(b.hasDue(2 + 249), false);
+    strictEqual(b.hasDue(2 + 250), true);
+    deepStrictEqual(take(b, 2 + 250), [1000, 1001, 1002]);
+    strictEqual(b.stats().retransmitted, 3);
+    strictEqual(a.unacked, 1);
+    strictEqual(b.unacked, 3);
   },
 });

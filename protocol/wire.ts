@@ -129,6 +129,12 @@ export class Writer {
     );
   }
 
+  /** Start over at the beginning of the buffer (to reuse this writer). */
+  rewind(): this {
+    this.#offset = 0;
+    return this;
+  }
+
   /** Bytes written so far. */
   get length(): number {
     return this.#offset;

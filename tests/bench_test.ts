@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const TARGETS = ["udpchat", "classic", "fanout"];
+const TARGETS = ["udpchat", "classic", "fanout", "naive"];
 
 interface Phase {
   mode: string;
