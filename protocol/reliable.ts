@@ -94,8 +94,25 @@ interface Flight {
   prev: Flight | undefined;
   next: Flight | undefined;
   heapIndex: number;
-  /** True while waiting in the due heap rather than the timer heap. */
-  due: boolean;
+  /** Where its timer is: see Timer. */
+  timer: Timer;
+}
+
+/**
+ * Where a flight in flight waits. Frames go out for the first time in seq
+ * order, so the in-flight list, read from the oldest first-try flight, is
+ * already (nearly) in deadline order: first tries need no heap, and
+ * settling one is O(1). Only retries, rare, sit in a heap. (A first try
+ * sent after the RTO shrank may expire a little late, behind an older one:
+ * by at most the change in RTO.)
+ */
+const enum Timer {
+  /** First try: found from #firstTry along the in-flight list. */
+  firstTry,
+  /** A retry: in the timer heap. */
+  retry,
+  /** Timed out: in the due heap, to go out again. */
+  due,
 }
 
 /**
@@ -106,6 +123,12 @@ interface Flight {
 const spare: Flight[] = [];
 const MAX_SPARE = 65_536;
 const NOTHING = new Uint8Array(0);
+
+/** The first flight from `f` on (in seq order) that is on its first try. */
+function nextFirstTry(f: Flight | undefined): Flight | undefined {
+  while (f !== undefined && f.timer !== Timer.firstTry) f = f.next;
+  return f;
+}
 
 /** True when serial number `a` comes before `b`. */
 function before(a: number, b: number): boolean {
@@ -245,6 +268,8 @@ export class ReliableChannel {
   #oldest: Flight | undefined;
   #newest: Flight | undefined;
   #inFlight = 0;
+  /** The oldest flight in flight on its first try (see Timer). */
+  #firstTry: Flight | undefined;
   #timers = new FlightHeap(byDeadline);
   #due = new FlightHeap(bySeq);
   #srtt: number | undefined;
@@ -300,7 +325,7 @@ export class ReliableChannel {
         prev: undefined,
         next: undefined,
         heapIndex: -1,
-        due: false,
+        timer: Timer.firstTry,
       });
     } else {
       f.seq = seq;
@@ -446,7 +471,11 @@ export class ReliableChannel {
     if (this.#due.size > 0 || (this.queued > 0 && this.#windowOpen())) {
       return -Infinity;
     }
-    return Math.min(ackAt, this.#timers.peek()?.deadline ?? Infinity);
+    return Math.min(
+      ackAt,
+      this.#firstTry?.deadline ?? Infinity,
+      this.#timers.peek()?.deadline ?? Infinity,
+    );
   }
 
   /** True once a frame's last try timed out; consider the peer gone. */
@@ -490,19 +519,31 @@ export class ReliableChannel {
   /** Move timed-out flights to the due heap; false once the channel failed. */
   #expire(now: number): boolean {
     for (
+      let f = this.#firstTry;
+      f !== undefined && f.deadline <= now;
+      f = this.#firstTry
+    ) {
+      if (f.transmissions > this.#opts.maxRetries) return this.#fail();
+      this.#firstTry = nextFirstTry(f.next);
+      f.timer = Timer.due;
+      this.#due.push(f);
+    }
+    for (
       let f = this.#timers.peek();
       f !== undefined && f.deadline <= now;
       f = this.#timers.peek()
     ) {
-      if (f.transmissions > this.#opts.maxRetries) {
-        this.#failed = true;
-        return false;
-      }
+      if (f.transmissions > this.#opts.maxRetries) return this.#fail();
       this.#timers.remove(f);
-      f.due = true;
+      f.timer = Timer.due;
       this.#due.push(f);
     }
     return true;
+  }
+
+  #fail(): false {
+    this.#failed = true;
+    return false;
   }
 
   #windowOpen(): boolean {
@@ -544,19 +585,27 @@ export class ReliableChannel {
     f.epoch = this.#progress;
     f.sentAt = now;
     f.deadline = now + f.timeout;
-    f.due = false;
-    this.#timers.push(f);
+    if (f.transmissions === 1) {
+      // The newest in flight: it heads the first tries only if none is older.
+      f.timer = Timer.firstTry;
+      this.#firstTry ??= f;
+    } else {
+      f.timer = Timer.retry;
+      this.#timers.push(f);
+    }
   }
 
   /** Acknowledge one flight; returns the next one in flight. */
   #settle(f: Flight): Flight | undefined {
     const next = f.next;
+    if (f === this.#firstTry) this.#firstTry = nextFirstTry(next);
+    else if (f.timer === Timer.retry) this.#timers.remove(f);
+    else if (f.timer === Timer.due) this.#due.remove(f);
     if (f.prev === undefined) this.#oldest = next;
     else f.prev.next = next;
     if (next === undefined) this.#newest = f.prev;
     else next.prev = f.prev;
     f.prev = f.next = undefined;
-    (f.due ? this.#due : this.#timers).remove(f);
     this.#inFlight--;
     if (f.transmissions === 1 && f.sentAt > this.#sampleSentAt) {
       this.#sampleSentAt = f.sentAt;
