@@ -35,6 +35,8 @@ export interface ReliableOptions {
   maxRetries?: number;
   /** How long an in-order frame's ack may wait for company (10: long enough for company, well under the 60 ms minimum RTO). */
   ackDelayMs?: number;
+  /** Frames received since the last ack that make the next one due at once (32: a fast stream never fills the sender's window waiting for the delay). */
+  ackEvery?: number;
   /** Seq of the first frame pushed (0). */
   initialSendSeq?: number;
   /** Seq of the first frame expected from the peer (0). */
@@ -69,6 +71,7 @@ const DEFAULTS: Required<ReliableOptions> = {
   maxRtoMs: 2000,
   maxRetries: 12,
   ackDelayMs: 10,
+  ackEvery: 32,
   initialSendSeq: 0,
   initialReceiveSeq: 0,
 };
@@ -229,6 +232,7 @@ const BOUNDS: Record<
   maxRtoMs: [1, 2 ** 31],
   maxRetries: [0, 2 ** 16],
   ackDelayMs: [0, 2 ** 31],
+  ackEvery: [1, 2 ** 31],
   initialSendSeq: [0, 2 ** 32 - 1],
   initialReceiveSeq: [0, 2 ** 32 - 1],
 };
@@ -289,6 +293,8 @@ export class ReliableChannel {
   #ranges: number[] = [];
   #ackOwed = false;
   #ackAt = Infinity;
+  /** Frames accepted since the last ack went out. */
+  #sinceAck = 0;
   #sent = 0;
   #retransmitted = 0;
   #received = 0;
@@ -432,7 +438,8 @@ export class ReliableChannel {
       out.push(body);
       this.#receiveNext = (seq + 1) >>> 0;
       // Filling a hole is news the sender wants at once (RFC 5681 4.2).
-      this.#oweAck(now, this.#drainBuffered(out));
+      const filled = this.#drainBuffered(out);
+      this.#oweAck(now, filled || ++this.#sinceAck >= this.#opts.ackEvery);
     }
     return out;
   }
@@ -458,6 +465,7 @@ export class ReliableChannel {
   ackSent(_now: number): void {
     this.#ackOwed = false;
     this.#ackAt = Infinity;
+    this.#sinceAck = 0;
   }
 
   /**

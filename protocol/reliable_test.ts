@@ -738,3 +738,23 @@ Deno.test({
     deepStrictEqual(take(channel, 250), [0, 2]);
   },
 });
+
+Deno.test({
+  name:
+    "ReliableChannel acks at once after ackEvery in-order frames, else after the delay",
+  permissions: "none",
+  fn() {
+    const channel = new ReliableChannel({ ackEvery: 4, ackDelayMs: 10 });
+    for (let seq = 0; seq < 3; seq++) channel.receive(seq, body(seq), 0);
+    strictEqual(channel.ackDue(0), false);
+    strictEqual(channel.ackDue(10), true);
+    channel.receive(3, body(3), 1);
+    strictEqual(channel.ackDue(1), true, "the fourth frame since the last ack");
+    channel.ackSent(1);
+    // The count starts over with each ack sent.
+    for (let seq = 4; seq < 7; seq++) channel.receive(seq, body(seq), 2);
+    strictEqual(channel.ackDue(2), false);
+    channel.receive(7, body(7), 2);
+    strictEqual(channel.ackDue(2), true);
+  },
+});
