@@ -414,7 +414,7 @@ export class ClientCore {
     }
   }
 
-  #session(link: Link, messages: Uint8Array[], now: number): void {
+  #session(link: Link, messages: readonly Uint8Array[], now: number): void {
     this.#setLost(false);
     for (const request of this.#outbox.settle(link.channel.peerNext)) {
       this.#notices.push({ type: "delivered", from: this.#name, request });

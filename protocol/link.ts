@@ -18,7 +18,17 @@ import {
   sessionHeaderBytes,
   type SessionPacket,
 } from "./packet.ts";
-import { ReliableChannel, type ReliableOptions } from "./reliable.ts";
+import {
+  type OutFrame,
+  ReliableChannel,
+  type ReliableOptions,
+} from "./reliable.ts";
+
+/** Frames on their way into a datagram (poll reuses it: no array per datagram). */
+const scratch: OutFrame[] = [];
+
+/** What receive() returns for a datagram that completed no message. */
+const NO_MESSAGES: readonly Uint8Array[] = Object.freeze([]);
 
 /** Most pongs owed at once; further pings are answered by the next one. */
 const MAX_PONGS = 4;
@@ -75,15 +85,16 @@ export class Link {
     return this.sendChunks(split(encoded, MAX_FRAME_BODY));
   }
 
-  /** Queue a message already split by `split` (a broadcast splits once). */
+  /** Queue a message already split by `split`; returns its seqs. */
   sendChunks(chunks: readonly Uint8Array[]): SeqRange {
-    let first = -1;
-    let last = -1;
-    for (const chunk of chunks) {
-      last = this.channel.push(chunk);
-      if (first === -1) first = last;
-    }
-    return { first, last };
+    const first = this.channel.pushNext;
+    this.queue(chunks);
+    return { first, last: (first + chunks.length - 1) >>> 0 };
+  }
+
+  /** Queue a message already split by `split` (a broadcast splits once). */
+  queue(chunks: readonly Uint8Array[]): void {
+    for (let i = 0; i < chunks.length; i++) this.channel.push(chunks[i]!);
   }
 
   /**
@@ -107,15 +118,15 @@ export class Link {
    * whole messages that became deliverable, in order. A message that cannot
    * be reassembled is dropped and counted in `malformed`.
    */
-  receive(packet: SessionPacket, now: number): Uint8Array[] {
+  receive(packet: SessionPacket, now: number): readonly Uint8Array[] {
     this.lastHeard = now;
     if (this.isFresh(packet)) this.#pnIn = packet.pn;
     this.channel.onAck(packet.ack, now);
-    const messages: Uint8Array[] = [];
+    let messages: Uint8Array[] | undefined;
     for (const frame of packet.frames) {
       switch (frame.type) {
         case "data":
-          this.#data(frame.seq, frame.body, now, messages);
+          this.#data(frame.seq, frame.body, now, messages ??= []);
           break;
         case "ping":
           if (this.#pongs.length < MAX_PONGS) this.#pongs.push(frame.stamp);
@@ -129,7 +140,7 @@ export class Link {
         }
       }
     }
-    return messages;
+    return messages ?? NO_MESSAGES;
   }
 
   #data(seq: number, body: Uint8Array, now: number, into: Uint8Array[]): void {
@@ -189,8 +200,17 @@ export class Link {
         STAMP_FRAME_BYTES;
     this.#pongs.length = 0;
     this.#ping = undefined;
-    const frames = this.channel.takeFrames(now, budget, DATA_FRAME_OVERHEAD);
-    for (const { seq, body } of frames) putData(w, seq, body);
+    scratch.length = 0; // Even if an earlier poll threw half-way.
+    const frames = this.channel.takeFrames(
+      now,
+      budget,
+      DATA_FRAME_OVERHEAD,
+      scratch,
+    );
+    for (let i = 0; i < frames.length; i++) {
+      putData(w, frames[i]!.seq, frames[i]!.body);
+    }
+    frames.length = 0; // Holds no flight past this call.
     this.channel.ackSent(now);
     this.lastSent = now;
     return seal(w);

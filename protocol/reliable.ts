@@ -346,14 +346,15 @@ export class ReliableChannel {
    * Frames for the next datagram: due retransmissions first (lowest seq
    * first), then new frames while the window allows, while the running total
    * of (body.length + overheadBytes) stays within budgetBytes; stops at the
-   * first frame that does not fit. Marks them sent at `now`.
+   * first frame that does not fit. Marks them sent at `now`. They are
+   * appended to `out` (a caller's reusable array, or a new one).
    */
   takeFrames(
     now: number,
     budgetBytes: number,
     overheadBytes: number,
+    out: OutFrame[] = [],
   ): OutFrame[] {
-    const out: OutFrame[] = [];
     if (this.#failed || !this.#expire(now)) return out;
     let used = 0;
     for (let f = this.#due.peek(); f !== undefined; f = this.#due.peek()) {
@@ -494,6 +495,11 @@ export class ReliableChannel {
   /** The peer has received, in order, every seq before this one. */
   get peerNext(): number {
     return this.#peerNext;
+  }
+
+  /** The seq the next push() will get. */
+  get pushNext(): number {
+    return this.#pushNext;
   }
 
   /** The next seq this end expects: every one before was delivered. */

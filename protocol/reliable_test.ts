@@ -30,6 +30,14 @@ function take(channel: ReliableChannel, now: number): number[] {
   return channel.takeFrames(now, ROOMY, OVERHEAD).map((f) => f.seq);
 }
 
+/** The frames takeFrames gives, copied (its objects are the channel's). */
+function takeCopies(channel: ReliableChannel, now: number): OutFrame[] {
+  return channel.takeFrames(now, ROOMY, OVERHEAD).map(({ seq, body }) => ({
+    seq,
+    body,
+  }));
+}
+
 /** A channel with `count` frames pushed and sent at time 0. */
 function sending(count: number, options = {}): ReliableChannel {
   const channel = new ReliableChannel(options);
@@ -51,8 +59,7 @@ Deno.test({
     ], [0, 1, 2]);
     strictEqual(channel.queued, 3);
     strictEqual(channel.hasDue(0), true);
-    const frames = channel.takeFrames(0, ROOMY, OVERHEAD);
-    deepStrictEqual(frames.map(({ seq, body }) => ({ seq, body })), [
+    deepStrictEqual(takeCopies(channel, 0), [
       { seq: 0, body: body(0) },
       { seq: 1, body: body(1) },
       { seq: 2, body: body(2) },
@@ -695,20 +702,12 @@ Deno.test({
     strictEqual(a.onAck({ next: 5, ranges: [] }, 1), 5);
     for (let i = 0; i < 3; i++) b.push(body(100 + i));
     a.push(body(5));
-    const fromB = b.takeFrames(2, ROOMY, OVERHEAD).map(({ seq, body }) => ({
-      seq,
-      body,
-    }));
-    deepStrictEqual(fromB, [
+    deepStrictEqual(takeCopies(b, 2), [
       { seq: 1000, body: body(100) },
       { seq: 1001, body: body(101) },
       { seq: 1002, body: body(102) },
     ]);
-    const fromA = a.takeFrames(2, ROOMY, OVERHEAD).map(({ seq, body }) => ({
-      seq,
-      body,
-    }));
-    deepStrictEqual(fromA, [{ seq: 5, body: body(5) }]);
+    deepStrictEqual(takeCopies(a, 2), [{ seq: 5, body: body(5) }]);
     // A recycled flight starts over: first transmission, fresh timeout.
     strictEqual(b.stats().retransmitted, 0);
     strictEqual(b.hasDue(2 + 249), false);

@@ -11,7 +11,8 @@ const encoder = new TextEncoder();
 
 /** Reads fields from hostile bytes; every read checks bounds and throws. */
 export class Reader {
-  #view: DataView;
+  /** Made on the first f64 read: integers are read from the bytes, so decoding a datagram allocates no view. */
+  #view: DataView | undefined;
   #bytes: Uint8Array;
   #offset = 0;
   #what: string;
@@ -19,7 +20,6 @@ export class Reader {
   /** `what` names the structure in error messages ("WELCOME datagram"). */
   constructor(bytes: Uint8Array, what: string, offset = 0) {
     this.#bytes = bytes;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.#what = what;
     this.#offset = offset;
   }
@@ -49,21 +49,28 @@ export class Reader {
 
   /** An unsigned 8-bit integer. */
   u8(field: string): number {
-    return this.#view.getUint8(this.#need(1, field));
+    return this.#bytes[this.#need(1, field)]!;
   }
 
   /** An unsigned 16-bit integer. */
   u16(field: string): number {
-    return this.#view.getUint16(this.#need(2, field));
+    const at = this.#need(2, field);
+    const b = this.#bytes;
+    return (b[at]! << 8) | b[at + 1]!;
   }
 
   /** An unsigned 32-bit integer. */
   u32(field: string): number {
-    return this.#view.getUint32(this.#need(4, field));
+    const at = this.#need(4, field);
+    const b = this.#bytes;
+    return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) |
+      b[at + 3]!) >>> 0;
   }
 
   /** A 64-bit float (timestamps in milliseconds). */
   f64(field: string): number {
+    const b = this.#bytes;
+    this.#view ??= new DataView(b.buffer, b.byteOffset, b.byteLength);
     const value = this.#view.getFloat64(this.#need(8, field));
     if (!Number.isFinite(value)) {
       throw new RangeError(

@@ -753,7 +753,7 @@ export class ServerCore {
         if (
           session === undefined || !isLive(session) || session.id === except
         ) continue;
-        session.link.sendChunks(chunks);
+        session.link.queue(chunks);
         this.sessions.touch(session);
         if (this.#behind(session)) slow.push(session);
       }
