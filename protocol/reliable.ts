@@ -6,6 +6,18 @@
  * @module
  */
 
+import {
+  before,
+  byDeadline,
+  bySeq,
+  type Flight,
+  FlightHeap,
+  newFlight,
+  nextFirstTry,
+  recycle,
+  Timer,
+} from "./flight.ts";
+
 /** Most ranges `ackState()` reports; the ones nearest `next` win. */
 export const MAX_ACK_RANGES = 8;
 
@@ -82,142 +94,12 @@ const MAX_WINDOW = 2 ** 30;
 /** RFC 6298's G: the variance term never shrinks below one tick. */
 const CLOCK_GRANULARITY_MS = 1;
 
-/** A frame from push() until it is acknowledged. */
-interface Flight {
-  seq: number;
-  body: Uint8Array;
-  sentAt: number;
-  deadline: number;
-  /** Current timeout; doubles with each retransmission. */
-  timeout: number;
-  transmissions: number;
-  /** The channel's progress count at the last transmission. */
-  epoch: number;
-  /** Neighbours in the seq-ordered list of unacknowledged frames in flight. */
-  prev: Flight | undefined;
-  next: Flight | undefined;
-  heapIndex: number;
-  /** Where its timer is: see Timer. */
-  timer: Timer;
-}
-
-/**
- * Where a flight in flight waits. Frames go out for the first time in seq
- * order, so the in-flight list, read from the oldest first-try flight, is
- * already (nearly) in deadline order: first tries need no heap, and
- * settling one is O(1). Only retries, rare, sit in a heap. (A first try
- * sent after the RTO shrank may expire a little late, behind an older one:
- * by at most the change in RTO.)
- */
-const enum Timer {
-  /** First try: found from #firstTry along the in-flight list. */
-  firstTry,
-  /** A retry: in the timer heap. */
-  retry,
-  /** Timed out: in the due heap, to go out again. */
-  due,
-}
-
-/**
- * Acknowledged flights, reused by push(): a busy server acknowledges
- * hundreds of thousands a second, and recycling them keeps the garbage
- * collector out of the fan-out.
- */
-const spare: Flight[] = [];
-const MAX_SPARE = 65_536;
-const NOTHING = new Uint8Array(0);
-
-/** The first flight from `f` on (in seq order) that is on its first try. */
-function nextFirstTry(f: Flight | undefined): Flight | undefined {
-  while (f !== undefined && f.timer !== Timer.firstTry) f = f.next;
-  return f;
-}
-
-/** True when serial number `a` comes before `b`. */
-function before(a: number, b: number): boolean {
-  return ((a - b) | 0) < 0;
-}
-
 function isU32(x: number): boolean {
   return x >>> 0 === x;
 }
 
 function clamp(x: number, low: number, high: number): number {
   return Math.min(Math.max(x, low), high);
-}
-
-function byDeadline(a: Flight, b: Flight): boolean {
-  return a.deadline < b.deadline ||
-    (a.deadline === b.deadline && before(a.seq, b.seq));
-}
-
-function bySeq(a: Flight, b: Flight): boolean {
-  return before(a.seq, b.seq);
-}
-
-/** A binary min-heap of flights that tracks indexes, for O(log n) removal. */
-class FlightHeap {
-  #items: Flight[] = [];
-  #less: (a: Flight, b: Flight) => boolean;
-
-  constructor(less: (a: Flight, b: Flight) => boolean) {
-    this.#less = less;
-  }
-
-  get size(): number {
-    return this.#items.length;
-  }
-
-  peek(): Flight | undefined {
-    return this.#items[0];
-  }
-
-  push(f: Flight): void {
-    this.#items.push(f);
-    this.#up(f, this.#items.length - 1);
-  }
-
-  remove(f: Flight): void {
-    const last = this.#items.pop()!;
-    if (last !== f) {
-      this.#up(last, f.heapIndex);
-      this.#down(last, last.heapIndex);
-    }
-    f.heapIndex = -1;
-    // Popping keeps an array's capacity: a burst would stay allocated in
-    // every idle member's channel.
-    if (this.#items.length === 0) this.#items = [];
-  }
-
-  #up(f: Flight, i: number): void {
-    const items = this.#items;
-    while (i > 0) {
-      const parent = items[(i - 1) >> 1]!;
-      if (!this.#less(f, parent)) break;
-      items[i] = parent;
-      parent.heapIndex = i;
-      i = (i - 1) >> 1;
-    }
-    items[i] = f;
-    f.heapIndex = i;
-  }
-
-  #down(f: Flight, i: number): void {
-    const items = this.#items;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= items.length) break;
-      const right = items[child + 1];
-      if (right !== undefined && this.#less(right, items[child]!)) child++;
-      const c = items[child]!;
-      if (!this.#less(c, f)) break;
-      items[i] = c;
-      c.heapIndex = i;
-      i = child;
-    }
-    items[i] = f;
-    f.heapIndex = i;
-  }
 }
 
 /** Inclusive bounds of each option; only the *Ms ones may be fractional. */
@@ -318,27 +200,7 @@ export class ReliableChannel {
   push(body: Uint8Array): number {
     const seq = this.#pushNext;
     this.#pushNext = (seq + 1) >>> 0;
-    const f = spare.pop();
-    if (f === undefined) {
-      this.#queue.push({
-        seq,
-        body,
-        sentAt: 0,
-        deadline: 0,
-        timeout: 0,
-        transmissions: 0,
-        epoch: 0,
-        prev: undefined,
-        next: undefined,
-        heapIndex: -1,
-        timer: Timer.firstTry,
-      });
-    } else {
-      f.seq = seq;
-      f.body = body;
-      f.transmissions = 0;
-      this.#queue.push(f);
-    }
+    this.#queue.push(newFlight(seq, body));
     return seq;
   }
 
@@ -624,8 +486,7 @@ export class ReliableChannel {
     if (f.transmissions === 1 && f.sentAt > this.#sampleSentAt) {
       this.#sampleSentAt = f.sentAt;
     }
-    f.body = NOTHING;
-    if (spare.length < MAX_SPARE) spare.push(f);
+    recycle(f);
     return next;
   }
 

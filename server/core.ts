@@ -1,13 +1,13 @@
 /**
  * The server's pure core: the handshake, sessions, requests, and what to
- * send. The shell (`server.ts`) feeds it datagrams and clock ticks and sends
- * what `poll` returns; nothing here touches a socket, a file or the clock.
+ * send; the join handshake itself is `Admission`'s (`admission.ts`). The
+ * shell (`server.ts`) feeds it datagrams and clock ticks and sends what
+ * `poll` returns; nothing here touches a socket, a file or the clock.
  * The console's commands (`commands.ts`) work on its public parts.
  * @module
  */
 
 import { type Address, formatAddress } from "../protocol/address.ts";
-import { TokenBucket } from "../protocol/bucket.ts";
 import {
   type ClientRequest,
   decodeRequest,
@@ -19,25 +19,21 @@ import {
   type ServerEvent,
 } from "../protocol/events.ts";
 import { split } from "../protocol/fragment.ts";
-import { MIN_JOIN_BYTES, TOKEN_BYTES } from "../protocol/limits.ts";
 import { Link, sameToken } from "../protocol/link.ts";
 import { truncateUtf8 } from "../protocol/text.ts";
-import { validateName } from "../protocol/names.ts";
 import {
   decodePacket,
   encodePacket,
   isNative,
-  type JoinPacket,
   MAX_FRAME_BODY,
   type Packet,
-  RefuseCode,
   SESSION_FIXED_BYTES,
   type SessionPacket,
 } from "../protocol/packet.ts";
 import type { Origin } from "../net/guard.ts";
+import { Admission } from "./admission.ts";
 import { Bans } from "./bans.ts";
 import { ClassicGateway } from "./classic.ts";
-import { CookieJar } from "./cookie.ts";
 import type { Journal, JournalState } from "./journal.ts";
 import { DEFAULT_LOG_SIZE, type Delivery, Room } from "./room.ts";
 import { isLive, type Session, Sessions } from "./sessions.ts";
@@ -106,8 +102,6 @@ export interface Outgoing {
 const LINGER_MS = 3000;
 /** Most handshake replies queued before further ones are dropped. */
 const MAX_REPLIES = 1024;
-/** Most addresses whose join rate is tracked; a flood of them is forgotten. */
-const MAX_JOIN_BUCKETS = 10_000;
 /** Most datagrams queued for classic members before further ones are dropped. */
 const MAX_CLASSIC_QUEUE = 65_536;
 
@@ -123,16 +117,12 @@ export class ServerCore {
   readonly bans = new Bans();
   /** A member silent this long is removed (ms). */
   readonly timeoutMs: number;
-  #jar: CookieJar;
+  #admission: Admission;
   #log: Logger;
   #journal: JournalSink | undefined;
-  #heartbeatMs: number;
-  #maxMembers: number;
   #maxBacklog: number;
   #rate: number;
   #burst: number;
-  #joinRate: number;
-  #joins = new Map<string, TokenBucket>();
   #replies: Outgoing[] = [];
   #salt: Uint8Array | undefined;
   /** Clients of the classic text protocol. */
@@ -148,13 +138,10 @@ export class ServerCore {
     log: Logger = () => {},
     journal?: { sink: JournalSink; restored: JournalState; now: number },
   ) {
-    this.#heartbeatMs = options.heartbeatMs ?? 1000;
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.#maxMembers = options.maxMembers ?? 10_000;
     this.#maxBacklog = options.maxBacklog ?? 4096;
     this.#rate = options.rate ?? 5;
     this.#burst = options.burst ?? 10;
-    this.#joinRate = options.joinRate ?? 10;
     const history = options.history ?? 50;
     this.room = new Room(
       Math.max(DEFAULT_LOG_SIZE, history),
@@ -162,16 +149,38 @@ export class ServerCore {
       options.announceLimit === 0 ? Infinity : options.announceLimit,
     );
     this.room.motd = options.motd ?? "";
-    this.#jar = new CookieJar(options.cookieSecret);
     this.#salt = options.salt;
     this.#log = log;
+    this.#admission = new Admission(
+      {
+        room: this.room,
+        sessions: this.sessions,
+        bans: this.bans,
+        stats: this.stats,
+        reply: (bytes, to, limit) => this.#reply(bytes, to, limit),
+        deliver: (deliveries, now) => this.#deliver(deliveries, now),
+        recordMember: (id, token, name) =>
+          this.#journal?.member(id, token, name),
+        log: (text) => this.#log("info", text),
+      },
+      {
+        heartbeatMs: options.heartbeatMs ?? 1000,
+        timeoutMs: this.timeoutMs,
+        maxMembers: options.maxMembers ?? 10_000,
+        rate: this.#rate,
+        burst: this.#burst,
+        joinRate: options.joinRate ?? 10,
+        cookieSecret: options.cookieSecret,
+        salt: options.salt,
+      },
+    );
     this.classic = new ClassicGateway(
       {
         room: this.room,
         deliver: (deliveries, now) => this.#deliver(deliveries, now),
         send: (bytes, to) => this.#queueClassic(bytes, to),
-        joinAllowed: (host, now) => this.#joinAllowed(host, now),
-        banned: (name, host, now) => this.#banned(name, host, now),
+        joinAllowed: (host, now) => this.#admission.joinAllowed(host, now),
+        banned: (name, host, now) => this.#admission.banned(name, host, now),
         log: (text) => this.#log("info", text),
         drop: (reason) => this.stats.drop(reason),
       },
@@ -208,7 +217,9 @@ export class ServerCore {
     origin: Origin = "plain",
   ): void {
     this.stats.datagramIn(bytes.byteLength);
-    if (origin === "forged") return this.#forged(bytes.byteLength, from);
+    if (origin === "forged") {
+      return this.#admission.forged(bytes.byteLength, from);
+    }
     if (!isNative(bytes)) {
       this.classic.receive(bytes, from, now);
       this.#journal?.flush();
@@ -317,7 +328,7 @@ export class ServerCore {
   #dispatch(packet: Packet, from: Address, now: number, origin: Origin): void {
     switch (packet.type) {
       case "join":
-        return this.#join(packet, from, now, origin);
+        return this.#admission.join(packet, from, now, origin);
       case "session":
         return this.#session(packet, from, now);
       case "cookie":
@@ -346,15 +357,6 @@ export class ServerCore {
     this.#replies.push({ bytes, to: { hostname: to.hostname, port: to.port } });
   }
 
-  /** A sealed datagram that would not open: wrong passphrase, forgery, or replay. */
-  #forged(size: number, from: Address): void {
-    this.stats.drop("bad seal");
-    // A sealed JOIN is padded to MIN_JOIN_BYTES: tell the joiner, briefly.
-    if (size >= MIN_JOIN_BYTES) {
-      this.#refuse(RefuseCode.passphrase, "Wrong passphrase", from);
-    }
-  }
-
   #queueClassic(bytes: Uint8Array, to: Address): void {
     if (this.#classicQueue.length >= MAX_CLASSIC_QUEUE) {
       return this.stats.drop("classic queue full");
@@ -363,203 +365,6 @@ export class ServerCore {
       bytes,
       to: { hostname: to.hostname, port: to.port },
     });
-  }
-
-  #refuse(code: number, reason: string, to: Address): void {
-    this.#reply(
-      encodePacket({ type: "refuse", code, reason }),
-      to,
-      MIN_JOIN_BYTES,
-    );
-  }
-
-  #join(packet: JoinPacket, from: Address, now: number, origin: Origin): void {
-    const key = formatAddress(from);
-    if (!this.#jar.verify(packet.cookie, key, now)) {
-      const cookie = this.#jar.issue(key, now);
-      return this.#reply(
-        encodePacket({ type: "cookie", cookie, salt: this.#salt }),
-        from,
-        MIN_JOIN_BYTES,
-      );
-    }
-    if (this.#salt !== undefined && origin !== "sealed") {
-      return this.#refuse(
-        RefuseCode.passphrase,
-        "This room needs a passphrase (join --passphrase)",
-        from,
-      );
-    }
-    const banned = this.#banned(packet.name, from.hostname, now);
-    if (banned !== undefined) {
-      return this.#refuse(RefuseCode.banned, banned, from);
-    }
-    const { resume } = packet;
-    const known = resume && this.sessions.get(resume.sessionId);
-    if (
-      resume && known && known.closingUntil === undefined &&
-      sameToken(known.token, resume.token)
-    ) {
-      return this.#resume(
-        known,
-        from,
-        key,
-        resume.lastSeen,
-        packet.cookie,
-        now,
-      );
-    }
-    // A JOIN retransmitted because our WELCOME was lost.
-    const existing = this.sessions.at(key);
-    const check = validateName(packet.name);
-    if (
-      existing && isLive(existing) && check.ok &&
-      this.room.get(existing.id)?.key === check.key
-    ) {
-      return this.#welcome(existing, false);
-    }
-    if (!this.#joinAllowed(from.hostname, now)) {
-      this.stats.drop("join throttled");
-      return this.#refuse(
-        RefuseCode.throttled,
-        "Too many joins from your address; wait a moment",
-        from,
-      );
-    }
-    this.#admit(packet.name, from, key, now);
-  }
-
-  /** Why `name` from `host` may not join (a ban in force), or undefined. */
-  #banned(name: string, host: string, now: number): string | undefined {
-    const until = this.bans.until(name, host, now);
-    if (until === undefined) return undefined;
-    const left = until === Infinity
-      ? ""
-      : ` for ${Math.ceil((until - now) / 60_000)} more minutes`;
-    return `You are banned from this room${left}`;
-  }
-
-  #joinAllowed(host: string, now: number): boolean {
-    if (this.#joinRate === 0) return true;
-    let bucket = this.#joins.get(host);
-    if (bucket === undefined) {
-      if (this.#joins.size >= MAX_JOIN_BUCKETS) this.#joins.clear();
-      bucket = new TokenBucket(this.#joinRate * 4, this.#joinRate, now);
-      this.#joins.set(host, bucket);
-    }
-    return bucket.take(now);
-  }
-
-  #resume(
-    session: Session,
-    from: Address,
-    key: string,
-    lastSeen: number,
-    cookie: Uint8Array,
-    now: number,
-  ): void {
-    // The same JOIN again (our WELCOME was lost): answer, change nothing.
-    if (
-      session.resumedWith !== undefined &&
-      sameToken(session.resumedWith, cookie)
-    ) {
-      return this.#welcome(session, true);
-    }
-    session.resumedWith = cookie.slice();
-    session.link = new Link(session.id, session.token, now, {
-      initialReceiveSeq: session.link.completedNext,
-    });
-    session.suspendedUntil = undefined;
-    this.sessions.move(session, from, key);
-    this.#log("info", `${session.name} resumed from ${key}`);
-    this.#welcome(session, true);
-    this.#limits(session);
-    const missed = this.room.since(lastSeen, session.id);
-    const events: ServerEvent[] = missed ??
-      [{
-        kind: "notice",
-        text: "Some messages were missed while you were away",
-      }];
-    for (const event of events) session.link.send(encodeEvent(event));
-    this.sessions.touch(session);
-  }
-
-  #admit(name: string, from: Address, key: string, now: number): void {
-    if (this.room.size >= this.#maxMembers) {
-      return this.#refuse(
-        RefuseCode.full,
-        `The room is full (${this.#maxMembers} members)`,
-        from,
-      );
-    }
-    const id = this.sessions.newId();
-    const result = this.room.join(id, name, now);
-    if (!result.ok) {
-      return this.#refuse(
-        result.problem === "taken" ? RefuseCode.taken : RefuseCode.name,
-        result.message,
-        from,
-      );
-    }
-    const token = crypto.getRandomValues(new Uint8Array(TOKEN_BYTES));
-    const session = this.#newSession(
-      id,
-      token,
-      result.member.name,
-      new Link(id, token, now),
-      now,
-    );
-    this.sessions.add(session);
-    this.sessions.move(session, from, key);
-    this.#journal?.member(id, token, session.name);
-    this.#log("info", `${session.name} joined from ${key}`);
-    this.#welcome(session, false);
-    this.#limits(session);
-    this.#deliver(result.deliveries, now);
-  }
-
-  #newSession(
-    id: number,
-    token: Uint8Array,
-    name: string,
-    link: Link,
-    now: number,
-  ): Session {
-    return {
-      id,
-      token,
-      name,
-      link,
-      bucket: new TokenBucket(this.#burst, this.#rate, now),
-      throttled: [],
-    };
-  }
-
-  #welcome(session: Session, resumed: boolean): void {
-    const welcome = encodePacket({
-      type: "welcome",
-      sessionId: session.id,
-      token: session.token,
-      name: session.name,
-      resumed,
-      resumeSeq: session.link.completedNext,
-      heartbeatMs: this.#heartbeatMs,
-      timeoutMs: this.timeoutMs,
-    });
-    if (session.address !== undefined) {
-      this.#reply(welcome, session.address, MIN_JOIN_BYTES);
-    }
-  }
-
-  /** Tell a member the flood limit, so its client paces itself under it. */
-  #limits(session: Session): void {
-    session.link.send(
-      encodeEvent({
-        kind: "limits",
-        burst: this.#burst,
-        perSecond: this.#rate,
-      }),
-    );
   }
 
   #session(packet: SessionPacket, from: Address, now: number): void {
@@ -784,7 +589,13 @@ export class ServerCore {
     this.room.restore(state.lastId, state.events, state.members);
     for (const m of state.members) {
       const link = new Link(m.id, m.token, now, { initialReceiveSeq: m.next });
-      const session = this.#newSession(m.id, m.token, m.name, link, now);
+      const session = this.#admission.newSession(
+        m.id,
+        m.token,
+        m.name,
+        link,
+        now,
+      );
       session.suspendedUntil = now + this.timeoutMs;
       this.sessions.add(session);
     }
