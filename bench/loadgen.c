@@ -889,8 +889,7 @@ static void usage(void) {
           "  [--members M] [--phases rate:R:S,sat:S,mem:S] [--size BYTES]\n"
           "  [--window W] [--warmup S] [--ack-ms MS] [--join-timeout S]\n"
           "  [--join-parallel N] [--join-lag N] [--announce-limit N]\n"
-          "  [--max-seconds S]"
-          "  [--max-messages N]\n");
+          "  [--max-seconds S] [--max-messages N]\n");
   exit(2);
 }
 

@@ -25,18 +25,18 @@ export interface Flight {
 }
 
 /**
- * Where a flight in flight waits. Frames go out for the first time in seq
- * order, so the in-flight list, read from the oldest first-try flight, is
- * already (nearly) in deadline order: first tries need no heap, and
- * settling one is O(1). Only retries, rare, sit in a heap. (A first try
- * sent after the RTO shrank may expire a little late, behind an older one:
- * by at most the change in RTO.)
+ * Where a flight in flight waits for its timeout. Frames go out for the
+ * first time in seq order, at a nearly steady RTO, so their deadlines
+ * mostly rise along the seq-ordered in-flight list: such a first try is
+ * timed "in order", with no heap, and settling it is O(1). A first try
+ * whose deadline would come before an earlier one's (the RTO shrank) and
+ * every retry sit in a heap instead, so nothing ever times out late.
  */
 export const Timer = {
-  /** First try: found from the channel's oldest first try along the in-flight list. */
-  firstTry: 0,
-  /** A retry: in the timer heap. */
-  retry: 1,
+  /** Timed in order: found from the channel's oldest such flight along the in-flight list. */
+  inOrder: 0,
+  /** In the timer heap: a retry, or a first try out of deadline order. */
+  heap: 1,
   /** Timed out: in the due heap, to go out again. */
   due: 2,
 } as const;
@@ -67,7 +67,7 @@ export function newFlight(seq: number, body: Uint8Array): Flight {
       prev: undefined,
       next: undefined,
       heapIndex: -1,
-      timer: Timer.firstTry,
+      timer: Timer.inOrder,
     };
   }
   f.seq = seq;
@@ -82,9 +82,9 @@ export function recycle(f: Flight): void {
   if (spare.length < MAX_SPARE) spare.push(f);
 }
 
-/** The first flight from `f` on (in seq order) that is on its first try. */
-export function nextFirstTry(f: Flight | undefined): Flight | undefined {
-  while (f !== undefined && f.timer !== Timer.firstTry) f = f.next;
+/** The first flight from `f` on (in seq order) that is timed in order. */
+export function nextInOrder(f: Flight | undefined): Flight | undefined {
+  while (f !== undefined && f.timer !== Timer.inOrder) f = f.next;
   return f;
 }
 

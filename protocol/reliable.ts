@@ -13,7 +13,7 @@ import {
   type Flight,
   FlightHeap,
   newFlight,
-  nextFirstTry,
+  nextInOrder,
   recycle,
   Timer,
 } from "./flight.ts";
@@ -154,8 +154,10 @@ export class ReliableChannel {
   #oldest: Flight | undefined;
   #newest: Flight | undefined;
   #inFlight = 0;
-  /** The oldest flight in flight on its first try (see Timer). */
-  #firstTry: Flight | undefined;
+  /** The oldest flight timed in order (see Timer). */
+  #inOrder: Flight | undefined;
+  /** The latest deadline ever timed in order: a later one must not be earlier. */
+  #inOrderDeadline = -Infinity;
   #timers = new FlightHeap(byDeadline);
   #due = new FlightHeap(bySeq);
   #srtt: number | undefined;
@@ -344,7 +346,7 @@ export class ReliableChannel {
     }
     return Math.min(
       ackAt,
-      this.#firstTry?.deadline ?? Infinity,
+      this.#inOrder?.deadline ?? Infinity,
       this.#timers.peek()?.deadline ?? Infinity,
     );
   }
@@ -395,12 +397,12 @@ export class ReliableChannel {
   /** Move timed-out flights to the due heap; false once the channel failed. */
   #expire(now: number): boolean {
     for (
-      let f = this.#firstTry;
+      let f = this.#inOrder;
       f !== undefined && f.deadline <= now;
-      f = this.#firstTry
+      f = this.#inOrder
     ) {
       if (f.transmissions > this.#opts.maxRetries) return this.#fail();
-      this.#firstTry = nextFirstTry(f.next);
+      this.#inOrder = nextInOrder(f.next);
       f.timer = Timer.due;
       this.#due.push(f);
     }
@@ -461,12 +463,13 @@ export class ReliableChannel {
     f.epoch = this.#progress;
     f.sentAt = now;
     f.deadline = now + f.timeout;
-    if (f.transmissions === 1) {
-      // The newest in flight: it heads the first tries only if none is older.
-      f.timer = Timer.firstTry;
-      this.#firstTry ??= f;
+    if (f.transmissions === 1 && f.deadline >= this.#inOrderDeadline) {
+      // The newest in flight: it heads the in-order ones only if none is older.
+      f.timer = Timer.inOrder;
+      this.#inOrder ??= f;
+      this.#inOrderDeadline = f.deadline;
     } else {
-      f.timer = Timer.retry;
+      f.timer = Timer.heap;
       this.#timers.push(f);
     }
   }
@@ -474,8 +477,8 @@ export class ReliableChannel {
   /** Acknowledge one flight; returns the next one in flight. */
   #settle(f: Flight): Flight | undefined {
     const next = f.next;
-    if (f === this.#firstTry) this.#firstTry = nextFirstTry(next);
-    else if (f.timer === Timer.retry) this.#timers.remove(f);
+    if (f === this.#inOrder) this.#inOrder = nextInOrder(next);
+    else if (f.timer === Timer.heap) this.#timers.remove(f);
     else if (f.timer === Timer.due) this.#due.remove(f);
     if (f.prev === undefined) this.#oldest = next;
     else f.prev.next = next;

@@ -35,8 +35,13 @@ const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 const buffer = new Uint8Array(65_536);
 
-function send(bytes: Uint8Array, to: Deno.NetAddr): Promise<number> {
-  return socket.send(bytes, to);
+/** One awaited send; a failed one is lost, as with sendto in the C peer. */
+async function send(bytes: Uint8Array, to: Deno.NetAddr): Promise<void> {
+  try {
+    await socket.send(bytes, to);
+  } catch {
+    // Lost, like any datagram.
+  }
 }
 
 for (;;) {
