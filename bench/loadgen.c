@@ -302,6 +302,17 @@ static void send_join(member_t *m) {
   send_raw(m, b, sizeof b);
 }
 
+/* A member's join in the target's protocol (JOIN, or the text "L name"). */
+static void send_login(member_t *m) {
+  if (target == T_UDPCHAT) {
+    send_join(m);
+    return;
+  }
+  char b[32];
+  int n = snprintf(b, sizeof b, "L m%d", idx_of(m));
+  send_raw(m, b, (size_t)n);
+}
+
 /* A SESSION datagram with the current ack, and `frames` (already encoded). */
 static void send_session(member_t *m, const uint8_t *frames, size_t flen) {
   uint8_t b[1400];
@@ -648,12 +659,7 @@ static void scan_members(void) {
                now_ns >= m->retry_at) {
       join_retries++;
       m->retry_at = now_ns + 500000000LL;
-      if (target == T_UDPCHAT) send_join(m);
-      else {
-        char b[32];
-        int n = snprintf(b, sizeof b, "L m%d", idx_of(m));
-        send_raw(m, b, (size_t)n);
-      }
+      send_login(m);
     }
   }
 }
@@ -681,12 +687,7 @@ static void start_joins(void) {
     joins_pending++;
     m->st = S_JOIN1;
     m->retry_at = now_ns + 250000000LL;
-    if (target == T_UDPCHAT) send_join(m);
-    else {
-      char b[32];
-      int n = snprintf(b, sizeof b, "L m%d", idx_of(m));
-      send_raw(m, b, (size_t)n);
-    }
+    send_login(m);
   }
 }
 

@@ -12,7 +12,7 @@ import { randomU32 } from "../tests/_random.ts";
 import { concat } from "./_bytes.ts";
 import assert from "node:assert/strict";
 import { ClientCore, type ClientNotice } from "../client/core.ts";
-import { type Outgoing, ServerCore } from "../server/core.ts";
+import { MAX_REPLIES, type Outgoing, ServerCore } from "../server/core.ts";
 import type { Address } from "./address.ts";
 import { crc32 } from "./crc32.ts";
 import {
@@ -54,9 +54,6 @@ const SERVER_FLOOD_CASES = 100_000;
 const SERVER_SESSION_CASES = 40_000;
 const CLIENT_CASES_PER_STATE = 10_000;
 const UNAUTHENTICATED_CASES = 25_000;
-
-/** Most handshake replies ServerCore queues (MAX_REPLIES in server/core.ts). */
-const MAX_REPLIES = 1024;
 
 // ---------------------------------------------------------------------------
 // Randomness

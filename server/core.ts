@@ -101,7 +101,7 @@ export interface Outgoing {
 /** How long a session lingers after its GOODBYE, for the ack (ms). */
 const LINGER_MS = 3000;
 /** Most handshake replies queued before further ones are dropped. */
-const MAX_REPLIES = 1024;
+export const MAX_REPLIES = 1024;
 /** Most datagrams queued for classic members before further ones are dropped. */
 const MAX_CLASSIC_QUEUE = 65_536;
 

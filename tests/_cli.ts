@@ -159,6 +159,18 @@ function matches(line: string, pattern: RegExp | string): boolean {
     : pattern.test(line);
 }
 
+/** A UDP port on 127.0.0.1 that the OS handed out and nobody listens on now. */
+export function unusedPort(): number {
+  const socket = Deno.listenDatagram({
+    transport: "udp",
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  const { port } = socket.addr as Deno.NetAddr;
+  socket.close();
+  return port;
+}
+
 /** Start `udpchat serve` on 127.0.0.1 with an OS-chosen port. */
 export async function startServer(
   args: string[] = [],

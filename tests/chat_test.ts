@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { Proc, startMember, startServer } from "./_cli.ts";
+import { Proc, startMember, startServer, unusedPort } from "./_cli.ts";
 
 Deno.test("serve prints the bound address on its first line", async () => {
   await using server = await startServer();
@@ -167,13 +167,7 @@ Deno.test("a member whose server vanished is told within a few seconds", async (
 });
 
 Deno.test("a member with no server to reach says so and exits non-zero", async () => {
-  const socket = Deno.listenDatagram({
-    transport: "udp",
-    hostname: "127.0.0.1",
-    port: 0,
-  });
-  const { port } = socket.addr as Deno.NetAddr;
-  socket.close(); // Nobody listens on this port now.
+  const port = unusedPort();
   await using member = await startMember("alice", port, { wait: false });
   await member.waitFor(/Cannot reach the server/, 15_000, true);
   assert.equal((await member.status()).code, 1);

@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { Proc, startMember, startServer } from "./_cli.ts";
+import { Proc, startMember, startServer, unusedPort } from "./_cli.ts";
 
 type Json = Record<string, unknown>;
 
@@ -113,13 +113,7 @@ Deno.test("send exits 1 with one stderr line when the name is refused", async ()
 });
 
 Deno.test("send exits 1 with one stderr line when the server is unreachable", async () => {
-  const socket = Deno.listenDatagram({
-    transport: "udp",
-    hostname: "127.0.0.1",
-    port: 0,
-  });
-  const { port } = socket.addr as Deno.NetAddr;
-  socket.close(); // Nobody listens on this port now.
+  const port = unusedPort();
   await using cron = sendCommand(port, "cron", "hi");
   assert.equal((await cron.status(15_000)).code, 1);
   const errors = cron.errors.filter((l) => l !== "");
