@@ -8,7 +8,7 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { messagesFor, pickLang } from "./client/i18n.ts";
+import { messagesFor, pickLang } from "./wording/i18n.ts";
 import { join } from "./client/join.ts";
 import { send } from "./client/send.ts";
 import { type Address, parseAddress, parsePort } from "./protocol/address.ts";

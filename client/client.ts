@@ -4,19 +4,11 @@
  * @module
  */
 
-import { Guard, type Origin } from "../net/guard.ts";
+import { Guard } from "../net/guard.ts";
+import type { Origin } from "../protocol/clear.ts";
 import { type PumpCore, UdpPump } from "../net/udp_pump.ts";
-import { COOKIE_BYTES } from "../protocol/limits.ts";
-import { PacketType } from "../protocol/packet.ts";
 import type { Address } from "../protocol/address.ts";
 import { type ClientCore, type ClientNotice } from "./core.ts";
-
-/** The one datagram a member sends in the clear: the JOIN asking for the salt. */
-function isProbe(bytes: Uint8Array): boolean {
-  if (bytes[3] !== PacketType.join) return false;
-  // Its cookie (bytes 4 to 24) is still all zero.
-  return bytes.subarray(4, 4 + COOKIE_BYTES).every((b) => b === 0);
-}
 
 /** Adapts a ClientCore to the pump: filters by source, emits notices. */
 class ServerOnly implements PumpCore {
@@ -86,7 +78,7 @@ export class UdpClient implements AsyncDisposable {
     this.core = core;
     const guard = passphrase === undefined
       ? undefined
-      : new Guard(passphrase, isProbe);
+      : new Guard(passphrase, "member");
     this.#adapter = new ServerOnly(core, server, emit, guard);
     this.#pump = new UdpPump(socket, this.#adapter, guard);
   }

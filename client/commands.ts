@@ -13,7 +13,7 @@ import {
 } from "../protocol/events.ts";
 import { nameKey, validateName } from "../protocol/names.ts";
 import { utf8Length, validateText } from "../protocol/text.ts";
-import type { Localized, Messages } from "./i18n.ts";
+import type { Localized, Messages } from "../wording/i18n.ts";
 
 /** A request the main thread may post to the worker. */
 export type OutgoingRequest = Exclude<ClientRequest, { kind: "leave" }>;

@@ -9,7 +9,7 @@ import {
   type OutgoingRequest,
   runLine,
 } from "./commands.ts";
-import { EN, type Messages, ZH } from "./i18n.ts";
+import { EN, type Messages, ZH } from "../wording/i18n.ts";
 
 /** A context that records what the commands did. */
 class FakeContext implements CommandContext {

@@ -17,7 +17,7 @@ import {
 import { TokenBucket } from "../protocol/bucket.ts";
 import { COOKIE_BYTES } from "../protocol/limits.ts";
 import { Link, sameToken } from "../protocol/link.ts";
-import type { Origin } from "../net/guard.ts";
+import { acceptedInTheClear, type Origin } from "../protocol/clear.ts";
 import {
   decodePacket,
   encodePacket,
@@ -206,8 +206,8 @@ export class ClientCore {
     }
     // With a passphrase only the handshake's first answers come in the clear.
     if (
-      this.#passphrase && origin === "plain" && packet.type !== "cookie" &&
-      packet.type !== "refuse"
+      this.#passphrase && origin === "plain" &&
+      !acceptedInTheClear(packet.type, "member")
     ) return;
     const state = this.#state;
     switch (packet.type) {

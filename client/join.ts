@@ -18,7 +18,7 @@ import {
 } from "./commands.ts";
 import type { ClientNotice } from "./core.ts";
 import { formatNotice } from "./format.ts";
-import { type Lang, messagesFor } from "./i18n.ts";
+import { type Lang, messagesFor } from "../wording/i18n.ts";
 import type { ToClientWorker } from "./messages.ts";
 import { NetWorker } from "./session.ts";
 import { JsonScreen, PipeScreen, type Screen, TtyScreen } from "./terminal.ts";

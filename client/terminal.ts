@@ -11,8 +11,9 @@ import { createInterface, type Interface, moveCursor } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { styleText } from "node:util";
 import type { ClientNotice } from "./core.ts";
-import { clock, jsonLine, type Line, noticeJson } from "./format.ts";
-import { displayWidth } from "./sanitize.ts";
+import { jsonLine, noticeJson } from "./format.ts";
+import { clock, type Line } from "../wording/events.ts";
+import { displayWidth } from "../wording/sanitize.ts";
 
 /** Where the client shows lines and reads input. */
 export interface Screen {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { PassThrough, Writable } from "node:stream";
-import type { Line } from "./format.ts";
-import { displayWidth } from "./sanitize.ts";
+import type { Line } from "../wording/events.ts";
+import { displayWidth } from "../wording/sanitize.ts";
 import {
   colourOf,
   mentionPattern,

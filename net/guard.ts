@@ -7,29 +7,23 @@
  * @module
  */
 
+import { inTheClear, type Origin, type Side } from "../protocol/clear.ts";
 import { deriveKey, isSealed, Sealer } from "../protocol/seal.ts";
-
-/** Where a datagram the core gets came from. */
-export type Origin = "plain" | "sealed" | "forged";
 
 /** Seals and opens for one side of a room with a passphrase. */
 export class Guard {
   #passphrase: string;
-  #plain: (bytes: Uint8Array) => boolean;
+  #side: Side;
   #salt: string | undefined;
   #sealer: Promise<Sealer> | undefined;
 
   /**
-   * `plain` says which outgoing datagrams stay in the clear; `salt`, when
-   * known (the server), starts deriving the key now.
+   * A guard for the `side` that sends through it; `salt`, when known (the
+   * server), starts deriving the key now.
    */
-  constructor(
-    passphrase: string,
-    plain: (bytes: Uint8Array) => boolean,
-    salt?: Uint8Array,
-  ) {
+  constructor(passphrase: string, side: Side, salt?: Uint8Array) {
     this.#passphrase = passphrase;
-    this.#plain = plain;
+    this.#side = side;
     if (salt !== undefined) this.useSalt(salt);
   }
 
@@ -61,7 +55,9 @@ export class Guard {
 
   /** Wrap an outgoing datagram (its own copy), or leave it in the clear. */
   async seal(bytes: Uint8Array): Promise<Uint8Array> {
-    if (this.#plain(bytes) || this.#sealer === undefined) return bytes;
+    if (inTheClear(bytes, this.#side) || this.#sealer === undefined) {
+      return bytes;
+    }
     return await (await this.#sealer).seal(bytes);
   }
 }

@@ -8,7 +8,8 @@
 
 import { setImmediate } from "node:timers";
 import type { Address } from "../protocol/address.ts";
-import type { Guard, Origin } from "./guard.ts";
+import type { Origin } from "../protocol/clear.ts";
+import type { Guard } from "./guard.ts";
 import {
   MAX_DATAGRAM_BYTES,
   RECEIVE_BUFFER_BYTES,

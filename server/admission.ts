@@ -16,7 +16,7 @@ import {
   type JoinPacket,
   RefuseCode,
 } from "../protocol/packet.ts";
-import type { Origin } from "../net/guard.ts";
+import type { Origin } from "../protocol/clear.ts";
 import type { Bans } from "./bans.ts";
 import { CookieJar } from "./cookie.ts";
 import type { Delivery, Room } from "./room.ts";

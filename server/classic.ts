@@ -13,8 +13,8 @@
 import { type Address, formatAddress } from "../protocol/address.ts";
 import type { LeaveWhy, ServerEvent } from "../protocol/events.ts";
 import { decodeUtf8, trimLineEnds } from "../protocol/text.ts";
-import { formatEvent } from "../client/format.ts";
-import { sanitize } from "../client/sanitize.ts";
+import { formatEvent } from "../wording/events.ts";
+import { sanitize } from "../wording/sanitize.ts";
 import type { Delivery, Room } from "./room.ts";
 
 /** Longest datagram sent to a classic client: the smallest buffer they read with. */

@@ -30,7 +30,7 @@ import {
   SESSION_FIXED_BYTES,
   type SessionPacket,
 } from "../protocol/packet.ts";
-import type { Origin } from "../net/guard.ts";
+import { acceptedInTheClear, type Origin } from "../protocol/clear.ts";
 import { Admission } from "./admission.ts";
 import { Bans } from "./bans.ts";
 import { ClassicGateway } from "./classic.ts";
@@ -237,7 +237,8 @@ export class ServerCore {
       return;
     }
     if (
-      this.#salt !== undefined && origin === "plain" && packet.type !== "join"
+      this.#salt !== undefined && origin === "plain" &&
+      !acceptedInTheClear(packet.type, "server")
     ) {
       this.stats.drop("not sealed");
       return;

@@ -9,7 +9,6 @@
 import { runConsole } from "./commands.ts";
 import { type LogLevel, ServerCore } from "./core.ts";
 import { Guard } from "../net/guard.ts";
-import { isNative, PacketType } from "../protocol/packet.ts";
 import { SALT_BYTES } from "../protocol/seal.ts";
 import { Journal } from "./journal.ts";
 import { DEFAULT_LOG_SIZE } from "./room.ts";
@@ -83,7 +82,7 @@ async function start(
     if (opened && opened.state.salt === undefined) {
       opened.journal.salt(options.salt);
     }
-    guard = new Guard(message.passphrase, inTheClear, options.salt);
+    guard = new Guard(message.passphrase, "server", options.salt);
     await guard.ready();
   }
   // Dropped datagrams are logged at debug: under attack, posting each costs.
@@ -98,12 +97,6 @@ async function start(
   server = new UdpServer(socket, core, opened?.journal, guard);
   const { hostname, port } = server.address;
   post({ type: "listening", hostname, port });
-}
-
-/** What a passphrase room's server sends unsealed: the handshake's answers, and classic text. */
-function inTheClear(bytes: Uint8Array): boolean {
-  return !isNative(bytes) || bytes[3] === PacketType.cookie ||
-    bytes[3] === PacketType.refuse;
 }
 
 async function shutdown(reason: string): Promise<void> {

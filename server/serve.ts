@@ -7,7 +7,7 @@
 
 import process from "node:process";
 import { createInterface } from "node:readline";
-import { sanitize } from "../client/sanitize.ts";
+import { sanitize } from "../wording/sanitize.ts";
 import { formatAddress } from "../protocol/address.ts";
 import type { LogLevel, ServerOptions } from "./core.ts";
 import type { FromServerWorker, ToServerWorker } from "./messages.ts";

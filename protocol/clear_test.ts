@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { acceptedInTheClear, inTheClear } from "./clear.ts";
+import { encodePacket } from "./packet.ts";
+import { COOKIE_BYTES } from "./limits.ts";
+
+Deno.test({
+  name:
+    "inTheClear() lets only the salt request, COOKIE, REFUSE and classic text go unsealed",
+  permissions: "none",
+  fn() {
+    const probe = encodePacket({
+      type: "join",
+      cookie: new Uint8Array(COOKIE_BYTES),
+      name: "ann",
+    });
+    const join = encodePacket({
+      type: "join",
+      cookie: new Uint8Array(COOKIE_BYTES).fill(1),
+      name: "ann",
+    });
+    const cookie = encodePacket({
+      type: "cookie",
+      cookie: new Uint8Array(COOKIE_BYTES),
+    });
+    const refuse = encodePacket({ type: "refuse", code: 2, reason: "taken" });
+    const text = new TextEncoder().encode("ann: hi\n");
+    assert.equal(inTheClear(probe, "member"), true);
+    assert.equal(inTheClear(join, "member"), false);
+    assert.equal(inTheClear(text, "member"), false);
+    assert.equal(inTheClear(cookie, "server"), true);
+    assert.equal(inTheClear(refuse, "server"), true);
+    assert.equal(inTheClear(text, "server"), true);
+    assert.equal(inTheClear(probe, "server"), false);
+  },
+});
+
+Deno.test({
+  name:
+    "acceptedInTheClear() takes only a JOIN at the server, COOKIE or REFUSE at a member",
+  permissions: "none",
+  fn() {
+    const types = [
+      "join",
+      "cookie",
+      "welcome",
+      "refuse",
+      "session",
+      "reset",
+    ] as const;
+    assert.deepEqual(
+      types.filter((t) => acceptedInTheClear(t, "server")),
+      ["join"],
+    );
+    assert.deepEqual(
+      types.filter((t) => acceptedInTheClear(t, "member")),
+      ["cookie", "refuse"],
+    );
+  },
+});
