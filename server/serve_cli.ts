@@ -1,0 +1,113 @@
+/**
+ * `udpchat serve`: its help text and its command line, turned into the
+ * options `serve()` runs with.
+ * @module
+ */
+
+import { isIP } from "node:net";
+import type { ParseArgsOptionsConfig } from "node:util";
+import {
+  number,
+  parse,
+  type Parsed,
+  passphrase,
+  print,
+  usage,
+  UsageError,
+  VERSION,
+  whole,
+} from "../cli/args.ts";
+import { parsePort } from "../protocol/address.ts";
+import { serve, type ServeOptions } from "./serve.ts";
+
+/** The help text of `udpchat serve`. */
+export const SERVE_USAGE = `Usage: udpchat serve [options]
+
+Host a chat room. Each line typed here reaches every member as an admin
+message; a line starting with / is a console command (/help lists them:
+/who, /kick, /ban, /unban, /mute, /motd, /say, /stats, /shutdown). Stop with
+Ctrl-C, SIGTERM or /shutdown: members are told the server is closing.
+
+Options:
+  --host HOST        address to bind (default 0.0.0.0, every interface)
+  --port PORT        UDP port (default 8888; 0 lets the system choose)
+  --timeout SECONDS  drop a member silent this long (default 10)
+  --max-members N    most members at once (default 10000)
+  --history N        messages shown to a member who joins (default 50; 0: off)
+  --announce-limit N above N members, joins and leaves are not announced
+                     (default 500; 0: always announced)
+  --motd TEXT        message of the day, shown on join (/motd changes it)
+  --rate N           messages a second per member, after a burst (default 5;
+                     0: no limit); clients pace themselves under it
+  --burst N          messages a member may send at once (default 10)
+  --join-rate N      joins a second from one address (default 10; 0: no limit)
+  --no-classic       refuse clients of the classic text protocol (L/C/Q)
+  --classic-timeout MINUTES
+                     drop a silent classic client (default 30)
+  --state FILE       keep sessions and recent messages in FILE, so members
+                     resume after a restart (within the timeout)
+  --passphrase-file FILE
+                     encrypt the room (AES-GCM); members need the passphrase
+                     (also: UDPCHAT_PASSPHRASE, or --passphrase TEXT, which
+                     other users can see in the process list)
+  --verbose          log dropped datagrams too
+  -h, --help         show this help
+  -V, --version      show the version`;
+
+const OPTIONS: ParseArgsOptionsConfig = {
+  host: { type: "string", default: "0.0.0.0" },
+  port: { type: "string", default: "8888" },
+  timeout: { type: "string" },
+  "max-members": { type: "string" },
+  history: { type: "string" },
+  "announce-limit": { type: "string" },
+  motd: { type: "string" },
+  rate: { type: "string" },
+  burst: { type: "string" },
+  "join-rate": { type: "string" },
+  "no-classic": { type: "boolean", default: false },
+  "classic-timeout": { type: "string" },
+  state: { type: "string" },
+  passphrase: { type: "string" },
+  "passphrase-file": { type: "string" },
+  verbose: { type: "boolean", default: false },
+};
+
+/** Run `udpchat serve ARGS`; resolves to the exit code. */
+export async function runServe(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, OPTIONS);
+  if (values.help) return print(SERVE_USAGE);
+  if (values.version) return print(VERSION);
+  if (positionals.length > 0) {
+    throw new UsageError(`Unexpected argument "${positionals[0]}"`);
+  }
+  const hostname = String(values.host);
+  if (isIP(hostname) === 0 && hostname !== "localhost") {
+    throw new UsageError(`Invalid host "${hostname}": expected an IP address`);
+  }
+  return await serve({
+    hostname,
+    port: usage(() => parsePort(String(values.port))),
+    verbose: values.verbose === true,
+    statePath: values.state as string | undefined,
+    passphrase: await passphrase(values),
+    server: roomOptions(values),
+  });
+}
+
+/** The room's rules from the options, checked in the order of the help text. */
+function roomOptions(values: Parsed["values"]): ServeOptions["server"] {
+  return {
+    timeoutMs: number(values.timeout, "timeout", 10) * 1000,
+    maxMembers: whole(values["max-members"], "member count", 10_000, 1),
+    history: whole(values.history, "history size", 50),
+    announceLimit: whole(values["announce-limit"], "announce limit", 500),
+    motd: values.motd as string | undefined,
+    rate: number(values.rate, "rate", 5, 0),
+    burst: whole(values.burst, "burst", 10, 1),
+    joinRate: number(values["join-rate"], "join rate", 10, 0),
+    classic: values["no-classic"] !== true,
+    classicTimeoutMs: number(values["classic-timeout"], "classic timeout", 30) *
+      60_000,
+  };
+}
