@@ -22,11 +22,15 @@ export interface Parsed {
   positionals: string[];
 }
 
-/** Parse a subcommand's arguments against `options` plus --help and --version. */
+/**
+ * Parse a subcommand's arguments against `options` plus --help and --version.
+ * A leading `--` is dropped: `deno task serve -- --port 0` passes it through.
+ */
 export function parse(args: string[], options: ParseArgsOptionsConfig): Parsed {
   try {
     return parseArgs({
-      args,
+      // parseArgs would take everything after a `--` as positionals.
+      args: args[0] === "--" ? args.slice(1) : args,
       options: {
         ...options,
         help: { type: "boolean", short: "h" },

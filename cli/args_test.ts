@@ -103,3 +103,18 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  name: "parse() drops one leading -- (deno task passes it on), and only that",
+  permissions: "none",
+  fn() {
+    const options = { port: { type: "string" as const } };
+    strictEqual(parse(["--", "--port", "0"], options).values.port, "0");
+    deepStrictEqual(parse(["--", "alice"], {}).positionals, ["alice"]);
+    deepStrictEqual(parse(["--", "--", "-x"], {}).positionals, ["-x"]);
+    deepStrictEqual(parse(["alice", "--", "--port"], options).positionals, [
+      "alice",
+      "--port",
+    ]);
+  },
+});

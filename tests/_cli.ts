@@ -19,17 +19,23 @@ export class Proc implements AsyncDisposable {
   #stdinClosed = false;
   #changed: (() => void) | undefined;
 
-  /** Spawn `main.ts` with `args`. */
-  constructor(args: string[], env: Record<string, string> = {}) {
+  /**
+   * Spawn `main.ts` with `args`; with `deno` given, spawn `deno ...deno, ...args`
+   * instead (`deno: []` runs `deno ARGS` itself, such as a task).
+   */
+  constructor(
+    args: string[],
+    env: Record<string, string> = {},
+    deno: string[] = [
+      "run",
+      "--config",
+      new URL("deno.json", ROOT).pathname,
+      "-A",
+      MAIN,
+    ],
+  ) {
     this.child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--config",
-        new URL("deno.json", ROOT).pathname,
-        "-A",
-        MAIN,
-        ...args,
-      ],
+      args: [...deno, ...args],
       cwd: ROOT.pathname,
       stdin: "piped",
       stdout: "piped",
