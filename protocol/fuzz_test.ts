@@ -1088,8 +1088,8 @@ Deno.test({
       );
       if (i % 16 === 0) server.tick(now += 1);
     }
-    assert.equal(server.sessions.size, 0, "no session exists");
-    assert.equal(server.room.size, 0, "no member was admitted");
+    assert.equal(server.native.sessions.size, 0, "no session exists");
+    assert.equal(server.chat.room.size, 0, "no member was admitted");
     let replies = 0;
     const buffer = new Uint8Array(2048);
     for (let out; (out = server.poll(buffer, now));) {
@@ -1397,7 +1397,7 @@ Deno.test({
       `${server.stats.messages} messages`,
     );
     // Let the fuzz's members time out, so the room has space again.
-    net.now += server.timeoutMs + 1;
+    net.now += server.native.timeoutMs + 1;
     server.tick(net.now);
     net.drainServer();
     assertChat(net, net.join("quinn"), net.join("rosa"));
@@ -1550,7 +1550,7 @@ Deno.test({
     }
     // Nothing above carried a session's token, so nothing may have changed.
     assert.ok(alice.core.link === own[0] && bob.core.link === own[1]);
-    assert.equal(net.server.room.size, 2);
+    assert.equal(net.server.chat.room.size, 2);
     assertChat(net, alice, bob);
   },
 });

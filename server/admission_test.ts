@@ -17,41 +17,46 @@ import {
   type Packet,
   RefuseCode,
 } from "../protocol/packet.ts";
+import { randomFill } from "../tests/_random.ts";
 import { Admission, type AdmissionOptions } from "./admission.ts";
-import { Bans } from "./bans.ts";
-import { type Delivery, Room } from "./room.ts";
-import { Sessions } from "./sessions.ts";
-import { Stats } from "./stats.ts";
+import { ChatCore, type ChatOptions } from "./chat.ts";
+import { type Outbound } from "./port.ts";
+import { Session, Sessions } from "./sessions.ts";
 
 const NOW = 1_700_000_000_000;
 const FROM: Address = { hostname: "10.0.0.1", port: 4000 };
 const OPTIONS: AdmissionOptions = {
   heartbeatMs: 1000,
   timeoutMs: 10_000,
-  maxMembers: 10,
-  rate: 5,
-  burst: 10,
-  joinRate: 10,
   cookieSecret: new Uint8Array(32),
 };
 
-/** An Admission on a fake host that records what it is asked to do. */
-function setup(options: Partial<AdmissionOptions> = {}) {
+/** An Admission before a real chat core, whose members' ports record what they get. */
+function setup(
+  options: Partial<AdmissionOptions> = {},
+  rules: ChatOptions = {},
+) {
   const replies: Array<{ packet: Packet; to: Address; limit: number }> = [];
-  const delivered: Delivery[] = [];
-  const recorded: string[] = [];
+  const delivered: Outbound[] = [];
+  const resumed: number[] = [];
   const logged: string[] = [];
+  const chat = new ChatCore({ maxMembers: 10, ...rules });
   const host = {
-    room: new Room(),
+    chat,
     sessions: new Sessions(),
-    bans: new Bans(),
-    stats: new Stats(),
+    stats: chat.stats,
     reply: (bytes: Uint8Array, to: Address, limit: number) =>
       replies.push({ packet: decodePacket(bytes), to, limit }),
-    deliver: (deliveries: Delivery[]) => delivered.push(...deliveries),
-    recordMember: (_id: number, _token: Uint8Array, name: string) =>
-      recorded.push(name),
+    admit: (session: Session, name: string, now: number) =>
+      chat.admit(session.id, name, session.address!.hostname, {
+        kind: "native",
+        deliver: (outbound: Outbound) => delivered.push(outbound),
+        remove: () => {},
+        describe: () => undefined,
+      }, now),
+    resumed: (session: Session) => resumed.push(session.id),
     log: (text: string) => logged.push(text),
+    random: randomFill(7),
   };
   const admission = new Admission(host, { ...OPTIONS, ...options });
   /** A JOIN as `name` from `from`, after the cookie round trip. */
@@ -64,7 +69,7 @@ function setup(options: Partial<AdmissionOptions> = {}) {
     admission.join({ ...first, cookie: issued.cookie }, from, NOW, "plain");
     return replies.at(-1)!;
   };
-  return { admission, host, replies, delivered, recorded, logged, join };
+  return { admission, host, chat, replies, delivered, resumed, logged, join };
 }
 
 Deno.test({
@@ -77,15 +82,19 @@ Deno.test({
     assert.equal(packet.heartbeatMs, 1000);
     assert.equal(packet.timeoutMs, 10_000);
     assert.deepEqual([to, limit], [FROM, MIN_JOIN_BYTES]);
-    assert.equal(t.host.room.size, 1);
-    assert.equal(t.host.sessions.at(formatAddress(FROM))?.name, "bob");
-    assert.deepEqual(t.recorded, ["bob"]);
-    assert.deepEqual(t.logged, ["bob joined from 10.0.0.1:4000"]);
-    assert.ok(t.delivered.length > 0);
+    assert.equal(t.chat.room.size, 1);
+    const session = t.host.sessions.at(formatAddress(FROM));
+    assert.equal(t.chat.nameOf(session!.id), "bob");
+    assert.ok(packet.type === "welcome" && packet.sessionId === session!.id);
+    assert.deepEqual(
+      t.delivered.map((o) => o.event.kind),
+      ["limits", "members"],
+    );
     // The same JOIN again (the WELCOME was lost): the same session, no new member.
     const again = t.join("bob").packet;
     assert.ok(again.type === "welcome" && again.sessionId === packet.sessionId);
-    assert.deepEqual(t.recorded, ["bob"]);
+    assert.equal(t.chat.room.size, 1);
+    assert.equal(t.host.sessions.size, 1);
   },
 });
 
@@ -96,16 +105,18 @@ Deno.test({
     const t = setup();
     const token = new Uint8Array(TOKEN_BYTES).fill(7);
     const link = new Link(3, token, NOW, { initialReceiveSeq: 5 });
-    const session = t.admission.newSession(3, token, "bob", link, NOW);
+    const session = new Session(3, token, link);
     session.suspendedUntil = NOW + 10_000;
     t.host.sessions.add(session);
+    t.chat.room.restore([{ id: 3, name: "bob" }]);
     const resume = { sessionId: 3, token, lastSeen: 0 };
     const { packet } = t.join("bob", FROM, { resume });
     assert.ok(packet.type === "welcome" && packet.resumed);
     assert.equal(packet.resumeSeq, 5);
+    assert.equal(packet.name, "bob");
     assert.equal(session.suspendedUntil, undefined);
     assert.deepEqual(t.logged, ["bob resumed from 10.0.0.1:4000"]);
-    assert.deepEqual(t.recorded, []);
+    assert.deepEqual(t.resumed, [3]);
   },
 });
 
@@ -123,18 +134,18 @@ Deno.test({
       "This room needs a passphrase (join --passphrase)",
     ]);
     const banned = setup();
-    banned.host.bans.ban("bob", undefined, NOW + 90_000);
+    banned.chat.bans.ban("bob", undefined, NOW + 90_000);
     assert.deepEqual(refusal(banned, "bob"), [
       RefuseCode.banned,
       "You are banned from this room for 2 more minutes",
     ]);
-    const full = setup({ maxMembers: 1 });
+    const full = setup({}, { maxMembers: 1 });
     assert.equal(full.join("alice").packet.type, "welcome");
     assert.deepEqual(refusal(full, "bob"), [
       RefuseCode.full,
       "The room is full (1 members)",
     ]);
-    const busy = setup({ joinRate: 1 });
+    const busy = setup({}, { joinRate: 1 });
     for (let i = 0; i < 4; i++) {
       const from = { hostname: FROM.hostname, port: 5000 + i };
       assert.equal(busy.join(`m${i}`, from).packet.type, "welcome");
@@ -144,6 +155,8 @@ Deno.test({
       "Too many joins from your address; wait a moment",
     ]);
     assert.equal(busy.host.stats.drops.get("join throttled"), 1);
+    // A refused member leaves no session behind.
+    assert.equal(busy.host.sessions.size, 4);
   },
 });
 

@@ -1,79 +1,125 @@
 /**
- * The classic chat room's text protocol, beside the native one on the same
- * port: `L name` joins (answered `OK` or a reason), `C name text` talks,
- * `Q name` leaves (answered `EXIT`); members get plain UTF-8 lines. Safer
- * than the original: the name in `C` and `Q` is ignored, the one bound to
- * the source address is used. Classic members carry no token and send no
- * heartbeats, so they are a weaker class: they can be turned off, are
- * refused in a room with a passphrase, and are dropped after a long
- * silence. Pure: the core passes time in and sends what `send` is given.
+ * The classic engine: the classic chat room's text protocol, beside the
+ * native one on the same port. `L name` joins (answered `OK` or a reason),
+ * `C name text` talks (a text starting with `/` is a command), `Q name`
+ * leaves (answered `EXIT`); members get one plain UTF-8 line per datagram,
+ * starting with a newline as classic servers send them. Safer than the
+ * original: the name in `C` and `Q` is ignored, the one bound to the source
+ * address is used. Each classic member is a `MemberPort` of the chat core,
+ * under the same rules as everyone; its lines wait in its own queue, served
+ * round-robin with every other member's. Pure: time comes in as `now`.
  * @module
  */
 
 import { type Address, formatAddress } from "../protocol/address.ts";
-import type { LeaveWhy, ServerEvent } from "../protocol/events.ts";
+import type {
+  ClientRequest,
+  GoodbyeWhy,
+  ServerEvent,
+} from "../protocol/events.ts";
 import { decodeUtf8, trimLineEnds } from "../protocol/text.ts";
+import {
+  type ClassicProblem,
+  type ClassicWords,
+  classicWords,
+} from "../wording/classic.ts";
 import { formatEvent } from "../wording/events.ts";
+import { type Lang, type Messages, messagesFor } from "../wording/i18n.ts";
 import { sanitize } from "../wording/sanitize.ts";
-import type { Delivery, Room } from "./room.ts";
+import type { Admitted, ChatCore } from "./chat.ts";
+import type { Logger } from "./log.ts";
+import type { LinkInfo, MemberPort, Outbound } from "./port.ts";
+import { Fifo, type Outgoing, type Sender, type WorkQueue } from "./work.ts";
 
-/** Longest datagram sent to a classic client: the smallest buffer they read with. */
-export const CLASSIC_LINE_BYTES = 128;
-/** Most classic members at once (they are cheap to spoof). */
-const MAX_CLASSIC_MEMBERS = 1000;
+/** Longest datagram sent to a classic client: what they read after login. */
+export const CLASSIC_LINE_BYTES = 1024;
 /** Classic member ids start past every u32 session id, so they never collide. */
 const FIRST_ID = 2 ** 32;
+/** A classic reply to an address that proved nothing: at most this many times its request. */
+const AMPLIFICATION = 3;
 
-/** What the gateway needs from the server core. */
+/** What the classic engine is plugged into. */
 export interface ClassicHost {
-  room: Room;
-  /** Deliver room deliveries to everyone (native and classic members). */
-  deliver(deliveries: Delivery[], now: number): void;
-  /** Queue one datagram. */
-  send(bytes: Uint8Array, to: Address): void;
-  /** May this address join now (the join rate)? */
-  joinAllowed(host: string, now: number): boolean;
-  /** Why `name` from `host` may not join (a ban), or undefined. */
-  banned(name: string, host: string, now: number): string | undefined;
-  /** Report. */
-  log(text: string): void;
-  /** Count a dropped datagram. */
-  drop(reason: string): void;
+  chat: ChatCore;
+  work: WorkQueue;
+  /** Queue a reply to an address that is not a member (bounded by the caller). */
+  reply(bytes: Uint8Array, to: Address, limit: number): void;
+  log: Logger;
 }
 
-interface ClassicMember {
-  id: number;
-  address: Address;
-  lastHeard: number;
+/** The classic engine's tunables. */
+export interface ClassicOptions {
+  /** A member silent this long is dropped (ms). */
+  timeoutMs: number;
+  /** The wording of lines and refusals. */
+  lang: Lang;
+  /** Why classic clients may not join here, or undefined when they may. */
+  closed?: "closed" | "passphrase";
 }
 
 const encoder = new TextEncoder();
 
+/** One classic member: its address and its queue of lines. */
+class ClassicMember implements Sender {
+  readonly id: number;
+  readonly address: Address;
+  readonly key: string;
+  lastHeard: number;
+  warned = false;
+  queued = false;
+  active = true;
+  #lines = new Fifo<Uint8Array>();
+
+  constructor(id: number, address: Address, key: string, now: number) {
+    this.id = id;
+    this.address = { hostname: address.hostname, port: address.port };
+    this.key = key;
+    this.lastHeard = now;
+  }
+
+  /** Lines waiting to be sent. */
+  get backlog(): number {
+    return this.#lines.length;
+  }
+
+  push(datagram: Uint8Array): void {
+    this.#lines.push(datagram);
+  }
+
+  clear(): void {
+    this.#lines.clear();
+  }
+
+  take(): Outgoing | undefined {
+    const bytes = this.#lines.shift();
+    return bytes === undefined ? undefined : { bytes, to: this.address };
+  }
+
+  wantsToSend(): boolean {
+    return this.#lines.length > 0;
+  }
+}
+
 /** Classic members, by address. */
-export class ClassicGateway {
+export class ClassicEngine {
   #host: ClassicHost;
   #timeoutMs: number;
-  /** Why classic clients may not join, or undefined when they may. */
-  #closed: string | undefined;
+  #closed: ClassicOptions["closed"];
+  #t: Messages;
+  #words: ClassicWords;
   #byAddress = new Map<string, ClassicMember>();
   #byId = new Map<number, ClassicMember>();
   #nextId = FIRST_ID;
+  /** This engine's rendering of an event (a function per engine: one cache slot each). */
+  #render = (event: ServerEvent) => render(event, this.#t);
 
-  /** `closed`: the reason given to classic clients when they may not join. */
-  constructor(host: ClassicHost, timeoutMs: number, closed?: string) {
+  /** An engine on `host` with `options`. */
+  constructor(host: ClassicHost, options: ClassicOptions) {
     this.#host = host;
-    this.#timeoutMs = timeoutMs;
-    this.#closed = closed;
-  }
-
-  /** The address of classic member `id`. */
-  address(id: number): Address | undefined {
-    return this.#byId.get(id)?.address;
-  }
-
-  /** True when `id` is a classic member. */
-  has(id: number): boolean {
-    return this.#byId.has(id);
+    this.#timeoutMs = options.timeoutMs;
+    this.#closed = options.closed;
+    this.#t = messagesFor(options.lang);
+    this.#words = classicWords(options.lang);
   }
 
   /** How many classic members there are. */
@@ -88,8 +134,10 @@ export class ClassicGateway {
     const match = text === undefined
       ? null
       : /^([LCQ]) (\S+)(?: ([^]*))?$/.exec(text);
-    if (match === null) return this.#host.drop("not a classic command");
-    const [, command, name, rest] = match as unknown as [
+    if (match === null) {
+      return this.#host.chat.stats.drop("not a classic command");
+    }
+    const [, command, name, rest = ""] = match as unknown as [
       string,
       string,
       string,
@@ -97,49 +145,84 @@ export class ClassicGateway {
     ];
     const key = formatAddress(from);
     const member = this.#byAddress.get(key);
-    if (member) member.lastHeard = now;
+    const budget = bytes.byteLength * AMPLIFICATION;
     if (command === "L") {
-      return this.#login(member, name, from, key, bytes.byteLength, now);
+      return this.#login(member, name, from, key, budget, now);
     }
     if (member === undefined) {
-      return this.#reply("Send L name first", from, bytes.byteLength);
+      // Classic servers answer a Q they cannot place with EXIT, ending the client's loop.
+      if (command === "Q") return this.#reply(["EXIT"], from, budget);
+      return this.#refuse("login first", name, "", from, budget);
     }
-    if (command === "C") {
-      this.#host.log(
-        `${this.#host.room.get(member.id)?.name}: ${rest ?? ""} (classic)`,
-      );
-      return this.#host.deliver(
-        this.#host.room.say(member.id, rest ?? "", now),
-        now,
-      );
+    member.lastHeard = now;
+    member.warned = false;
+    if (command === "Q") {
+      this.#host.chat.request(member.id, { kind: "leave" }, now);
+      return;
     }
-    // A bound member: the protocol's EXIT goes whole, whatever the request's size.
-    this.#host.send(encoder.encode("EXIT"), from);
-    this.#leave(member, "left", "", now);
+    this.#line(member, rest, now);
   }
 
-  /** Send `event` to the classic members it is for (all but `except`, or one). */
-  deliver(delivery: Delivery): void {
-    const { event } = delivery;
-    const targets = delivery.to === "all"
-      ? this.#byId.values()
-      : [this.#byId.get(delivery.to)].filter((m) => m !== undefined);
-    let datagrams: Uint8Array[] | undefined;
-    for (const member of targets) {
-      if (delivery.to === "all" && member.id === delivery.except) continue;
-      datagrams ??= render(event);
-      for (const datagram of datagrams) {
-        this.#host.send(datagram, member.address);
-      }
-    }
-  }
-
-  /** Drop classic members silent for longer than the timeout. */
+  /** Drop members silent for longer than the timeout, after one warning. */
   tick(now: number): void {
+    const warnAt = this.#timeoutMs - Math.min(5 * 60_000, this.#timeoutMs / 5);
     for (const member of this.#byId.values()) {
-      if (now - member.lastHeard > this.#timeoutMs) {
-        this.#leave(member, "timeout", "", now);
+      const silent = now - member.lastHeard;
+      if (silent > this.#timeoutMs) {
+        this.#host.chat.remove(member.id, "timeout", "silent too long", now);
+      } else if (silent > warnAt && !member.warned) {
+        member.warned = true;
+        const minutes = Math.max(
+          1,
+          Math.round((this.#timeoutMs - silent) / 60_000),
+        );
+        this.#send(member, [this.#words.dropSoon(minutes)]);
       }
+    }
+  }
+
+  /** A chat line or a command from a member. */
+  #line(member: ClassicMember, text: string, now: number): void {
+    const request = this.#command(member, text);
+    if (request !== undefined) this.#host.chat.request(member.id, request, now);
+  }
+
+  /** The request a line asks for; undefined when answered here. */
+  #command(member: ClassicMember, text: string): ClientRequest | undefined {
+    if (!text.startsWith("/") || text.startsWith("//")) {
+      return {
+        kind: "say",
+        text: text.startsWith("//") ? text.slice(1) : text,
+      };
+    }
+    const [, name = "", args = ""] = /^\/(\S*)\s*([^]*)$/.exec(text) ?? [];
+    switch (name.toLowerCase()) {
+      case "who":
+        return { kind: "who" };
+      case "msg":
+      case "m":
+      case "tell": {
+        const [, to, body] = /^(\S+)\s+([^]*\S[^]*)$/.exec(args) ?? [];
+        if (to !== undefined && body !== undefined) {
+          return { kind: "private", to, text: body };
+        }
+        this.#send(member, [this.#t.usage("/msg NAME text")]);
+        return undefined;
+      }
+      case "me":
+        return { kind: "action", text: args };
+      case "nick":
+        return { kind: "nick", name: args.trim() };
+      case "away":
+        return { kind: "away", reason: args.trim() };
+      case "quit":
+        return { kind: "leave" };
+      case "help":
+        this.#send(member, this.#words.help);
+        return undefined;
+      default:
+        this.#send(member, [this.#t.unknownCommand(sanitize(name))]);
+        return undefined;
     }
   }
 
@@ -148,91 +231,163 @@ export class ClassicGateway {
     name: string,
     from: Address,
     key: string,
-    size: number,
+    budget: number,
     now: number,
   ): void {
     if (this.#closed !== undefined) {
-      return this.#reply(this.#closed, from, size);
+      return this.#refuse(this.#closed, name, "", from, budget);
     }
     if (member !== undefined) {
-      const current = this.#host.room.get(member.id)?.name ?? "";
-      if (current === name) return this.#host.send(encoder.encode("OK"), from);
-      return this.#line(`Already joined as ${current}`, from);
+      member.lastHeard = now;
+      const current = this.#host.chat.nameOf(member.id) ?? "";
+      if (current === name) return this.#reply(["OK"], from, budget);
+      return this.#send(member, [this.#words.alreadyJoined(sanitize(current))]);
     }
-    const banned = this.#host.banned(name, from.hostname, now);
-    if (banned !== undefined) return this.#reply(banned, from, size);
-    if (this.#byId.size >= MAX_CLASSIC_MEMBERS) {
-      return this.#reply("The room is full", from, size);
-    }
-    if (!this.#host.joinAllowed(from.hostname, now)) {
-      return this.#reply("Too many joins", from, size);
-    }
-    const id = this.#nextId++;
-    const result = this.#host.room.join(id, name, now);
-    if (!result.ok) return this.#reply(result.message, from, size);
-    const joined: ClassicMember = {
-      id,
-      address: { hostname: from.hostname, port: from.port },
-      lastHeard: now,
-    };
+    const joined = new ClassicMember(this.#nextId++, from, key, now);
+    // Bound before the core admits it: its welcome goes to its own queue.
     this.#byAddress.set(key, joined);
-    this.#byId.set(id, joined);
-    this.#host.log(`${result.member.name} joined from ${key} (classic)`);
-    this.#reply("OK", from, size);
-    // The joiner's own welcome (members list, history) is native-only.
-    this.#host.deliver(result.deliveries.filter((d) => d.to !== id), now);
-  }
-
-  /** Remove classic member `id` (the console's /kick and /ban); false when there is none. */
-  remove(id: number, why: LeaveWhy, reason: string, now: number): boolean {
-    const member = this.#byId.get(id);
-    if (member === undefined) return false;
-    this.#line(`You were ${why}${reason ? `: ${reason}` : ""}`, member.address);
-    this.#leave(member, why, reason, now);
-    return true;
-  }
-
-  /** The server is closing: tell every classic member. */
-  shutdown(reason: string): void {
-    for (const member of this.#byId.values()) {
-      this.#line(`The server is closing: ${reason}`, member.address);
-    }
-  }
-
-  /** A line for a bound member (its address took part: no size cap but the buffer's). */
-  #line(text: string, to: Address): void {
-    for (const piece of splitUtf8(sanitize(text) + "\n", CLASSIC_LINE_BYTES)) {
-      this.#host.send(piece, to);
-    }
-  }
-
-  #leave(
-    member: ClassicMember,
-    why: LeaveWhy,
-    reason: string,
-    now: number,
-  ): void {
-    this.#byId.delete(member.id);
-    this.#byAddress.delete(formatAddress(member.address));
-    const name = this.#host.room.get(member.id)?.name;
-    this.#host.log(
-      `${name} ${why === "timeout" ? "timed out" : why} (classic)`,
+    this.#byId.set(joined.id, joined);
+    // OK first, as classic servers answer, then the room's lines.
+    const ok = encoder.encode("OK");
+    joined.push(ok);
+    const admitted = this.#host.chat.admit(
+      joined.id,
+      name,
+      from.hostname,
+      this.#port(joined),
+      now,
     );
-    this.#host.deliver(this.#host.room.leave(member.id, why, reason, now), now);
+    if (admitted.ok) return this.#host.work.touch(joined);
+    this.#unbind(joined);
+    if (admitted.problem !== "pending") {
+      this.#refuse(problemOf(admitted), name, admitted.message, from, budget);
+    }
   }
 
-  /** A reply to an address that proved nothing: never more bytes than it sent. */
-  #reply(text: string, to: Address, size: number): void {
-    const [reply] = splitUtf8(text, size);
-    if (reply !== undefined) this.#host.send(reply, to);
+  /** The member as the chat core sees it. */
+  #port(member: ClassicMember): MemberPort {
+    return {
+      kind: "classic",
+      deliver: (outbound: Outbound) => {
+        const datagrams = outbound.as(this.#render);
+        for (const datagram of datagrams) member.push(datagram);
+        if (datagrams.length > 0) this.#host.work.touch(member);
+        return member.backlog;
+      },
+      remove: (why, reason) => this.#end(member, why, reason),
+      describe: () => describe(member),
+    };
+  }
+
+  /** The member is out: a line saying why (unless it asked), then EXIT. */
+  #end(member: ClassicMember, why: GoodbyeWhy, reason: string): void {
+    member.clear();
+    if (why !== "left") {
+      const line = this.#t.goodbye(why, sanitize(reason));
+      for (const datagram of datagramsOf([line])) member.push(datagram);
+    }
+    member.push(encoder.encode("EXIT"));
+    this.#host.work.touch(member);
+    this.#unbind(member);
+    this.#host.log(
+      "debug",
+      `${formatAddress(member.address)} unbound (classic)`,
+    );
+  }
+
+  /** Forget the binding; what is queued still goes out. */
+  #unbind(member: ClassicMember): void {
+    this.#byId.delete(member.id);
+    if (this.#byAddress.get(member.key) === member) {
+      this.#byAddress.delete(member.key);
+    }
+  }
+
+  /** Lines for a bound member, through its queue. */
+  #send(member: ClassicMember, lines: string[]): void {
+    for (const datagram of datagramsOf(lines)) member.push(datagram);
+    this.#host.work.touch(member);
+  }
+
+  /** A refusal to an address that proved nothing: the longest wording that fits whole. */
+  #refuse(
+    problem: ClassicProblem,
+    name: string,
+    detail: string,
+    to: Address,
+    budget: number,
+  ): void {
+    const words = this.#words.refusal(
+      problem,
+      sanitize(name),
+      sanitize(detail),
+    );
+    this.#reply(words, to, budget);
+  }
+
+  /** The first of `texts` that fits `budget` bytes; nothing when none does. */
+  #reply(texts: string[], to: Address, budget: number): void {
+    for (const text of texts) {
+      const bytes = encoder.encode(text);
+      if (text !== "" && bytes.byteLength <= budget) {
+        return this.#host.reply(bytes, to, budget);
+      }
+    }
+    this.#host.chat.stats.drop("reply larger than request");
   }
 }
 
-/** The lines a classic client shows for `event`, each split to fit its buffer. */
-export function render(event: ServerEvent): Uint8Array[] {
-  return formatEvent(event).flatMap((line) =>
-    splitUtf8(line.text + "\n", CLASSIC_LINE_BYTES)
-  );
+function problemOf(admitted: Extract<Admitted, { ok: false }>): ClassicProblem {
+  switch (admitted.problem) {
+    case "taken":
+    case "banned":
+    case "full":
+    case "throttled":
+      return admitted.problem;
+    default:
+      return "name";
+  }
+}
+
+function describe(member: ClassicMember): LinkInfo {
+  return { address: member.key, rttMs: 0, lossPercent: 0 };
+}
+
+/** Events a classic member is not shown: its own welcome and the flood limit. */
+const UNSHOWN: ReadonlySet<ServerEvent["kind"]> = new Set([
+  "members",
+  "history",
+  "motd",
+  "limits",
+]);
+
+/** The datagrams a classic client gets for `event`, worded by `t`. */
+export function render(event: ServerEvent, t: Messages): Uint8Array[] {
+  if (UNSHOWN.has(event.kind)) return [];
+  return datagramsOf(formatEvent(event, { t }).map((line) => line.text));
+}
+
+/**
+ * Lines as classic datagrams: each line starts with a newline; lines go
+ * together while they fit CLASSIC_LINE_BYTES, a longer one is split at
+ * character boundaries.
+ */
+export function datagramsOf(lines: readonly string[]): Uint8Array[] {
+  const datagrams: Uint8Array[] = [];
+  let pending = "";
+  for (const line of lines) {
+    const next = `\n${line}`;
+    if (
+      pending !== "" &&
+      encoder.encode(pending + next).byteLength > CLASSIC_LINE_BYTES
+    ) {
+      datagrams.push(...splitUtf8(pending, CLASSIC_LINE_BYTES));
+      pending = "";
+    }
+    pending += next;
+  }
+  if (pending !== "") datagrams.push(...splitUtf8(pending, CLASSIC_LINE_BYTES));
+  return datagrams;
 }
 
 /** Split text into UTF-8 pieces of at most `max` bytes, never inside a character. */

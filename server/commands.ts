@@ -40,7 +40,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     usage: "/who",
     help: "members with address, idle time, round trip and loss",
     run: (core, _args, now) => {
-      const { total, entries } = core.who(now);
+      const { total, entries } = core.chat.who(now);
       return say(
         `${total} member${total === 1 ? "" : "s"}`,
         ...entries.map((m) =>
@@ -75,18 +75,16 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
       if (!name || duration === undefined) return usage("ban");
       const until = now + duration;
       if (isIP(name) !== 0) {
-        core.bans.ban(undefined, name, until);
+        core.chat.bans.ban(undefined, name, until);
         return say(
           `${name} banned ${
             duration === Infinity ? "for good" : `for ${rest}`
           }`,
         );
       }
-      const member = core.room.find(name);
-      const address = member &&
-        (core.sessions.get(member.id)?.address ??
-          core.classic.address(member.id))?.hostname;
-      core.bans.ban(member?.name ?? name, address, until);
+      const member = core.chat.room.find(name);
+      const address = member && core.chat.hostOf(member.id);
+      core.chat.bans.ban(member?.name ?? name, address || undefined, until);
       const what = `${member?.name ?? name}${
         address ? ` and ${address}` : ""
       } banned ${duration === Infinity ? "for good" : `for ${rest}`}`;
@@ -104,12 +102,12 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
     run: (core, args, now) => {
       if (args) {
         return say(
-          core.bans.unban(args)
+          core.chat.bans.unban(args)
             ? `${args} may come back`
             : `${args} is not banned`,
         );
       }
-      const bans = core.bans.list(now);
+      const bans = core.chat.bans.list(now);
       return say(
         bans.length === 0
           ? "Nobody is banned"
@@ -130,7 +128,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
       const [name, rest] = splitFirst(args);
       const duration = rest === "" ? 10 * 60_000 : parseDuration(rest);
       if (!name || duration === undefined) return usage("mute");
-      const muted = core.room.mute(name, now + duration);
+      const muted = core.chat.mute(name, now + duration);
       return say(
         muted
           ? `${name} is muted for ${rest || "10m"}`
@@ -146,12 +144,12 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
       if (args !== "") {
         const check = validateText(args);
         if (!check.ok) return say(check.message);
-        core.room.motd = check.text;
+        core.chat.room.motd = check.text;
       }
       return say(
-        core.room.motd === ""
+        core.chat.room.motd === ""
           ? "No message of the day"
-          : `Message of the day: ${core.room.motd}`,
+          : `Message of the day: ${core.chat.room.motd}`,
       );
     },
   },
@@ -172,7 +170,9 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
         ", ",
       );
       return say(
-        `members ${core.room.size}, sessions ${core.sessions.size}`,
+        `members ${core.chat.count()} (classic ${
+          core.chat.count("classic")
+        }), native sessions ${core.native.sessions.size}`,
         `datagrams in ${stats.datagramsIn} (${stats.bytesIn} bytes), out ${stats.datagramsOut} (${stats.bytesOut} bytes)`,
         `messages ${stats.messages}, ${
           stats.messagesPerSecond(now).toFixed(1)
@@ -229,13 +229,11 @@ function kick(
   reason: string,
   now: number,
 ): string {
-  const member = core.room.find(name);
-  const session = member && core.sessions.get(member.id);
-  if (session) core.expel(session, why, reason, now);
-  else if (!member || !core.classic.remove(member.id, why, reason, now)) {
+  const member = core.chat.room.find(name);
+  if (!member || !core.chat.remove(member.id, why, reason, now)) {
     return `No member named "${name}"`;
   }
-  return `${member!.name} was ${why}`;
+  return `${member.name} was ${why}`;
 }
 
 /** An admin message to every member, or why it was not sent. */

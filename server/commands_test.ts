@@ -480,7 +480,7 @@ Deno.test({
     chat.server.receive(junk, { hostname: "10.9.9.9", port: 9 }, chat.now);
     const lines = chat.console("/stats").lines;
     assert.equal(lines.length, 4, lines.join("\n"));
-    assert.equal(lines[0], "members 2, sessions 2");
+    assert.equal(lines[0], "members 2 (classic 0), native sessions 2");
     const datagrams =
       /^datagrams in (\d+) \((\d+) bytes\), out (\d+) \((\d+) bytes\)$/
         .exec(lines[1]!);
@@ -582,7 +582,7 @@ Deno.test({
       );
     }
     assert.equal(alice.core.state, "joined", "a bad /ban touched nobody");
-    assert.equal(chat.server.bans.list(chat.now).length, 0);
+    assert.equal(chat.server.chat.bans.list(chat.now).length, 0);
     assert.deepEqual(alice.events("admin"), []);
   },
 });
@@ -696,8 +696,8 @@ Deno.test({
     login("L bob", "10.0.9.9");
     login("L robert", bob.address.hostname);
     chat.run(50);
-    assert.equal(chat.server.room.find("bob"), undefined);
-    assert.equal(chat.server.room.find("robert"), undefined);
+    assert.equal(chat.server.chat.room.find("bob"), undefined);
+    assert.equal(chat.server.chat.room.find("robert"), undefined);
     assert.equal(chat.server.memberCount, 1);
   },
 });

@@ -16,10 +16,11 @@ import {
 import { Net, type Peer, SECRET, STEP_MS } from "../tests/_loopback.ts";
 import { type JournalSink, ServerCore, type ServerOptions } from "./core.ts";
 import { replay, toEntry } from "./journal.ts";
-import type { LogEntry } from "./room.ts";
+import type { LogEntry } from "./room_log.ts";
 
 function whoAddress(net: Net, name: string): string | undefined {
-  return net.server.who(net.now).entries.find((m) => m.name === name)?.address;
+  return net.server.chat.who(net.now).entries.find((m) => m.name === name)
+    ?.address;
 }
 
 Deno.test({
@@ -191,8 +192,10 @@ Deno.test({
     const [alice, bob] = net.join(["alice", "bob"]);
     net.run(net.now + 300);
     bob!.up = false;
-    const { entries } = net.server.who(net.now);
-    const heardAt = net.now - entries.find((m) => m.name === "bob")!.idleMs;
+    const bob_ = [...net.server.native.sessions.values()].find((s) =>
+      net.server.chat.nameOf(s.id) === "bob"
+    )!;
+    const heardAt = bob_.link.lastHeard;
     net.run(heardAt + 2000 - STEP_MS);
     assert.equal(net.server.memberCount, 2);
     net.run(heardAt + 2000 + 2 * STEP_MS);

@@ -16,7 +16,7 @@
 import { encodeEvent, type RoomEvent } from "../protocol/events.ts";
 import { TOKEN_BYTES } from "../protocol/limits.ts";
 import { SALT_BYTES } from "../protocol/seal.ts";
-import type { LogEntry } from "./room.ts";
+import type { LogEntry } from "./room_log.ts";
 
 /** A member as the journal remembers it. */
 export interface JournalMember {

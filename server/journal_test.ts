@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 import type { RoomEvent } from "../protocol/events.ts";
 import { Journal, type JournalState, replay } from "./journal.ts";
-import type { LogEntry } from "./room.ts";
+import type { LogEntry } from "./room_log.ts";
 
 const T = 1_774_000_000_000;
 

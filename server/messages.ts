@@ -4,7 +4,8 @@
  * @module
  */
 
-import type { LogLevel, ServerOptions } from "./core.ts";
+import type { ServerOptions } from "./core.ts";
+import type { LogLevel } from "./log.ts";
 
 /** Main thread to worker. */
 export type ToServerWorker =

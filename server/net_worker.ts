@@ -7,11 +7,12 @@
 /// <reference lib="deno.worker" />
 
 import { runConsole } from "./commands.ts";
-import { type LogLevel, ServerCore } from "./core.ts";
+import { ServerCore } from "./core.ts";
+import type { LogLevel } from "./log.ts";
 import { Guard } from "../net/guard.ts";
 import { SALT_BYTES } from "../protocol/seal.ts";
 import { Journal } from "./journal.ts";
-import { DEFAULT_LOG_SIZE } from "./room.ts";
+import { DEFAULT_LOG_SIZE } from "./room_log.ts";
 import type { FromServerWorker, ToServerWorker } from "./messages.ts";
 import { UdpServer } from "./server.ts";
 

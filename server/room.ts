@@ -1,8 +1,9 @@
 /**
  * Room state: who is here under which name, what they are (away, muted),
- * the numbered log of room events, and what everyone must be told. Pure: no
- * sockets, no clock of its own (callers pass `now`). Methods return
- * deliveries; the server core turns them into datagrams.
+ * and what everyone must be told. Names are owned and events numbered and
+ * kept by the room's log (`room_log.ts`). Pure: no sockets, no clock of its
+ * own (callers pass `now`). Methods return deliveries; the chat core hands
+ * them to each member's port.
  * @module
  */
 
@@ -14,6 +15,7 @@ import {
 } from "../protocol/events.ts";
 import { type NameCheck, nameTaken, validateName } from "../protocol/names.ts";
 import { validateText } from "../protocol/text.ts";
+import { type LogEntry, MemoryLog, type RoomLog } from "./room_log.ts";
 
 /** A member as the room knows it; the server keys sessions by the same id. */
 export interface RoomMember {
@@ -30,33 +32,28 @@ export type Delivery =
   | { to: "all"; except?: number; event: ServerEvent }
   | { to: number; event: ServerEvent };
 
-/** A logged room event and whom it went to (a resuming member gets only its own). */
-export type LogEntry =
-  | { to: "all"; except?: number; event: RoomEvent }
-  | { to: number; event: RoomEvent };
-
-/** Outcome of a join attempt. */
+/** Outcome of a join attempt: admitted, refused, or pending (the log has not decided). */
 export type JoinResult =
   | { ok: true; member: RoomMember; deliveries: Delivery[] }
-  | Extract<NameCheck, { ok: false }>;
+  | Extract<NameCheck, { ok: false }>
+  | { ok: false; problem: "pending"; message: string };
 
 /** Rooms larger than this do not announce joins and leaves (see Room). */
 export const DEFAULT_ANNOUNCE_LIMIT = 500;
 
-/** Room events kept for members that resume (see `since`). */
-export const DEFAULT_LOG_SIZE = 1024;
-
 /** Room event kinds replayed as history to a member who joins. */
-const HISTORY_KINDS = new Set(["chat", "action", "admin"]);
+const HISTORY_KINDS: ReadonlySet<ServerEvent["kind"]> = new Set([
+  "chat",
+  "action",
+  "admin",
+]);
 
 /** The chat room. */
 export class Room {
   #members = new Map<number, RoomMember>();
   #byKey = new Map<string, RoomMember>();
   #muted = new Map<string, number>();
-  #lastId = 0;
-  #log: LogEntry[] = [];
-  #logSize: number;
+  #log: RoomLog;
   #history: number;
   /**
    * Above this many members, joins and leaves are not announced: in a room
@@ -65,21 +62,18 @@ export class Room {
   #announceLimit: number;
   /** The message of the day shown on join; empty for none. */
   motd = "";
-  /** Called with every event the log records (the server journals them). */
-  onRecord: ((entry: LogEntry) => void) | undefined;
 
   /**
-   * `logSize`: how many room events are kept for members that resume;
-   * `history`: how many messages a joining member is shown (0: none; at
-   * most what the log keeps).
+   * A room on `log`; `history`: how many messages a joining member is shown
+   * (0: none; at most what the log keeps).
    */
   constructor(
-    logSize = DEFAULT_LOG_SIZE,
+    log: RoomLog = new MemoryLog(),
     history = 50,
     announceLimit = DEFAULT_ANNOUNCE_LIMIT,
   ) {
     this.#announceLimit = announceLimit;
-    this.#logSize = logSize;
+    this.#log = log;
     this.#history = history;
   }
 
@@ -95,7 +89,7 @@ export class Room {
 
   /** Id of the newest room event (0 before the first). */
   get lastId(): number {
-    return this.#lastId;
+    return this.#log.lastId;
   }
 
   /** Members in join order. */
@@ -130,6 +124,11 @@ export class Room {
         `Cannot join: member id ${id} is already in the room`,
       );
     }
+    const claim = this.#log.claim(check.key, id);
+    if (claim === "taken") return nameTaken(check.name);
+    if (claim === "pending") {
+      return { ok: false, problem: "pending", message: "Checking the name" };
+    }
     this.#add({
       id,
       name: check.name,
@@ -143,7 +142,10 @@ export class Room {
         event: { kind: "members", total: this.size, names: this.#firstNames() },
       },
     ];
-    for (const event of this.#recentMessages()) {
+    const history = this.#history === 0
+      ? []
+      : this.#log.history(this.#history, HISTORY_KINDS);
+    for (const event of history) {
       welcome.push({ to: id, event: { kind: "history", event } });
     }
     if (this.motd !== "") {
@@ -172,6 +174,7 @@ export class Room {
     const announce = this.#announces;
     this.#members.delete(id);
     this.#byKey.delete(member.key);
+    this.#log.release(member.key, id);
     if (!announce) return [];
     return [
       this.#record(
@@ -229,12 +232,16 @@ export class Room {
     if (member === undefined) return [];
     const check = validateName(raw);
     if (!check.ok) return notice(id, check.message);
-    if (check.key !== member.key && this.#byKey.has(check.key)) {
+    if (check.name === member.name) return [];
+    if (
+      check.key !== member.key &&
+      (this.#byKey.has(check.key) || this.#log.claim(check.key, id) !== "ok")
+    ) {
       return notice(id, nameTaken(check.name).message);
     }
-    if (check.name === member.name) return [];
     const from = member.name;
     this.#byKey.delete(member.key);
+    if (check.key !== member.key) this.#log.release(member.key, id);
     // A mute follows the member, not the name it had.
     const muted = this.#muted.get(member.key);
     if (muted !== undefined) {
@@ -284,20 +291,17 @@ export class Room {
 
   /** The room events still in the log, oldest first. */
   recent(): LogEntry[] {
-    return [...this.#log];
+    return this.#log.recent();
   }
 
-  /** Start from a journal: members back without a word to anyone, the log, the last id. */
-  restore(
-    lastId: number,
-    log: readonly LogEntry[],
-    members: ReadonlyArray<{ id: number; name: string }>,
-  ): void {
-    this.#lastId = Math.max(this.#lastId, lastId);
-    this.#log.push(...log.slice(-this.#logSize));
+  /** Start from a journal: members back without a word to anyone. */
+  restore(members: ReadonlyArray<{ id: number; name: string }>): void {
     for (const { id, name } of members) {
       const check = validateName(name);
-      if (check.ok && !this.#byKey.has(check.key)) {
+      if (
+        check.ok && !this.#byKey.has(check.key) &&
+        this.#log.claim(check.key, id) === "ok"
+      ) {
         this.#add({
           id,
           name: check.name,
@@ -315,16 +319,7 @@ export class Room {
    * when the log no longer reaches back that far.
    */
   since(lastSeen: number, id?: number): RoomEvent[] | undefined {
-    if (lastSeen >= this.#lastId) return [];
-    const first = this.#log[0];
-    if (first === undefined || first.event.id > lastSeen + 1) return undefined;
-    return this.#log.slice(lastSeen + 1 - first.event.id)
-      .filter((entry) =>
-        entry.to === "all"
-          ? entry.except === undefined || entry.except !== id
-          : entry.to === id
-      )
-      .map((entry) => entry.event);
+    return this.#log.since(lastSeen, id);
   }
 
   #add(member: RoomMember): void {
@@ -355,22 +350,6 @@ export class Room {
     return check.ok ? then(member.name, check.text) : notice(id, check.message);
   }
 
-  #recentMessages(): RoomEvent[] {
-    if (this.#history === 0) return [];
-    const messages: RoomEvent[] = [];
-    for (
-      let i = this.#log.length - 1;
-      i >= 0 && messages.length < this.#history;
-      i--
-    ) {
-      const entry = this.#log[i]!;
-      if (entry.to === "all" && HISTORY_KINDS.has(entry.event.kind)) {
-        messages.push(entry.event);
-      }
-    }
-    return messages.reverse();
-  }
-
   #firstNames(): string[] {
     const names: string[] = [];
     for (const member of this.#members.values()) {
@@ -386,13 +365,10 @@ export class Room {
     to: "all" | number = "all",
     except?: number,
   ): LogEntry {
-    event.id = ++this.#lastId;
     const entry: LogEntry = to === "all"
       ? (except === undefined ? { to, event } : { to, except, event })
       : { to, event };
-    this.#log.push(entry);
-    this.onRecord?.(entry);
-    if (this.#log.length > this.#logSize) this.#log.shift();
+    this.#log.append(entry);
     return entry;
   }
 }

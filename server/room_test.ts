@@ -1,10 +1,6 @@
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
-import {
-  DEFAULT_LOG_SIZE,
-  type Delivery,
-  type JoinResult,
-  Room,
-} from "./room.ts";
+import { type Delivery, type JoinResult, Room } from "./room.ts";
+import { DEFAULT_LOG_SIZE, MemoryLog } from "./room_log.ts";
 import { MAX_TEXT_BYTES } from "../protocol/limits.ts";
 
 const T = 1_764_000_000_000;
@@ -16,7 +12,7 @@ function joined(result: JoinResult): Extract<JoinResult, { ok: true }> {
 
 /** A room with alice (1), bob (2) and carol (3), joined at T, T+1, T+2. */
 function roomOfThree(logSize?: number): Room {
-  const room = new Room(logSize);
+  const room = new Room(new MemoryLog(logSize));
   joined(room.join(1, "alice", T));
   joined(room.join(2, "bob", T + 1));
   joined(room.join(3, "carol", T + 2));
@@ -442,7 +438,7 @@ Deno.test({
   name: "Room.since() with a log of one keeps only the newest event",
   permissions: "none",
   fn() {
-    const room = new Room(1);
+    const room = new Room(new MemoryLog(1));
     joined(room.join(1, "alice", T));
     joined(room.join(2, "bob", T));
     deepStrictEqual(room.since(1), [{
@@ -459,7 +455,7 @@ Deno.test({
   name: "Room announces joins and leaves only up to its announce limit",
   permissions: "none",
   fn() {
-    const room = new Room(DEFAULT_LOG_SIZE, 0, 2);
+    const room = new Room(new MemoryLog(DEFAULT_LOG_SIZE), 0, 2);
     const kinds = (deliveries: Delivery[]) =>
       deliveries.map((d) => d.event.kind);
     deepStrictEqual(kinds(joined(room.join(1, "ann", T)).deliveries), [

@@ -9,7 +9,8 @@ import process from "node:process";
 import { createInterface } from "node:readline";
 import { sanitize } from "../wording/sanitize.ts";
 import { formatAddress } from "../protocol/address.ts";
-import type { LogLevel, ServerOptions } from "./core.ts";
+import type { ServerOptions } from "./core.ts";
+import type { LogLevel } from "./log.ts";
 import type { FromServerWorker, ToServerWorker } from "./messages.ts";
 
 /** What `serve` needs from the command line. */

@@ -7,6 +7,7 @@
 import { isIP } from "node:net";
 import type { ParseArgsOptionsConfig } from "node:util";
 import {
+  env,
   number,
   parse,
   type Parsed,
@@ -18,6 +19,7 @@ import {
   whole,
 } from "../cli/args.ts";
 import { parsePort } from "../protocol/address.ts";
+import { pickLang } from "../wording/i18n.ts";
 import { serve, type ServeOptions } from "./serve.ts";
 
 /** The help text of `udpchat serve`. */
@@ -42,8 +44,12 @@ Options:
   --burst N          messages a member may send at once (default 10)
   --join-rate N      joins a second from one address (default 10; 0: no limit)
   --no-classic       refuse clients of the classic text protocol (L/C/Q)
+  --max-classic N    most classic clients at once (default 1000)
   --classic-timeout MINUTES
-                     drop a silent classic client (default 30)
+                     drop a silent classic client (default 30; it is warned
+                     first)
+  --lang en|zh       wording of classic clients' lines (default from LC_ALL,
+                     LC_MESSAGES or LANG)
   --state FILE       keep sessions and recent messages in FILE, so members
                      resume after a restart (within the timeout)
   --passphrase-file FILE
@@ -66,7 +72,9 @@ const OPTIONS: ParseArgsOptionsConfig = {
   burst: { type: "string" },
   "join-rate": { type: "string" },
   "no-classic": { type: "boolean", default: false },
+  "max-classic": { type: "string" },
   "classic-timeout": { type: "string" },
+  lang: { type: "string" },
   state: { type: "string" },
   passphrase: { type: "string" },
   "passphrase-file": { type: "string" },
@@ -107,7 +115,9 @@ function roomOptions(values: Parsed["values"]): ServeOptions["server"] {
     burst: whole(values.burst, "burst", 10, 1),
     joinRate: number(values["join-rate"], "join rate", 10, 0),
     classic: values["no-classic"] !== true,
+    maxClassic: whole(values["max-classic"], "classic member count", 1000),
     classicTimeoutMs: number(values["classic-timeout"], "classic timeout", 30) *
       60_000,
+    lang: usage(() => pickLang(values.lang as string | undefined, env)),
   };
 }

@@ -20,3 +20,11 @@ export function prng(seed: number): () => number {
   const next = randomU32(seed);
   return () => next() / 4294967296;
 }
+
+/** A seeded stand-in for `crypto.getRandomValues`: fills `into` from `seed`'s sequence. */
+export function randomFill(seed: number): (into: Uint8Array) => void {
+  const next = randomU32(seed);
+  return (into) => {
+    for (let i = 0; i < into.length; i++) into[i] = next() & 0xff;
+  };
+}

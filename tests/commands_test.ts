@@ -127,7 +127,7 @@ Deno.test("join --lang zh words the room in Chinese", async () => {
   await bob.type("/msg 小明 悄悄话");
   await ming.waitFor("bob悄悄对你说: 悄悄话");
   await bob.type("/quit");
-  await ming.waitFor("bob离开了聊天室");
+  await ming.waitFor("bob退出了聊天室");
   await ming.type("/quit");
   await ming.waitFor("再见！你离开了聊天室");
   assert.equal((await ming.status()).code, 0);

@@ -125,7 +125,7 @@ Deno.test("console /who and /stats answer on the server's stdout", async () => {
     );
   }
   await server.type("/stats");
-  await server.waitFor(/^members 2, sessions 2$/);
+  await server.waitFor(/^members 2 \(classic 0\), native sessions 2$/);
   await server.waitFor(
     /^datagrams in \d+ \(\d+ bytes\), out \d+ \(\d+ bytes\)$/,
   );

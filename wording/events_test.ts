@@ -108,7 +108,7 @@ Deno.test({
         { kind: "left", ...at, name: "小明", why: "left", reason: "" },
         true,
       ),
-      ["小明离开了聊天室"],
+      ["小明退出了聊天室"],
     );
     assert.deepEqual(
       texts({ kind: "chat", ...at, from: "小明", text: "你好" }, true),

@@ -179,7 +179,7 @@ export const ZH: Messages = {
   left: (name, why, reason) => {
     switch (why) {
       case "left":
-        return `${name}离开了聊天室`;
+        return `${name}退出了聊天室`;
       case "timeout":
         return `${name}超时，离开了聊天室`;
       case "kicked":

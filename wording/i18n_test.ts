@@ -84,7 +84,7 @@ Deno.test({
   permissions: "none",
   fn() {
     assert.equal(ZH.joined("小明"), "小明进入了聊天室");
-    assert.equal(ZH.left("小明", "left", ""), "小明离开了聊天室");
+    assert.equal(ZH.left("小明", "left", ""), "小明退出了聊天室");
     assert.equal(ZH.chat("小明", "你好"), "小明说: 你好");
     assert.equal(ZH.admin("安静"), "管理员说: 安静");
     assert.equal(ZH.privateIn("小红", "嗨"), "小红悄悄对你说: 嗨");

@@ -1,0 +1,275 @@
+/**
+ * Unit tests of the chat core with fake ports: every rule runs once
+ * against a native member and once against a classic member, and both must
+ * be treated exactly alike. No transport, no clock but `now`.
+ */
+
+import assert from "node:assert/strict";
+import type { GoodbyeWhy, ServerEvent } from "../protocol/events.ts";
+import { ChatCore, type ChatOptions } from "./chat.ts";
+import type { LinkInfo, MemberPort, Outbound } from "./port.ts";
+
+const NOW = 1_700_000_000_000;
+const KINDS = ["native", "classic"] as const;
+
+/** A member's port that keeps what it was given; `stuck` members never drain. */
+class FakePort implements MemberPort {
+  readonly events: ServerEvent[] = [];
+  removed: { why: GoodbyeWhy; reason: string } | undefined;
+  backlog = 0;
+  constructor(readonly kind: string, readonly stuck = false) {}
+  deliver(outbound: Outbound): number {
+    this.events.push(outbound.event);
+    if (this.stuck) this.backlog++;
+    return this.backlog;
+  }
+  remove(why: GoodbyeWhy, reason: string): void {
+    this.removed = { why, reason };
+  }
+  describe(): LinkInfo {
+    return { address: `${this.kind}:1`, rttMs: 7, lossPercent: 0 };
+  }
+  kinds(): string[] {
+    return this.events.map((e) => e.kind);
+  }
+  texts(kind: ServerEvent["kind"]): string[] {
+    return this.events.flatMap((e) =>
+      e.kind === kind && "text" in e ? [e.text] : []
+    );
+  }
+}
+
+/** A room with one `watcher` (native) and one member of `kind` under test. */
+function room(kind: string, options: ChatOptions = {}, stuck = false) {
+  const chat = new ChatCore(options);
+  const watcher = new FakePort("native");
+  assert.ok(chat.admit(1, "watcher", "10.0.0.1", watcher, NOW).ok);
+  const port = new FakePort(kind, stuck);
+  const admitted = chat.admit(2, "tester", "10.0.0.2", port, NOW);
+  assert.ok(admitted.ok);
+  return { chat, watcher, port };
+}
+
+/** What `fn` did to a member of each kind, to compare. */
+function sideBySide<T>(fn: (kind: string) => T): T[] {
+  return KINDS.map((kind) => fn(kind));
+}
+
+Deno.test({
+  name:
+    "ChatCore delays lines over the rate, warns once, then kicks for flooding, whatever the kind",
+  permissions: "none",
+  fn() {
+    const [native, classic] = sideBySide((kind) => {
+      const { chat, watcher, port } = room(kind, { rate: 5, burst: 10 });
+      for (let i = 0; i < 20; i++) {
+        chat.request(2, { kind: "say", text: `line ${i}` }, NOW);
+      }
+      const heardAtOnce = watcher.texts("chat").length;
+      // A second later, five more were let through, in order.
+      chat.tick(NOW + 1000);
+      const heard = watcher.texts("chat");
+      for (let i = 20; i < 50; i++) {
+        chat.request(2, { kind: "say", text: `line ${i}` }, NOW + 1000);
+      }
+      const notices = port.texts("notice");
+      return {
+        heardAtOnce,
+        heard,
+        notices,
+        removed: port.removed,
+        left: watcher.events.filter((e) => e.kind === "left"),
+      };
+    });
+    assert.deepEqual(native, classic);
+    assert.equal(native!.heardAtOnce, 10);
+    assert.deepEqual(
+      native!.heard,
+      Array.from({ length: 15 }, (_, i) => `line ${i}`),
+    );
+    assert.equal(native!.notices.length, 1);
+    assert.match(native!.notices[0]!, /Slow down/);
+    assert.deepEqual(native!.removed, { why: "kicked", reason: "flooding" });
+    assert.equal(native!.left.length, 1);
+  },
+});
+
+Deno.test({
+  name:
+    "ChatCore lists every kind of member in /who with its link, idle since its own last line",
+  permissions: "none",
+  fn() {
+    const [native, classic] = sideBySide((kind) => {
+      const { chat, port } = room(kind);
+      chat.request(2, { kind: "say", text: "hi" }, NOW + 5000);
+      const who = chat.who(NOW + 65_000);
+      chat.request(2, { kind: "who" }, NOW + 65_000);
+      const reply = port.events.find((e) => e.kind === "who");
+      return { who, reply };
+    });
+    assert.deepEqual(native!.who.entries.map((e) => e.name), [
+      "watcher",
+      "tester",
+    ]);
+    assert.equal(native!.who.entries[1]!.idleMs, 60_000);
+    assert.equal(classic!.who.entries[1]!.idleMs, 60_000);
+    assert.equal(native!.who.entries[1]!.address, "native:1");
+    assert.equal(classic!.who.entries[1]!.address, "classic:1");
+    assert.equal(native!.reply?.kind === "who" && native!.reply.total, 2);
+    assert.equal(classic!.reply?.kind === "who" && classic!.reply.total, 2);
+  },
+});
+
+Deno.test({
+  name: "ChatCore kicks, bans and mutes members of every kind alike",
+  permissions: "none",
+  fn() {
+    const [native, classic] = sideBySide((kind) => {
+      const { chat, watcher, port } = room(kind);
+      chat.mute("tester", NOW + 60_000);
+      chat.request(2, { kind: "say", text: "muted line" }, NOW);
+      const muted = port.texts("notice");
+      chat.bans.ban("tester", "10.0.0.2", Infinity);
+      chat.remove(2, "banned", "", NOW);
+      const again = chat.admit(
+        3,
+        "tester",
+        "10.0.0.2",
+        new FakePort(kind),
+        NOW,
+      );
+      const other = chat.admit(
+        4,
+        "newname",
+        "10.0.0.2",
+        new FakePort(kind),
+        NOW,
+      );
+      return {
+        muted,
+        heard: watcher.texts("chat"),
+        removed: port.removed,
+        again: again.ok ? "admitted" : again.problem,
+        other: other.ok ? "admitted" : other.problem,
+        size: chat.room.size,
+      };
+    });
+    assert.deepEqual(native, classic);
+    assert.equal(native!.heard.length, 0);
+    assert.match(native!.muted[0]!, /muted/);
+    assert.deepEqual(native!.removed, { why: "banned", reason: "" });
+    assert.deepEqual([native!.again, native!.other], ["banned", "banned"]);
+    assert.equal(native!.size, 1);
+  },
+});
+
+Deno.test({
+  name:
+    "ChatCore warns a member falling behind, then drops it as slow, whatever the kind",
+  permissions: "none",
+  fn() {
+    const [native, classic] = sideBySide((kind) => {
+      const { chat, port } = room(kind, { maxBacklog: 20, rate: 0 }, true);
+      for (let i = 0; i < 30 && chat.has(2); i++) chat.admin(`line ${i}`, NOW);
+      return {
+        notices: port.texts("notice").length,
+        removed: port.removed,
+        member: chat.has(2),
+      };
+    });
+    assert.deepEqual(native, classic);
+    assert.equal(native!.notices, 1);
+    assert.deepEqual(native!.removed, {
+      why: "slow",
+      reason: "too far behind",
+    });
+    assert.equal(native!.member, false);
+  },
+});
+
+Deno.test({
+  name: "ChatCore refuses past the room's size and past a kind's own limit",
+  permissions: "none",
+  fn() {
+    const chat = new ChatCore({ maxMembers: 3, maxOfKind: { classic: 1 } });
+    const admit = (id: number, kind: string) => {
+      const result = chat.admit(
+        id,
+        `m${id}`,
+        `10.0.0.${id}`,
+        new FakePort(kind),
+        NOW,
+      );
+      return result.ok ? "ok" : result.problem;
+    };
+    assert.deepEqual(
+      [
+        admit(1, "classic"),
+        admit(2, "classic"),
+        admit(3, "native"),
+        admit(4, "native"),
+        admit(5, "native"),
+      ],
+      ["ok", "full", "ok", "ok", "full"],
+    );
+    assert.equal(chat.count("classic"), 1);
+    assert.equal(chat.count(), 3);
+  },
+});
+
+Deno.test({
+  name:
+    "ChatCore keeps join rates per kind: classic logins never use up a native address's joins",
+  permissions: "none",
+  fn() {
+    const chat = new ChatCore({ joinRate: 1 });
+    const results: string[] = [];
+    for (let id = 1; id <= 5; id++) {
+      const r = chat.admit(
+        id,
+        `c${id}`,
+        "10.0.0.9",
+        new FakePort("classic"),
+        NOW,
+      );
+      results.push(r.ok ? "ok" : r.problem);
+    }
+    const native = chat.admit(
+      9,
+      "nat",
+      "10.0.0.9",
+      new FakePort("native"),
+      NOW,
+    );
+    assert.deepEqual(results, ["ok", "ok", "ok", "ok", "throttled"]);
+    assert.ok(native.ok);
+  },
+});
+
+Deno.test({
+  name:
+    "ChatCore.shutdown tells every member through its port and announces no leave",
+  permissions: "none",
+  fn() {
+    const { chat, watcher, port } = room("classic");
+    chat.shutdown("maintenance", NOW);
+    assert.deepEqual(watcher.removed, {
+      why: "closing",
+      reason: "maintenance",
+    });
+    assert.deepEqual(port.removed, { why: "closing", reason: "maintenance" });
+    assert.equal(watcher.events.filter((e) => e.kind === "left").length, 0);
+    assert.equal(chat.count(), 0);
+  },
+});
+
+Deno.test({
+  name:
+    "ChatCore gives a joiner limits and members, the others its join, each once",
+  permissions: "none",
+  fn() {
+    const { watcher, port } = room("classic", { motd: "be kind" });
+    assert.deepEqual(port.kinds(), ["limits", "members", "motd"]);
+    assert.deepEqual(watcher.kinds(), ["limits", "members", "motd", "joined"]);
+  },
+});

@@ -1,0 +1,59 @@
+/**
+ * The one small port through which the chat core reaches a member of any
+ * kind (a native UDP session, a classic text client, later a browser):
+ * deliver an event, remove the member with a reason, describe it for /who.
+ * The chat core knows nothing else of how a member is connected.
+ * @module
+ */
+
+import type { GoodbyeWhy, ServerEvent } from "../protocol/events.ts";
+
+/** What /who shows of a member's connection. */
+export interface LinkInfo {
+  /** Where it is, as HOST:PORT. */
+  address: string;
+  /** Smoothed round trip (ms); 0 when the kind has none. */
+  rttMs: number;
+  /** Share of datagrams that needed a retransmission, 0..100. */
+  lossPercent: number;
+}
+
+/**
+ * An event on its way to members: the core makes one per broadcast, and
+ * each kind of member encodes it once (`as`), however many members get it.
+ */
+export class Outbound {
+  /** The event. */
+  readonly event: ServerEvent;
+  #forms: Array<[unknown, unknown]> = [];
+
+  /** An event to deliver. */
+  constructor(event: ServerEvent) {
+    this.event = event;
+  }
+
+  /** The event encoded by `encode`, made on the first call for that encoder. */
+  as<T>(encode: (event: ServerEvent) => T): T {
+    for (const [key, value] of this.#forms) {
+      if (key === encode) return value as T;
+    }
+    const value = encode(this.event);
+    this.#forms.push([encode, value]);
+    return value;
+  }
+}
+
+/** One member as its transport presents it to the chat core. */
+export interface MemberPort {
+  /** Which kind of member ("native", "classic", ...): limits are per kind. */
+  readonly kind: string;
+  /** Queue `event` for the member; returns how many messages wait for it. */
+  deliver(event: Outbound): number;
+  /**
+   * The member is out of the room (or the server is closing): tell it why,
+   * when it can still be told, and end its connection.
+   */
+  remove(why: GoodbyeWhy, reason: string, now: number): void;
+  /** The connection for /who; undefined while it is not connected. */
+  describe(now: number): LinkInfo | undefined;
+}
