@@ -20,6 +20,7 @@ import {
 } from "../protocol/events.ts";
 import { truncateUtf8 } from "../protocol/text.ts";
 import { Bans } from "./bans.ts";
+import { JoinLimits } from "./join_limits.ts";
 import type { Logger } from "./log.ts";
 import { type MemberPort, Outbound } from "./port.ts";
 import { type Delivery, type JoinResult, Room } from "./room.ts";
@@ -76,9 +77,6 @@ interface Seat {
   lastActive: number;
 }
 
-/** Most addresses whose join rate is tracked per kind; a flood of them is forgotten. */
-const MAX_JOIN_BUCKETS = 10_000;
-
 /** The room's rules over members of every kind. */
 export class ChatCore {
   /** Who is in the room, and its log. */
@@ -90,14 +88,11 @@ export class ChatCore {
   #seats = new Map<number, Seat>();
   /** Members with throttled requests (released by `tick`). */
   #waiting = new Set<Seat>();
-  #joins = new Map<string, Map<string, TokenBucket>>();
+  #limits: JoinLimits;
   #log: Logger;
-  #maxMembers: number;
-  #maxOfKind: Readonly<Record<string, number>>;
   #maxBacklog: number;
   #rate: number;
   #burst: number;
-  #joinRate: number;
 
   /** A room with `options` on `log`, counting into `stats`, reporting to `logger`. */
   constructor(
@@ -115,12 +110,14 @@ export class ChatCore {
     this.room.motd = options.motd ?? "";
     this.stats = stats;
     this.#log = logger;
-    this.#maxMembers = options.maxMembers ?? 10_000;
-    this.#maxOfKind = options.maxOfKind ?? {};
+    this.#limits = new JoinLimits(
+      options.joinRate ?? 10,
+      options.maxMembers ?? 10_000,
+      options.maxOfKind ?? {},
+    );
     this.#maxBacklog = options.maxBacklog ?? 4096;
     this.#rate = options.rate ?? 5;
     this.#burst = options.burst ?? 10;
-    this.#joinRate = options.joinRate ?? 10;
   }
 
   /** How many members there are of `kind` (all kinds without one). */
@@ -172,11 +169,12 @@ export class ChatCore {
     if (banned !== undefined) {
       return { ok: false, problem: "banned", message: banned };
     }
-    const full = this.#full(port.kind);
+    const { kind } = port;
+    const full = this.#limits.full(kind, this.count(kind), this.room.size);
     if (full !== undefined) {
       return { ok: false, problem: "full", message: full };
     }
-    if (!this.#joinAllowed(port.kind, host, now)) {
+    if (!this.#limits.allowed(kind, host, now)) {
       this.stats.drop("join throttled");
       return {
         ok: false,
@@ -208,7 +206,7 @@ export class ChatCore {
     const seat = this.#seats.get(id);
     if (seat === undefined) return;
     seat.lastActive = now;
-    this.#limits(seat);
+    this.#tellLimits(seat);
     const missed = this.room.since(lastSeen, id);
     const events: ServerEvent[] = missed ??
       [{
@@ -316,7 +314,7 @@ export class ChatCore {
       lastActive: now,
     };
     this.#seats.set(id, seat);
-    this.#limits(seat);
+    this.#tellLimits(seat);
   }
 
   #unseat(seat: Seat): void {
@@ -326,38 +324,13 @@ export class ChatCore {
   }
 
   /** Tell a member the flood limit, so its client paces itself under it. */
-  #limits(seat: Seat): void {
+  #tellLimits(seat: Seat): void {
     const event: ServerEvent = {
       kind: "limits",
       burst: this.#burst,
       perSecond: this.#rate,
     };
     seat.port.deliver(new Outbound(event));
-  }
-
-  #full(kind: string): string | undefined {
-    const most = this.#maxOfKind[kind];
-    if (most !== undefined && this.count(kind) >= most) {
-      return `The room is full (${most} ${kind} members)`;
-    }
-    if (this.room.size >= this.#maxMembers) {
-      return `The room is full (${this.#maxMembers} members)`;
-    }
-    return undefined;
-  }
-
-  /** May `host` join now as a `kind` member (the join rate)? Takes a token if so. */
-  #joinAllowed(kind: string, host: string, now: number): boolean {
-    if (this.#joinRate === 0) return true;
-    let buckets = this.#joins.get(kind);
-    if (buckets === undefined) this.#joins.set(kind, buckets = new Map());
-    let bucket = buckets.get(host);
-    if (bucket === undefined) {
-      if (buckets.size >= MAX_JOIN_BUCKETS) buckets.clear();
-      bucket = new TokenBucket(this.#joinRate * 4, this.#joinRate, now);
-      buckets.set(host, bucket);
-    }
-    return bucket.take(now);
   }
 
   /** Act on a chat-like request (within the member's rate). */

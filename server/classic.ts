@@ -23,16 +23,14 @@ import {
   type ClassicWords,
   classicWords,
 } from "../wording/classic.ts";
-import { formatEvent } from "../wording/events.ts";
 import { type Lang, type Messages, messagesFor } from "../wording/i18n.ts";
+import { datagramsOf, render } from "./classic_lines.ts";
 import { sanitize } from "../wording/sanitize.ts";
 import type { Admitted, ChatCore } from "./chat.ts";
 import type { Logger } from "./log.ts";
 import type { LinkInfo, MemberPort, Outbound } from "./port.ts";
 import { Fifo, type Outgoing, type Sender, type WorkQueue } from "./work.ts";
 
-/** Longest datagram sent to a classic client: what they read after login. */
-export const CLASSIC_LINE_BYTES = 1024;
 /** Classic member ids start past every u32 session id, so they never collide. */
 const FIRST_ID = 2 ** 32;
 /** A classic reply to an address that proved nothing: at most this many times its request. */
@@ -351,57 +349,4 @@ function problemOf(admitted: Extract<Admitted, { ok: false }>): ClassicProblem {
 
 function describe(member: ClassicMember): LinkInfo {
   return { address: member.key, rttMs: 0, lossPercent: 0 };
-}
-
-/** Events a classic member is not shown: its own welcome and the flood limit. */
-const UNSHOWN: ReadonlySet<ServerEvent["kind"]> = new Set([
-  "members",
-  "history",
-  "motd",
-  "limits",
-]);
-
-/** The datagrams a classic client gets for `event`, worded by `t`. */
-export function render(event: ServerEvent, t: Messages): Uint8Array[] {
-  if (UNSHOWN.has(event.kind)) return [];
-  return datagramsOf(formatEvent(event, { t }).map((line) => line.text));
-}
-
-/**
- * Lines as classic datagrams: each line starts with a newline; lines go
- * together while they fit CLASSIC_LINE_BYTES, a longer one is split at
- * character boundaries.
- */
-export function datagramsOf(lines: readonly string[]): Uint8Array[] {
-  const datagrams: Uint8Array[] = [];
-  let pending = "";
-  for (const line of lines) {
-    const next = `\n${line}`;
-    if (
-      pending !== "" &&
-      encoder.encode(pending + next).byteLength > CLASSIC_LINE_BYTES
-    ) {
-      datagrams.push(...splitUtf8(pending, CLASSIC_LINE_BYTES));
-      pending = "";
-    }
-    pending += next;
-  }
-  if (pending !== "") datagrams.push(...splitUtf8(pending, CLASSIC_LINE_BYTES));
-  return datagrams;
-}
-
-/** Split text into UTF-8 pieces of at most `max` bytes, never inside a character. */
-export function splitUtf8(text: string, max: number): Uint8Array[] {
-  const bytes = encoder.encode(text);
-  const pieces: Uint8Array[] = [];
-  let start = 0;
-  while (start < bytes.byteLength) {
-    let end = Math.min(start + max, bytes.byteLength);
-    // Back off to a character boundary (continuation bytes are 10xxxxxx).
-    while (end < bytes.byteLength && (bytes[end]! & 0xc0) === 0x80) end--;
-    if (end === start) break; // Not even one character fits.
-    pieces.push(bytes.slice(start, end));
-    start = end;
-  }
-  return pieces;
 }

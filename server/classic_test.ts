@@ -14,7 +14,7 @@ import {
   datagramsOf,
   render,
   splitUtf8,
-} from "./classic.ts";
+} from "./classic_lines.ts";
 import { runConsole } from "./commands.ts";
 import { ServerCore, type ServerOptions } from "./core.ts";
 
