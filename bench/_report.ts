@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Row, Summary } from "./_summary.ts";
+import type { ClassicRow, Row, Summary } from "./_summary.ts";
 
 function table(head: string[], body: Array<Array<string | number>>): string {
   const cells = [head, ...body.map((r) => r.map(String))];
@@ -61,6 +61,36 @@ function loadTable(rows: Row[]): string {
   );
 }
 
+/** The classic phase: both servers' rows side by side, and their ratio. */
+function classicTable(rows: ClassicRow[]): string {
+  const cells = (r: Row | undefined) =>
+    r === undefined
+      ? ["-", "-", "-", "-"]
+      : [k(r.deliveriesPerS), ms(r.p50Us), ms(r.p99Us), pct(r.loss)];
+  return table(
+    [
+      "mode",
+      "M",
+      "udpchat deliv/s",
+      "p50 ms",
+      "p99 ms",
+      "loss",
+      "classic.py deliv/s",
+      "p50 ms",
+      "p99 ms",
+      "loss",
+      "udpchat / classic.py",
+    ],
+    rows.map((c) => [
+      c.mode === "sat" ? "saturation" : "light",
+      c.members,
+      ...cells(c.udpchat),
+      ...cells(c.python),
+      `${x(c.ratio)} ${c.mode === "sat" ? "deliveries/s" : "p99"}`,
+    ]),
+  );
+}
+
 /** The readable report. */
 export function formatSummary(
   s: Summary,
@@ -74,6 +104,13 @@ export function formatSummary(
     `Light load (${notes.rate} messages/s in total)`,
     loadTable(s.light),
   );
+  if (s.classic.length > 0) {
+    out.push(
+      "",
+      "Classic members (the classic text protocol): udpchat against classic.py",
+      classicTable(s.classic),
+    );
+  }
   if (s.memory.length > 0) {
     out.push(
       "",

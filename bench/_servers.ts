@@ -2,7 +2,9 @@
  * The servers under test, each a separate process on 127.0.0.1 with a port
  * the system chose: udpchat itself, the classic Python server, the C
  * fan-out ceiling (one sendto per delivery, or sendmmsg batches), and the
- * naive Deno server (what Deno's own per-send cost allows).
+ * naive Deno server (what Deno's own per-send cost allows). udpchat runs
+ * twice over: "udpchat" for native members, "udpchat-classic" for members
+ * of the classic text protocol (the same server, the same port).
  * @module
  */
 
@@ -11,6 +13,7 @@ import { Child } from "./_process.ts";
 /** Every server the benchmark knows. */
 export type TargetName =
   | "udpchat"
+  | "udpchat-classic"
   | "classic"
   | "fanout"
   | "fanout-mmsg"
@@ -72,7 +75,8 @@ function command(
 ): [string, string[]] | string {
   const where = ["--host", "127.0.0.1", "--port", "0"];
   switch (target) {
-    case "udpchat": {
+    case "udpchat":
+    case "udpchat-classic": {
       // Deno 2.9 has no --cpu-prof; perf reads JIT frames from this map.
       const profile = tools.profile ? ["--v8-flags=--perf-basic-prof"] : [];
       return [Deno.execPath(), [

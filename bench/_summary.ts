@@ -63,11 +63,25 @@ export interface Check {
   ok: boolean;
 }
 
+/**
+ * The classic phase at one size and mode: udpchat serving members of the
+ * classic text protocol against the classic Python server serving the same.
+ */
+export interface ClassicRow {
+  members: number;
+  mode: "sat" | "rate";
+  udpchat?: Row;
+  python?: Row;
+  /** udpchat / python: deliveries/s at saturation, p99 at light load. */
+  ratio?: number;
+}
+
 /** The summary written to JSON and printed. */
 export interface Summary {
   saturation: Row[];
   light: Row[];
   memory: MemoryRow[];
+  classic: ClassicRow[];
   ratios: Array<
     {
       metric: string;
@@ -225,6 +239,24 @@ export function summarize(runs: RunRecord[]): Summary {
       });
     }
   }
+  const classic = classicRows(saturation, light);
+  for (const c of classic) {
+    ratios.push({
+      metric: c.mode === "sat"
+        ? "classic members: deliveries/s"
+        : "classic members: light p99",
+      members: c.members,
+      vsClassic: c.ratio,
+    });
+    if (c.mode === "sat" && c.ratio !== undefined) {
+      checks.push({
+        what: `classic members: deliveries/s M=${c.members} vs classic`,
+        value: c.ratio,
+        goal: ">= 1",
+        ok: c.ratio >= 1,
+      });
+    }
+  }
   for (const mem of memory.filter((r) => r.target === "udpchat")) {
     const kib = mem.bytesPerMember / 1024;
     checks.push({
@@ -234,5 +266,26 @@ export function summarize(runs: RunRecord[]): Summary {
       ok: mem.alive === mem.members && kib <= 2,
     });
   }
-  return { saturation, light, memory, ratios, checks };
+  return { saturation, light, memory, classic, ratios, checks };
+}
+
+function classicRows(saturation: Row[], light: Row[]): ClassicRow[] {
+  const out: ClassicRow[] = [];
+  for (const [mode, list] of [["sat", saturation], ["rate", light]] as const) {
+    for (const u of list.filter((r) => r.target === "udpchat-classic")) {
+      const python = list.find((r) =>
+        r.target === "classic" && r.members === u.members
+      );
+      out.push({
+        members: u.members,
+        mode,
+        udpchat: u,
+        python,
+        ratio: mode === "sat"
+          ? ratio(u.deliveriesPerS, python?.deliveriesPerS)
+          : ratio(u.p99Us, python?.p99Us),
+      });
+    }
+  }
+  return out;
 }

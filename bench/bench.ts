@@ -7,7 +7,12 @@
  *   deno task bench              M = 10, 100, 1000; memory at 10,000
  *   deno task bench --quick      M = 10, 100, short phases (CI, < 1 min)
  *
- * Other flags: --out FILE, --targets udpchat,classic,fanout,fanout-mmsg,naive,
+ * The classic phase: at M = 100 (CLASSIC_SIZES), udpchat also serves members
+ * of the classic text protocol (target "udpchat-classic"), in the same
+ * interleaved rounds and load shape as the classic Python server.
+ *
+ * Other flags: --out FILE, --targets
+ * udpchat,udpchat-classic,classic,fanout,fanout-mmsg,naive,
  * --window N, --rounds N, --profile DIR (perf record of the udpchat
  * server into DIR; read with `perf report -i FILE`, JIT names come from
  * /tmp/perf-PID.map).
@@ -39,6 +44,8 @@ interface Plan {
   sizes: number[];
   /** Sizes that also get the light fixed-rate phase. */
   rateSizes: number[];
+  /** Sizes at which udpchat also serves classic members ("udpchat-classic"). */
+  classicSizes: number[];
   /** Member counts of the memory runs. */
   memorySizes: number[];
   rate: number;
@@ -59,6 +66,7 @@ interface Plan {
 
 const ALL_TARGETS: TargetName[] = [
   "udpchat",
+  "udpchat-classic",
   "classic",
   "fanout",
   "fanout-mmsg",
@@ -72,6 +80,7 @@ const FULL: Plan = {
   targets: ALL_TARGETS,
   sizes: [10, 100, 1000],
   rateSizes: [10, 100],
+  classicSizes: [100],
   memorySizes: [10_000],
   rate: 500,
   rateSeconds: 3,
@@ -86,7 +95,7 @@ const FULL: Plan = {
 const QUICK: Plan = {
   ...FULL,
   quick: true,
-  targets: ["udpchat", "classic", "fanout", "naive"],
+  targets: ["udpchat", "udpchat-classic", "classic", "fanout", "naive"],
   sizes: [10, 100],
   memorySizes: [],
   rateSeconds: 1.5,
@@ -117,8 +126,10 @@ async function runOne(
   try {
     await using server = await startServer(target, tools);
     const phases = kind === "memory" ? "mem:2" : phasesOf(plan, members);
-    await using perf = plan.profile !== undefined && target === "udpchat"
-      ? profiler(server.child.pid, `${plan.profile}/${kind}-M${members}`)
+    const profiled = target === "udpchat" || target === "udpchat-classic";
+    const name = target === "udpchat" ? kind : `${kind}-classic`;
+    await using perf = plan.profile !== undefined && profiled
+      ? profiler(server.child.pid, `${plan.profile}/${name}-M${members}`)
       : undefined;
     record.result = await runLoadgen(loadgen, {
       protocol: protocolOf(target),
@@ -246,8 +257,11 @@ async function main(args: string[]): Promise<number> {
       for (const m of plan.sizes) {
         // Rounds interleave the targets, so passing load elsewhere on the
         // machine hits each of them alike.
+        const here = targets.filter((t) =>
+          t !== "udpchat-classic" || plan.classicSizes.includes(m)
+        );
         for (let round = 0; round < plan.rounds; round++) {
-          for (const t of targets) {
+          for (const t of here) {
             runs.push(
               await runOne(tools.loadgen, serverTools, plan, t, m, "load"),
             );
@@ -255,8 +269,10 @@ async function main(args: string[]): Promise<number> {
         }
       }
       for (const m of plan.memorySizes) {
-        // Batching sends changes nothing in what a server keeps per member.
-        for (const t of targets.filter((t) => t !== "fanout-mmsg")) {
+        // Batching sends changes nothing in what a server keeps per member;
+        // the classic gateway takes at most 1,000 members.
+        const unmeasured = ["fanout-mmsg", "udpchat-classic"];
+        for (const t of targets.filter((t) => !unmeasured.includes(t))) {
           runs.push(
             await runOne(tools.loadgen, serverTools, plan, t, m, "memory"),
           );

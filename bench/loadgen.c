@@ -13,7 +13,9 @@
  *            come back on the server's retransmission) within --ack-ms, or at
  *            once every 32 frames.
  *   text     the classic text protocol: "L name" -> "OK", "C name text",
- *            the server sends "name: text" to the others.
+ *            the server sends "name: text" to the others (classic.py), or
+ *            a line of its own wording with ": " before the text (udpchat:
+ *            "\nname: text\n"); see on_classic.
  *
  * Every message text is "PHASE SENDER SEQ NS " padded with 'x' to --size
  * bytes; NS is CLOCK_MONOTONIC at sending, so a receiver on the same machine
@@ -603,17 +605,40 @@ static void on_native(member_t *m, const uint8_t *b, size_t n) {
   }
 }
 
-static void on_classic(member_t *m, const uint8_t *b, size_t n) {
+/*
+ * One line from a classic server. A chat line is "NAME: TEXT" (classic.py,
+ * udpchat in English) or "NAME<word>: TEXT" (other wordings): the text
+ * starts after the first ": ". A line without one is a system line (a join
+ * or leave announcement).
+ */
+static void on_classic_line(member_t *m, const uint8_t *b, size_t n) {
   if (m->st == S_JOIN1) {
-    if (n >= 2 && b[0] == 'O' && b[1] == 'K') joined_now(m);
+    if (n == 2 && b[0] == 'O' && b[1] == 'K') joined_now(m);
     return;
   }
-  const uint8_t *c = memchr(b, ':', n);
-  if (!c || c + 2 > b + n) {
-    bad_other++;
-    return;
+  for (size_t i = 0; i + 1 < n; i++) {
+    if (b[i] == ':' && b[i + 1] == ' ') {
+      on_text(idx_of(m), (const char *)b + i + 2, n - i - 2);
+      return;
+    }
   }
-  on_text(idx_of(m), (const char *)c + 2, (size_t)(b + n - c - 2));
+  notices++;
+}
+
+/*
+ * A classic datagram: one line or more, each ended, preceded or both by
+ * "\n" (or "\r\n"); empty lines are skipped.
+ */
+static void on_classic(member_t *m, const uint8_t *b, size_t n) {
+  const uint8_t *end = b + n;
+  while (b < end) {
+    const uint8_t *nl = memchr(b, '\n', (size_t)(end - b));
+    const uint8_t *stop = nl ? nl : end;
+    size_t len = (size_t)(stop - b);
+    if (len > 0 && b[len - 1] == '\r') len--;
+    if (len > 0) on_classic_line(m, b, len);
+    b = nl ? nl + 1 : end;
+  }
 }
 
 static uint8_t rbuf[BATCH][DGRAM_MAX];

@@ -40,6 +40,22 @@ export const TICK_MS = 10;
  * Send loops. Measured with `deno task bench`: one loop gave the most
  * deliveries a second (more loops contend for the same socket and reorder a
  * member's datagrams); the code takes any number.
+ *
+ * Each loop awaits its send before the next. Tried and rejected (2026-12-02,
+ * classic phase and native M=100/1000, 3 interleaved rounds, medians, on a
+ * machine other sessions kept at load 4-6, so ±30% between rounds): a
+ * window of 8 sends in flight per loop, each slot with its own buffer (no
+ * copy) and a send waiting for an unfinished one to the same address (order
+ * per member). Deno polls a send eagerly (992 of 1,000 settled within three
+ * microtasks), so datagrams already leave in call order and a window only
+ * saves the await: ~0.7 µs of ~6.5 µs a bare send (154k→173k sends/s at
+ * 16). In the server, medians base vs window 8: native M=100 200k vs 233k,
+ * M=1,000 195k vs 195k, classic M=100 81k vs 63k deliveries/s, all inside
+ * the rounds' spread (M=100: 156k-261k for the same code); light p99 no
+ * better. Worse, with the window the classic phase fell into overload
+ * (loss 17-58%, p99 seconds) in 4 of 5 rounds, without it in 1 of 5: a
+ * backlog past ~16k datagrams in the core's classic queue makes each
+ * Array shift O(n) (0.3 µs at 10k, 5.9 µs at 65k) and it never drains.
  */
 export const SENDERS = 1;
 
@@ -48,6 +64,10 @@ export const SENDERS = 1;
  * socket for arrivals only every few dozen turns of its loop, so this sets
  * how long arrivals wait in the kernel's fixed receive buffer while a
  * fan-out runs: at 16, members' acks overflowed it at M = 1,000 (bench).
+ * The yield is the largest cost the pump adds (a pump-only loop to 100
+ * addresses: ~2.5 µs CPU a send at 4 against 16), but 16 again failed the
+ * full bench (2026-12-02, 3 rounds): native M=1,000 178k vs 195k
+ * deliveries/s with sat p99 1.1 s vs 0.54 s, classic M=100 73k vs 81k.
  */
 const YIELD_EVERY = 4;
 
