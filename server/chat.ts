@@ -86,6 +86,8 @@ export class ChatCore {
   /** Counters for /stats. */
   readonly stats: Stats;
   #seats = new Map<number, Seat>();
+  /** How many members of each kind (counted, not scanned: joins can come in floods). */
+  #ofKind = new Map<string, number>();
   /** Members with throttled requests (released by `tick`). */
   #waiting = new Set<Seat>();
   #limits: JoinLimits;
@@ -123,9 +125,7 @@ export class ChatCore {
   /** How many members there are of `kind` (all kinds without one). */
   count(kind?: string): number {
     if (kind === undefined) return this.#seats.size;
-    let n = 0;
-    for (const seat of this.#seats.values()) if (seat.port.kind === kind) n++;
-    return n;
+    return this.#ofKind.get(kind) ?? 0;
   }
 
   /** True while `id` is a member. */
@@ -314,11 +314,13 @@ export class ChatCore {
       lastActive: now,
     };
     this.#seats.set(id, seat);
+    this.#ofKind.set(port.kind, this.count(port.kind) + 1);
     this.#tellLimits(seat);
   }
 
   #unseat(seat: Seat): void {
     this.#seats.delete(seat.id);
+    this.#ofKind.set(seat.port.kind, this.count(seat.port.kind) - 1);
     this.#waiting.delete(seat);
     seat.throttled.length = 0;
   }

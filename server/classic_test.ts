@@ -49,8 +49,8 @@ class Room {
     for (const end = this.now + ms; this.now < end;) {
       this.now += 10;
       this.server.tick(this.now);
+      this.#collect();
     }
-    this.#collect();
   }
 
   /** Everything sent to `address` since the last take. */
@@ -113,12 +113,10 @@ Deno.test({
     room.send("C 小明 你好", BOB);
     room.server.admin("大家好", room.now);
     room.send("Q 小明", BOB);
-    assert.deepEqual(room.take(ALICE), [
-      "\n小明进入了聊天室",
-      "\n小明说: 你好",
-      "\n管理员说: 大家好",
-      "\n小明退出了聊天室",
-    ]);
+    assert.equal(
+      room.take(ALICE).join(""),
+      "\n小明进入了聊天室\n小明说: 你好\n管理员说: 大家好\n小明退出了聊天室",
+    );
     room.send("L 小红", CAROL);
     assert.deepEqual(room.take(CAROL), ["该用户已存在"]);
   },
@@ -225,7 +223,10 @@ Deno.test({
     runConsole(room.server, "/ban carol", room.now);
     room.wait(10);
     assert.deepEqual(room.take(BOB), ["\nYou were kicked: spamming", "EXIT"]);
-    assert.deepEqual(room.take(CAROL), ["\nYou are banned", "EXIT"]);
+    assert.deepEqual(room.take(CAROL), [
+      "\nbob was kicked: spamming\nYou are banned",
+      "EXIT",
+    ]);
     room.wait(8_100);
     assert.deepEqual(room.take(ALICE).slice(-1), [
       "\nYou will be dropped in 1 minute unless you send something",
@@ -372,5 +373,39 @@ Deno.test({
       assert.equal(pieces.map((p) => strict.decode(p)).join(""), text);
     }
     assert.deepEqual(splitUtf8("🙂", 3), []);
+  },
+});
+
+Deno.test({
+  name:
+    "ClassicEngine packs lines waiting for one member into shared datagrams of at most 1024 bytes; OK and EXIT go alone",
+  permissions: "none",
+  fn() {
+    const room = new Room({ rate: 0 });
+    room.login("alice", ALICE);
+    room.login("bob", BOB);
+    room.take(ALICE);
+    // Nothing sent in between: 60 lines wait for alice at once.
+    const server = room.server;
+    for (let i = 0; i < 60; i++) {
+      server.receive(
+        encoder.encode(`C bob line ${i} ${"z".repeat(40)}`),
+        BOB,
+        room.now,
+      );
+    }
+    server.receive(encoder.encode("Q alice"), ALICE, room.now);
+    room.wait(10);
+    const got = room.take(ALICE);
+    assert.ok(got.length < 10, `${got.length} datagrams`);
+    assert.equal(got.at(-1), "EXIT");
+    for (const d of got) {
+      assert.ok(encoder.encode(d).byteLength <= CLASSIC_LINE_BYTES);
+    }
+    assert.equal(
+      got.slice(0, -1).join(""),
+      Array.from({ length: 60 }, (_, i) => `\nbob: line ${i} ${"z".repeat(40)}`)
+        .join(""),
+    );
   },
 });

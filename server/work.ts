@@ -54,6 +54,11 @@ export class Fifo<T> {
     return item;
   }
 
+  /** The front item, left in place, or undefined when empty. */
+  peek(): T | undefined {
+    return this.#items[this.#head];
+  }
+
   /** Drop every item. */
   clear(): void {
     this.#items = [];
