@@ -19,13 +19,13 @@ import { COOKIE_BYTES } from "../protocol/limits.ts";
 import { Link, sameToken } from "../protocol/link.ts";
 import { acceptedInTheClear, type Origin } from "../protocol/clear.ts";
 import {
-  decodePacket,
-  encodePacket,
   isNative,
   type Packet,
   RefuseCode,
   type WelcomePacket,
 } from "../protocol/packet.ts";
+import { decodePacket } from "../protocol/packet_decode.ts";
+import { encodePacket } from "../protocol/packet_encode.ts";
 import { nameKey, validateName } from "../protocol/names.ts";
 import { utf8Length, validateText } from "../protocol/text.ts";
 import { Outbox } from "./outbox.ts";

@@ -33,9 +33,6 @@ import {
   TOKEN_BYTES,
 } from "./limits.ts";
 import {
-  decodePacket,
-  encodePacket,
-  encodeSession,
   type Frame,
   frameBytes,
   MAX_FRAME_BODY,
@@ -43,6 +40,8 @@ import {
   sessionHeaderBytes,
   type SessionPacket,
 } from "./packet.ts";
+import { decodePacket } from "./packet_decode.ts";
+import { encodePacket, encodeSession } from "./packet_encode.ts";
 import { SALT_BYTES } from "./seal.ts";
 
 // Inputs per test; together they keep the file well under 20 s.

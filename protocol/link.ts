@@ -9,15 +9,12 @@
 import { Reassembler, split } from "./fragment.ts";
 import { MAX_DATAGRAM_BYTES } from "./limits.ts";
 import {
-  beginSession,
   DATA_FRAME_OVERHEAD,
   MAX_FRAME_BODY,
-  putData,
-  putStamp,
-  seal,
   sessionHeaderBytes,
   type SessionPacket,
 } from "./packet.ts";
+import { beginSession, putData, putStamp, seal } from "./packet_encode.ts";
 import {
   type OutFrame,
   ReliableChannel,
