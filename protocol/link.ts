@@ -15,11 +15,9 @@ import {
   type SessionPacket,
 } from "./packet.ts";
 import { beginSession, putData, putStamp, seal } from "./packet_encode.ts";
-import {
-  type OutFrame,
-  ReliableChannel,
-  type ReliableOptions,
-} from "./reliable.ts";
+import { ReliableChannel } from "./reliable.ts";
+import { type ReliableOptions } from "./reliable_options.ts";
+import { type OutFrame } from "./reliable_send.ts";
 
 /** Frames on their way into a datagram (poll reuses it: no array per datagram). */
 const scratch: OutFrame[] = [];

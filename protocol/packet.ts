@@ -7,7 +7,7 @@
  */
 
 import { MAGIC, MAX_DATAGRAM_BYTES, TOKEN_BYTES } from "./limits.ts";
-import { MAX_ACK_RANGES } from "./reliable.ts";
+import { MAX_ACK_RANGES } from "./reliable_receive.ts";
 
 /** Datagram type codes (byte 3 of every native datagram). */
 export const PacketType = {
