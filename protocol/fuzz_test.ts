@@ -11,7 +11,8 @@
 import { randomU32 } from "../tests/_random.ts";
 import { concat } from "./_bytes.ts";
 import assert from "node:assert/strict";
-import { ClientCore, type ClientNotice } from "../client/core.ts";
+import { ClientCore } from "../client/core.ts";
+import { type ClientNotice } from "../client/notices.ts";
 import { MAX_REPLIES, type Outgoing, ServerCore } from "../server/core.ts";
 import type { Address } from "./address.ts";
 import { crc32 } from "./crc32.ts";
