@@ -51,7 +51,7 @@
 #define MSG_MAX 512      /* longest message text */
 #define DGRAM_MAX 2048   /* receive buffer per datagram (server sends <= 1200) */
 #define BATCH 32         /* datagrams per recvmmsg */
-#define ACK_EVERY 32     /* frames received before an immediate ack (as a member: ackEvery in protocol/reliable.ts) */
+#define ACK_EVERY 32     /* frames received before an immediate ack (as a member: ackEvery in protocol/reliable_options.ts) */
 #define HIST_EXACT 2048 /* latency histogram: 1 us buckets below this, */
 #define HIST_SUB 64      /* then 64 per power of two (1.6% precision) */
 #define HIST_LEN (HIST_EXACT + 40 * HIST_SUB)

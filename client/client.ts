@@ -8,7 +8,8 @@ import { Guard } from "../net/guard.ts";
 import type { Origin } from "../protocol/clear.ts";
 import { type PumpCore, UdpPump } from "../net/udp_pump.ts";
 import type { Address } from "../protocol/address.ts";
-import { type ClientCore, type ClientNotice } from "./core.ts";
+import { type ClientCore } from "./core.ts";
+import { type ClientNotice } from "./notices.ts";
 
 /** Adapts a ClientCore to the pump: filters by source, emits notices. */
 class ServerOnly implements PumpCore {

@@ -9,37 +9,28 @@
 import {
   type ClientRequest,
   decodeEvent,
-  encodeRequest,
   type GoodbyeWhy,
-  MAX_REASON_BYTES,
   type ServerEvent,
 } from "../protocol/events.ts";
-import { TokenBucket } from "../protocol/bucket.ts";
-import { COOKIE_BYTES } from "../protocol/limits.ts";
 import { Link, sameToken } from "../protocol/link.ts";
 import { acceptedInTheClear, type Origin } from "../protocol/clear.ts";
 import {
-  decodePacket,
-  encodePacket,
   isNative,
   type Packet,
   RefuseCode,
   type WelcomePacket,
 } from "../protocol/packet.ts";
-import { nameKey, validateName } from "../protocol/names.ts";
-import { utf8Length, validateText } from "../protocol/text.ts";
-import { Outbox } from "./outbox.ts";
-
-/** What the core tells the terminal. */
-export type ClientNotice =
-  | { type: "welcome"; name: string; how: "joined" | "resumed" | "rejoined" }
-  | { type: "refused"; code: number; reason: string }
-  | { type: "event"; event: ServerEvent }
-  | { type: "status"; status: "lost" | "back" }
-  | { type: "delivered"; from: string; request: ClientRequest }
-  | { type: "undelivered"; request: ClientRequest }
-  | { type: "invalid"; reason: string }
-  | { type: "ended"; why: GoodbyeWhy | "unreachable"; reason: string };
+import { decodePacket } from "../protocol/packet_decode.ts";
+import { nameKey } from "../protocol/names.ts";
+import {
+  cookieArrived,
+  type Joining,
+  nextJoin,
+  passphraseMismatch,
+  startJoining,
+} from "./handshake.ts";
+import { type ClientNotice, Notices } from "./notices.ts";
+import { invalidRequest, Requests } from "./requests.ts";
 
 /** Tunables of a client; every field has a default. */
 export interface ClientOptions {
@@ -58,44 +49,20 @@ export interface ClientOptions {
   passphrase?: boolean;
 }
 
-interface Resume {
-  sessionId: number;
-  token: Uint8Array;
-}
-
 type State =
   | { at: "idle" }
-  | {
-    at: "joining";
-    name: string;
-    cookie?: Uint8Array;
-    since: number;
-    nextTry: number;
-    tries: number;
-    /** Set when coming back to a session the server may still know. */
-    resume?: Resume;
-    /** The user left while joining: send what was typed, then leave, by then. */
-    leaveBy?: number;
-  }
+  | Joining
   | { at: "joined"; link: Link; name: string; heartbeatMs: number }
   | { at: "leaving"; link: Link; until: number }
   | { at: "ended"; flush?: Link };
 
-/** Longest wait between JOIN attempts (ms). */
-const MAX_JOIN_RETRY_MS = 1000;
-
 /** Client state and protocol logic, driven by the shell. */
 export class ClientCore {
   #state: State = { at: "idle" };
-  #notices: ClientNotice[] = [];
-  #outbox = new Outbox();
-  /** Requests waiting for the session (typed while joining). */
-  #pending: ClientRequest[] = [];
-  /** Requests waiting for the flood limit (the server's, from LIMITS). */
-  #paced: ClientRequest[] = [];
-  #bucket: TokenBucket | undefined;
+  #notices = new Notices();
+  /** What the member asked for, until the server has it. */
+  #requests = new Requests();
   #lastSeen = 0;
-  #lost = false;
   #everJoined = false;
   #name = "";
   #joinRetryMs: number;
@@ -132,7 +99,7 @@ export class ClientCore {
     if (this.#state.at !== "idle") {
       throw new TypeError(`Cannot join while ${this.#state.at}`);
     }
-    this.#state = { at: "joining", name, since: now, nextTry: now, tries: 0 };
+    this.#state = startJoining(name, now);
   }
 
   /** Queue a chat line; returns why not when the text is invalid. */
@@ -148,7 +115,7 @@ export class ClientCore {
     request: Exclude<ClientRequest, { kind: "leave" }>,
     now: number,
   ): string | undefined {
-    const problem = invalid(request);
+    const problem = invalidRequest(request);
     if (problem !== undefined) {
       this.#notices.push({ type: "invalid", reason: problem });
       return problem;
@@ -159,10 +126,9 @@ export class ClientCore {
     }
     const state = this.#state;
     if (state.at === "idle" || state.at === "joining") {
-      this.#pending.push(request);
+      this.#requests.hold(request);
     } else if (state.at === "joined") {
-      this.#paced.push(request);
-      this.#release(state.link, now);
+      this.#requests.pace(request, state.link, now);
     }
     return undefined;
   }
@@ -171,16 +137,15 @@ export class ClientCore {
   leave(now: number): void {
     const state = this.#state;
     if (state.at === "joined") {
-      this.#release(state.link, now, true);
-      const leave: ClientRequest = { kind: "leave" };
-      this.#outbox.send(state.link, encodeRequest(leave), leave);
+      this.#requests.release(state.link, now, true);
+      this.#requests.sendNow(state.link, { kind: "leave" });
       this.#state = {
         at: "leaving",
         link: state.link,
         until: now + this.#leaveTimeoutMs,
       };
     } else if (
-      state.at === "joining" && (this.#pending.length > 0 || state.resume)
+      state.at === "joining" && (this.#requests.holding || state.resume)
     ) {
       state.leaveBy ??= now + this.#joinTimeoutMs;
     } else if (state.at !== "leaving" && state.at !== "ended") {
@@ -190,9 +155,7 @@ export class ClientCore {
 
   /** Notices emitted since the last call. */
   takeNotices(): ClientNotice[] {
-    const notices = this.#notices;
-    this.#notices = [];
-    return notices;
+    return this.#notices.take();
   }
 
   /** Take in a datagram from the server's address. Never throws on bad input. */
@@ -214,11 +177,7 @@ export class ClientCore {
       case "cookie":
         if (state.at === "joining") {
           if (!this.#keyFor(packet.salt)) return;
-          // The server answers: the join timeout counts silence, not effort.
-          state.cookie = packet.cookie.slice();
-          state.since = now;
-          state.tries = 0;
-          state.nextTry = now;
+          cookieArrived(state, packet.cookie, now);
         }
         return;
       case "welcome":
@@ -268,13 +227,13 @@ export class ClientCore {
     } else if (state.at === "joined") {
       const { link } = state;
       if (link.channel.failed) return this.#rejoin(link, state.name, now);
-      this.#release(link, now);
+      this.#requests.release(link, now);
       // Idle: a heartbeat per interval; silent: ask four times as often, so
       // a lossy link is not mistaken for a lost server.
       const silent = now - link.lastHeard > state.heartbeatMs;
       const interval = silent ? state.heartbeatMs / 4 : state.heartbeatMs;
       if (now - link.lastSent >= interval) link.ping(now);
-      this.#setLost(now - link.lastHeard > this.#lostAfterMs);
+      this.#notices.setLost(now - link.lastHeard > this.#lostAfterMs);
     } else if (state.at === "leaving" && now >= state.until) {
       this.#end("left", "");
     }
@@ -284,26 +243,12 @@ export class ClientCore {
   poll(into: Uint8Array, now: number): Uint8Array | undefined {
     const state = this.#state;
     switch (state.at) {
-      case "joining": {
-        if (now < state.nextTry) return undefined;
-        state.tries++;
-        state.nextTry = now +
-          Math.min(
-            this.#joinRetryMs * 2 ** (state.tries - 1),
-            MAX_JOIN_RETRY_MS,
-          );
-        const packet = encodePacket({
-          type: "join",
-          cookie: state.cookie ?? new Uint8Array(COOKIE_BYTES),
-          // A probe for a passphrase room's salt goes in the clear: no name in it.
-          name: this.#passphrase && state.cookie === undefined
-            ? ""
-            : state.name,
-          resume: state.resume && { ...state.resume, lastSeen: this.#lastSeen },
+      case "joining":
+        return nextJoin(state, into, now, {
+          retryMs: this.#joinRetryMs,
+          passphrase: this.#passphrase,
+          lastSeen: this.#lastSeen,
         });
-        into.set(packet);
-        return into.subarray(0, packet.byteLength);
-      }
       case "joined":
       case "leaving":
         return state.link.poll(into, now);
@@ -334,11 +279,13 @@ export class ClientCore {
       ? "rejoined"
       : "joined";
     if (packet.resumed) {
-      for (const request of this.#outbox.resume(link, packet.resumeSeq)) {
-        this.#notices.push({ type: "delivered", from: packet.name, request });
-      }
+      this.#notices.delivered(
+        packet.name,
+        this.#requests.resume(link, packet.resumeSeq),
+      );
     } else {
-      this.#abandonOutbox();
+      // What was sent on a session that is gone did not get there.
+      this.#notices.undelivered(this.#requests.abandonSent());
     }
     this.#everJoined = true;
     this.#name = packet.name;
@@ -349,9 +296,8 @@ export class ClientCore {
       heartbeatMs: packet.heartbeatMs,
     };
     this.#notices.push({ type: "welcome", name: packet.name, how });
-    this.#setLost(false);
-    this.#paced.push(...this.#pending.splice(0));
-    this.#release(link, now);
+    this.#notices.setLost(false);
+    this.#requests.joined(link, now);
     if (state.leaveBy !== undefined) this.leave(now);
   }
 
@@ -364,18 +310,9 @@ export class ClientCore {
 
   /** Check a COOKIE's passphrase flag against ours; false (refused) on a mismatch. */
   #keyFor(salt: Uint8Array | undefined): boolean {
-    if (salt !== undefined && !this.#passphrase) {
-      this.#refused(
-        RefuseCode.passphrase,
-        "This room needs a passphrase (join --passphrase)",
-      );
-      return false;
-    }
-    if (salt === undefined && this.#passphrase) {
-      this.#refused(
-        RefuseCode.passphrase,
-        "This room has no passphrase: join without one",
-      );
+    const mismatch = passphraseMismatch(salt, this.#passphrase);
+    if (mismatch !== undefined) {
+      this.#refused(RefuseCode.passphrase, mismatch);
       return false;
     }
     if (salt !== undefined) this.#salt = salt.slice();
@@ -390,35 +327,16 @@ export class ClientCore {
 
   /** Go back to joining, resuming the session `link` had. */
   #rejoin(link: Link, name: string, now: number): void {
-    this.#setLost(true);
-    this.#state = {
-      at: "joining",
-      name,
-      since: now,
-      nextTry: now,
-      tries: 0,
-      resume: { sessionId: link.sessionId, token: link.token },
-    };
-  }
-
-  /**
-   * Send paced requests while the flood limit allows (all of them when
-   * `all`: leaving flushes the queue, the server drops what is over).
-   */
-  #release(link: Link, now: number, all = false): void {
-    while (
-      this.#paced.length > 0 && (all || (this.#bucket?.take(now) ?? true))
-    ) {
-      const request = this.#paced.shift()!;
-      this.#outbox.send(link, encodeRequest(request), request);
-    }
+    this.#notices.setLost(true);
+    this.#state = startJoining(name, now, link);
   }
 
   #session(link: Link, messages: readonly Uint8Array[], now: number): void {
-    this.#setLost(false);
-    for (const request of this.#outbox.settle(link.channel.peerNext)) {
-      this.#notices.push({ type: "delivered", from: this.#name, request });
-    }
+    this.#notices.setLost(false);
+    this.#notices.delivered(
+      this.#name,
+      this.#requests.settle(link.channel.peerNext),
+    );
     for (const message of messages) {
       let event: ServerEvent;
       try {
@@ -435,7 +353,7 @@ export class ClientCore {
         if (state.at === "joined") state.name = event.to;
       }
       if (event.kind === "limits") {
-        this.#bucket = new TokenBucket(event.burst, event.perSecond, now);
+        this.#requests.limit(event.burst, event.perSecond, now);
         continue;
       }
       if ("id" in event) {
@@ -450,28 +368,9 @@ export class ClientCore {
     }
   }
 
-  #setLost(lost: boolean): void {
-    if (lost === this.#lost) return;
-    this.#lost = lost;
-    this.#notices.push({ type: "status", status: lost ? "lost" : "back" });
-  }
-
   /** Everything unsent or unacknowledged is lost: say so, text by text. */
   #abandon(): void {
-    this.#abandonOutbox();
-    for (
-      const request of [...this.#paced.splice(0), ...this.#pending.splice(0)]
-    ) {
-      this.#notices.push({ type: "undelivered", request });
-    }
-  }
-
-  #abandonOutbox(): void {
-    for (const request of this.#outbox.abandon()) {
-      if (request.kind !== "leave") {
-        this.#notices.push({ type: "undelivered", request });
-      }
-    }
+    this.#notices.undelivered(this.#requests.abandon());
   }
 
   /** `link`, when given, sends one last datagram to ack the goodbye. */
@@ -482,29 +381,4 @@ export class ClientCore {
     this.#state = { at: "ended", flush: link };
     this.#notices.push({ type: "ended", why, reason });
   }
-}
-
-/** Why the server would refuse `request`, checked before it is sent; undefined when fine. */
-function invalid(
-  request: Exclude<ClientRequest, { kind: "leave" }>,
-): string | undefined {
-  if ("text" in request) {
-    const check = validateText(request.text);
-    if (!check.ok) return check.message;
-  }
-  const name = request.kind === "private"
-    ? request.to
-    : request.kind === "nick"
-    ? request.name
-    : undefined;
-  if (name !== undefined) {
-    const check = validateName(name);
-    if (!check.ok) return check.message;
-  }
-  if (
-    request.kind === "away" && utf8Length(request.reason) > MAX_REASON_BYTES
-  ) {
-    return `Away message is longer than ${MAX_REASON_BYTES} bytes`;
-  }
-  return undefined;
 }

@@ -7,11 +7,8 @@
 import assert from "node:assert/strict";
 import { encodeEvent } from "../protocol/events.ts";
 import { split } from "../protocol/fragment.ts";
-import {
-  encodeSession,
-  MAX_FRAME_BODY,
-  PacketType,
-} from "../protocol/packet.ts";
+import { MAX_FRAME_BODY, PacketType } from "../protocol/packet.ts";
+import { encodeSession } from "../protocol/packet_encode.ts";
 import { describe, Net, type Peer, STEP_MS } from "../tests/_loopback.ts";
 
 /** The types of a member's notices after the first `skip`, events left out. */

@@ -6,7 +6,7 @@
  */
 
 import type { ClientRequest, ServerEvent } from "../protocol/events.ts";
-import type { ClientNotice } from "./core.ts";
+import type { ClientNotice } from "./notices.ts";
 import { EN, type Messages } from "../wording/i18n.ts";
 import {
   formatEvent,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ClientNotice } from "./core.ts";
+import type { ClientNotice } from "./notices.ts";
 import { formatNotice, jsonLine, noticeJson } from "./format.ts";
 
 const TIME = new Date(2025, 0, 15, 9, 5).getTime();

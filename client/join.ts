@@ -16,7 +16,7 @@ import {
   type OutgoingRequest,
   runLine,
 } from "./commands.ts";
-import type { ClientNotice } from "./core.ts";
+import type { ClientNotice } from "./notices.ts";
 import { formatNotice } from "./format.ts";
 import { type Lang, messagesFor } from "../wording/i18n.ts";
 import type { ToClientWorker } from "./messages.ts";

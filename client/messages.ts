@@ -6,7 +6,8 @@
 
 import type { Address } from "../protocol/address.ts";
 import type { ClientRequest } from "../protocol/events.ts";
-import type { ClientNotice, ClientOptions } from "./core.ts";
+import type { ClientOptions } from "./core.ts";
+import type { ClientNotice } from "./notices.ts";
 
 /** Main thread to worker. */
 export type ToClientWorker =

@@ -10,7 +10,8 @@ import {
   encodeRequest,
 } from "../protocol/events.ts";
 import { Link } from "../protocol/link.ts";
-import { decodePacket, MAX_FRAME_BODY } from "../protocol/packet.ts";
+import { MAX_FRAME_BODY } from "../protocol/packet.ts";
+import { decodePacket } from "../protocol/packet_decode.ts";
 import { Outbox } from "./outbox.ts";
 
 const TOKEN = new Uint8Array(16).fill(9);

@@ -7,7 +7,7 @@
  */
 
 import type { Address } from "../protocol/address.ts";
-import type { ClientNotice } from "./core.ts";
+import type { ClientNotice } from "./notices.ts";
 import { formatNotice } from "./format.ts";
 import { EN, type Messages } from "../wording/i18n.ts";
 import type { ToClientWorker } from "./messages.ts";

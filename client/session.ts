@@ -6,7 +6,7 @@
  */
 
 import type { Address } from "../protocol/address.ts";
-import type { ClientNotice } from "./core.ts";
+import type { ClientNotice } from "./notices.ts";
 import type { FromClientWorker, ToClientWorker } from "./messages.ts";
 
 /** A running network worker. */

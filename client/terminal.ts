@@ -10,7 +10,7 @@ import process from "node:process";
 import { createInterface, type Interface, moveCursor } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { styleText } from "node:util";
-import type { ClientNotice } from "./core.ts";
+import type { ClientNotice } from "./notices.ts";
 import { jsonLine, noticeJson } from "./format.ts";
 import { clock, type Line } from "../wording/events.ts";
 import { displayWidth } from "../wording/sanitize.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { acceptedInTheClear, inTheClear } from "./clear.ts";
-import { encodePacket } from "./packet.ts";
+import { encodePacket } from "./packet_encode.ts";
 import { COOKIE_BYTES } from "./limits.ts";
 
 Deno.test({

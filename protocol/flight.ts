@@ -93,6 +93,11 @@ export function before(a: number, b: number): boolean {
   return ((a - b) | 0) < 0;
 }
 
+/** True when `x` is a valid serial number: a u32. */
+export function isU32(x: number): boolean {
+  return x >>> 0 === x;
+}
+
 /** Heap order of timers: earliest deadline, then lowest seq. */
 export function byDeadline(a: Flight, b: Flight): boolean {
   return a.deadline < b.deadline ||

@@ -11,7 +11,8 @@
 import { randomU32 } from "../tests/_random.ts";
 import { concat } from "./_bytes.ts";
 import assert from "node:assert/strict";
-import { ClientCore, type ClientNotice } from "../client/core.ts";
+import { ClientCore } from "../client/core.ts";
+import { type ClientNotice } from "../client/notices.ts";
 import { MAX_REPLIES, type Outgoing, ServerCore } from "../server/core.ts";
 import type { Address } from "./address.ts";
 import { crc32 } from "./crc32.ts";
@@ -33,9 +34,6 @@ import {
   TOKEN_BYTES,
 } from "./limits.ts";
 import {
-  decodePacket,
-  encodePacket,
-  encodeSession,
   type Frame,
   frameBytes,
   MAX_FRAME_BODY,
@@ -43,6 +41,8 @@ import {
   sessionHeaderBytes,
   type SessionPacket,
 } from "./packet.ts";
+import { decodePacket } from "./packet_decode.ts";
+import { encodePacket, encodeSession } from "./packet_encode.ts";
 import { SALT_BYTES } from "./seal.ts";
 
 // Inputs per test; together they keep the file well under 20 s.

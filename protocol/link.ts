@@ -9,20 +9,15 @@
 import { Reassembler, split } from "./fragment.ts";
 import { MAX_DATAGRAM_BYTES } from "./limits.ts";
 import {
-  beginSession,
   DATA_FRAME_OVERHEAD,
   MAX_FRAME_BODY,
-  putData,
-  putStamp,
-  seal,
   sessionHeaderBytes,
   type SessionPacket,
 } from "./packet.ts";
-import {
-  type OutFrame,
-  ReliableChannel,
-  type ReliableOptions,
-} from "./reliable.ts";
+import { beginSession, putData, putStamp, seal } from "./packet_encode.ts";
+import { ReliableChannel } from "./reliable.ts";
+import { type ReliableOptions } from "./reliable_options.ts";
+import { type OutFrame } from "./reliable_send.ts";
 
 /** Frames on their way into a datagram (poll reuses it: no array per datagram). */
 const scratch: OutFrame[] = [];

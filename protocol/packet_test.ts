@@ -4,9 +4,6 @@ import {
   ACK_RANGE_BYTES,
   CHECKSUM_BYTES,
   DATA_FRAME_OVERHEAD,
-  decodePacket,
-  encodePacket,
-  encodeSession,
   type Frame,
   frameBytes,
   HEADER_BYTES,
@@ -21,6 +18,8 @@ import {
   type SessionPacket,
   type WelcomePacket,
 } from "./packet.ts";
+import { decodePacket } from "./packet_decode.ts";
+import { encodePacket, encodeSession } from "./packet_encode.ts";
 import {
   COOKIE_BYTES,
   MAX_DATAGRAM_BYTES,

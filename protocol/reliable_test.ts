@@ -7,12 +7,9 @@ import {
   strictEqual,
   throws,
 } from "node:assert/strict";
-import {
-  type AckState,
-  MAX_ACK_RANGES,
-  type OutFrame,
-  ReliableChannel,
-} from "./reliable.ts";
+import { ReliableChannel } from "./reliable.ts";
+import { type AckState, MAX_ACK_RANGES } from "./reliable_receive.ts";
+import { type OutFrame } from "./reliable_send.ts";
 
 const OVERHEAD = 7;
 const ROOMY = 1_000_000;

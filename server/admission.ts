@@ -11,11 +11,8 @@ import type { Origin } from "../protocol/clear.ts";
 import { MIN_JOIN_BYTES, TOKEN_BYTES } from "../protocol/limits.ts";
 import { Link, sameToken } from "../protocol/link.ts";
 import { validateName } from "../protocol/names.ts";
-import {
-  encodePacket,
-  type JoinPacket,
-  RefuseCode,
-} from "../protocol/packet.ts";
+import { type JoinPacket, RefuseCode } from "../protocol/packet.ts";
+import { encodePacket } from "../protocol/packet_encode.ts";
 import type { Admitted, ChatCore, Refusal } from "./chat.ts";
 import { CookieJar } from "./cookie.ts";
 import { Session, type Sessions } from "./sessions.ts";

@@ -12,11 +12,11 @@ import {
 } from "../protocol/limits.ts";
 import { Link } from "../protocol/link.ts";
 import {
-  decodePacket,
   type JoinPacket,
   type Packet,
   RefuseCode,
 } from "../protocol/packet.ts";
+import { decodePacket } from "../protocol/packet_decode.ts";
 import { randomFill } from "../tests/_random.ts";
 import { Admission, type AdmissionOptions } from "./admission.ts";
 import { ChatCore, type ChatOptions } from "./chat.ts";

@@ -5,7 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { ClientCore, type ClientNotice } from "../client/core.ts";
+import { ClientCore } from "../client/core.ts";
+import { type ClientNotice } from "../client/notices.ts";
 import type { Address } from "../protocol/address.ts";
 import type { ServerEvent } from "../protocol/events.ts";
 import { RefuseCode } from "../protocol/packet.ts";

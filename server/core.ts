@@ -10,7 +10,8 @@
 
 import { type Address, formatAddress } from "../protocol/address.ts";
 import { acceptedInTheClear, type Origin } from "../protocol/clear.ts";
-import { decodePacket, isNative, type Packet } from "../protocol/packet.ts";
+import { isNative, type Packet } from "../protocol/packet.ts";
+import { decodePacket } from "../protocol/packet_decode.ts";
 import type { Lang } from "../wording/i18n.ts";
 import { ChatCore, type ChatOptions } from "./chat.ts";
 import { ClassicEngine } from "./classic.ts";

@@ -7,12 +7,9 @@
 import assert from "node:assert/strict";
 import { encodeRequest } from "../protocol/events.ts";
 import { split } from "../protocol/fragment.ts";
-import {
-  decodePacket,
-  encodeSession,
-  MAX_FRAME_BODY,
-  PacketType,
-} from "../protocol/packet.ts";
+import { MAX_FRAME_BODY, PacketType } from "../protocol/packet.ts";
+import { decodePacket } from "../protocol/packet_decode.ts";
+import { encodeSession } from "../protocol/packet_encode.ts";
 import { Net, type Peer, SECRET, STEP_MS } from "../tests/_loopback.ts";
 import { type JournalSink, ServerCore, type ServerOptions } from "./core.ts";
 import { replay, toEntry } from "./journal.ts";

@@ -18,12 +18,12 @@ import {
 import { split } from "../protocol/fragment.ts";
 import { Link, sameToken } from "../protocol/link.ts";
 import {
-  encodePacket,
   type JoinPacket,
   MAX_FRAME_BODY,
   SESSION_FIXED_BYTES,
   type SessionPacket,
 } from "../protocol/packet.ts";
+import { encodePacket } from "../protocol/packet_encode.ts";
 import { Admission } from "./admission.ts";
 import type { ChatCore } from "./chat.ts";
 import type { JournalMember } from "./journal.ts";

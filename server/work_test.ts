@@ -6,7 +6,8 @@
 
 import assert from "node:assert/strict";
 import { Link } from "../protocol/link.ts";
-import { decodePacket, isNative } from "../protocol/packet.ts";
+import { isNative } from "../protocol/packet.ts";
+import { decodePacket } from "../protocol/packet_decode.ts";
 import { Session, Sessions } from "./sessions.ts";
 import { Fifo, type Outgoing, type Sender, WorkQueue } from "./work.ts";
 

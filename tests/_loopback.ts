@@ -8,11 +8,8 @@
 
 import { prng } from "./_random.ts";
 import assert from "node:assert/strict";
-import {
-  ClientCore,
-  type ClientNotice,
-  type ClientOptions,
-} from "../client/core.ts";
+import { ClientCore, type ClientOptions } from "../client/core.ts";
+import { type ClientNotice } from "../client/notices.ts";
 import type { Address } from "../protocol/address.ts";
 import type { ClientRequest, ServerEvent } from "../protocol/events.ts";
 import { ServerCore, type ServerOptions } from "../server/core.ts";

@@ -16,12 +16,9 @@ import {
 } from "../protocol/events.ts";
 import { COOKIE_BYTES } from "../protocol/limits.ts";
 import { Link } from "../protocol/link.ts";
-import {
-  decodePacket,
-  encodePacket,
-  type Packet,
-  RefuseCode,
-} from "../protocol/packet.ts";
+import { type Packet, RefuseCode } from "../protocol/packet.ts";
+import { decodePacket } from "../protocol/packet_decode.ts";
+import { encodePacket } from "../protocol/packet_encode.ts";
 
 /** A member written by hand: the handshake and the session, no pacing. */
 class RawMember implements AsyncDisposable {

@@ -12,12 +12,8 @@ import { encodeRequest } from "../protocol/events.ts";
 import { crc32 } from "../protocol/crc32.ts";
 import { split } from "../protocol/fragment.ts";
 import { COOKIE_BYTES } from "../protocol/limits.ts";
-import {
-  encodePacket,
-  encodeSession,
-  MAX_FRAME_BODY,
-  PacketType,
-} from "../protocol/packet.ts";
+import { MAX_FRAME_BODY, PacketType } from "../protocol/packet.ts";
+import { encodePacket, encodeSession } from "../protocol/packet_encode.ts";
 
 const LOOPBACK = "127.0.0.1";
 const NAMES = ["alice", "bob", "carol"] as const;

@@ -1,0 +1,61 @@
+/**
+ * What the client's core tells the terminal: the notices, and the queue
+ * they wait in until the shell takes them. Pure.
+ * @module
+ */
+
+import type {
+  ClientRequest,
+  GoodbyeWhy,
+  ServerEvent,
+} from "../protocol/events.ts";
+
+/** What the core tells the terminal. */
+export type ClientNotice =
+  | { type: "welcome"; name: string; how: "joined" | "resumed" | "rejoined" }
+  | { type: "refused"; code: number; reason: string }
+  | { type: "event"; event: ServerEvent }
+  | { type: "status"; status: "lost" | "back" }
+  | { type: "delivered"; from: string; request: ClientRequest }
+  | { type: "undelivered"; request: ClientRequest }
+  | { type: "invalid"; reason: string }
+  | { type: "ended"; why: GoodbyeWhy | "unreachable"; reason: string };
+
+/** Notices not taken yet, in the order they happened. */
+export class Notices {
+  #notices: ClientNotice[] = [];
+  #lost = false;
+
+  /** Add `notice`. */
+  push(notice: ClientNotice): void {
+    this.#notices.push(notice);
+  }
+
+  /** Each of `requests`, sent as `from`, reached the server. */
+  delivered(from: string, requests: readonly ClientRequest[]): void {
+    for (const request of requests) {
+      this.#notices.push({ type: "delivered", from, request });
+    }
+  }
+
+  /** Each of `requests` did not get there, text by text. */
+  undelivered(requests: readonly ClientRequest[]): void {
+    for (const request of requests) {
+      this.#notices.push({ type: "undelivered", request });
+    }
+  }
+
+  /** Whether the server is lost; only a change is news. */
+  setLost(lost: boolean): void {
+    if (lost === this.#lost) return;
+    this.#lost = lost;
+    this.#notices.push({ type: "status", status: lost ? "lost" : "back" });
+  }
+
+  /** Notices added since the last call. */
+  take(): ClientNotice[] {
+    const notices = this.#notices;
+    this.#notices = [];
+    return notices;
+  }
+}
