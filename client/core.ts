@@ -356,6 +356,11 @@ export class ClientCore {
         this.#requests.limit(event.burst, event.perSecond, now);
         continue;
       }
+      if (event.kind === "unsent") {
+        // Taken by the server, then not carried out: as good as lost.
+        this.#notices.undelivered([event.request], event.reason);
+        continue;
+      }
       if ("id" in event) {
         // A resumed session replays from the last id seen: never show one twice.
         if (event.id <= this.#lastSeen) continue;

@@ -38,9 +38,12 @@ export function formatNotice(
     case "delivered":
       return ownLine(notice.from, notice.request, t);
     case "undelivered": {
-      const { request } = notice;
-      const text = "text" in request ? request.text : request.kind;
-      return [{ text: t.undelivered(sanitize(text)), style: "error" }];
+      const { request, reason } = notice;
+      const text = sanitize("text" in request ? request.text : request.kind);
+      return [{
+        text: t.undelivered(reason ? `${text} (${sanitize(reason)})` : text),
+        style: "error",
+      }];
     }
     case "invalid":
       return [{ text: sanitize(notice.reason), style: "error" }];

@@ -17,7 +17,8 @@ export type ClientNotice =
   | { type: "event"; event: ServerEvent }
   | { type: "status"; status: "lost" | "back" }
   | { type: "delivered"; from: string; request: ClientRequest }
-  | { type: "undelivered"; request: ClientRequest }
+  /** A request that never reached the room; `reason` when the server said why. */
+  | { type: "undelivered"; request: ClientRequest; reason?: string }
   | { type: "invalid"; reason: string }
   | { type: "ended"; why: GoodbyeWhy | "unreachable"; reason: string };
 
@@ -38,10 +39,14 @@ export class Notices {
     }
   }
 
-  /** Each of `requests` did not get there, text by text. */
-  undelivered(requests: readonly ClientRequest[]): void {
+  /** Each of `requests` did not get there, text by text (and why, when known). */
+  undelivered(requests: readonly ClientRequest[], reason?: string): void {
     for (const request of requests) {
-      this.#notices.push({ type: "undelivered", request });
+      this.#notices.push(
+        reason === undefined
+          ? { type: "undelivered", request }
+          : { type: "undelivered", request, reason },
+      );
     }
   }
 

@@ -64,7 +64,9 @@ export type ServerEvent =
   | { kind: "who"; total: number; entries: WhoEntry[] }
   | { kind: "history"; event: RoomEvent }
   | { kind: "motd"; text: string }
-  | { kind: "limits"; burst: number; perSecond: number };
+  | { kind: "limits"; burst: number; perSecond: number }
+  /** A request the server acknowledged but will not carry out, and why. */
+  | { kind: "unsent"; request: ClientRequest; reason: string };
 
 /** Events that belong to the room's numbered log. */
 export type RoomEvent = Extract<ServerEvent, { id: number }>;
@@ -96,7 +98,8 @@ type Field =
   | "goodbyeWhy"
   | "names"
   | "who"
-  | "event";
+  | "event"
+  | "request";
 
 type Schema = Record<
   string,
@@ -127,6 +130,7 @@ const EVENTS: Schema = {
   history: [0x1c, [["event", "event"]]],
   motd: [0x1d, [["text", "text"]]],
   limits: [0x1e, [["burst", "u32"], ["perSecond", "u32"]]],
+  unsent: [0x1f, [["request", "request"], ["reason", "reason"]]],
 };
 
 const REQUESTS: Schema = {
@@ -273,6 +277,8 @@ function writeField(
       });
     case "event":
       return writeMessage(w, EVENTS, value as Message, "event");
+    case "request":
+      return writeMessage(w, REQUESTS, value as Message, "request");
   }
 }
 
@@ -337,6 +343,8 @@ function readField(
       }
       return inner;
     }
+    case "request":
+      return readMessage(r, REQUESTS, "request", false);
   }
 }
 

@@ -365,6 +365,8 @@ const EVENT_SHAPES: {
   history: { event: roomEventOk },
   motd: { text },
   limits: { burst: u32, perSecond: u32 },
+  // A lazy check: requestOk is defined below.
+  unsent: { request: (v) => requestOk(v), reason },
 };
 const eventOk = byKind("kind", EVENT_SHAPES);
 const REQUEST_SHAPES: {
@@ -518,6 +520,14 @@ const EVENT_SEEDS: {
   ],
   motd: [{ kind: "motd", text: "Welcome!\nBe nice." }],
   limits: [{ kind: "limits", burst: 10, perSecond: 5 }],
+  unsent: [
+    { kind: "unsent", request: { kind: "say", text: "hi" }, reason: "muted" },
+    {
+      kind: "unsent",
+      request: { kind: "private", to: LONG_NAME, text: LONG_TEXT },
+      reason: "",
+    },
+  ],
 };
 
 const REQUEST_SEEDS: {

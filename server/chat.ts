@@ -8,7 +8,6 @@
  * @module
  */
 
-import { TokenBucket } from "../protocol/bucket.ts";
 import {
   type ClientRequest,
   type GoodbyeWhy,
@@ -18,8 +17,10 @@ import {
   type ServerEvent,
   type WhoEntry,
 } from "../protocol/events.ts";
-import { truncateUtf8 } from "../protocol/text.ts";
+import { MAX_EVENT_BYTES } from "../protocol/limits.ts";
+import { truncateUtf8, utf8Length } from "../protocol/text.ts";
 import { Bans } from "./bans.ts";
+import { FloodGate, isLine } from "./flood.ts";
 import { JoinLimits } from "./join_limits.ts";
 import type { Logger } from "./log.ts";
 import { type MemberPort, Outbound } from "./port.ts";
@@ -60,6 +61,11 @@ export type Admitted =
   | { ok: true; name: string }
   | { ok: false; problem: Refusal; message: string };
 
+/** A WHO event's bytes besides its entries: kind, total, count (see events.ts). */
+const WHO_HEADER_BYTES = 1 + 4 + 2;
+/** A WHO entry's bytes besides its name and away text: length prefixes, idle, rtt, loss. */
+const WHO_ENTRY_BYTES = 1 + 4 + 4 + 1 + 2;
+
 /** A request that counts against a member's rate. */
 type Paced = Exclude<ClientRequest, { kind: "leave" }>;
 
@@ -69,9 +75,7 @@ interface Seat {
   readonly port: MemberPort;
   /** The IP address it came from (bans). */
   readonly host: string;
-  bucket: TokenBucket;
-  /** Requests over the rate, waiting in order. */
-  throttled: Paced[];
+  gate: FloodGate;
   warnedSlow: boolean;
   /** When it last asked for anything (its idle time in /who). */
   lastActive: number;
@@ -88,7 +92,7 @@ export class ChatCore {
   #seats = new Map<number, Seat>();
   /** How many members of each kind (counted, not scanned: joins can come in floods). */
   #ofKind = new Map<string, number>();
-  /** Members with throttled requests (released by `tick`). */
+  /** Members with held requests (let go by `tick`). */
   #waiting = new Set<Seat>();
   #limits: JoinLimits;
   #log: Logger;
@@ -221,14 +225,17 @@ export class ChatCore {
     const seat = this.#seats.get(id);
     if (seat === undefined) return;
     seat.lastActive = now;
-    if (request.kind === "leave") {
-      this.remove(id, "left", "", now);
-      return;
+    const verdict = seat.gate.offer(request, now);
+    if (verdict === "now") return this.#act(seat, request, now);
+    this.#waiting.add(seat);
+    this.stats.drop("over the rate (delayed)");
+    if (verdict === "flooding") {
+      this.remove(id, "kicked", "flooding", now);
+    } else if (seat.gate.tellNow) {
+      const text =
+        `Slow down: at most ${this.#rate} messages a second; yours are being delayed`;
+      seat.port.deliver(new Outbound({ kind: "notice", text }));
     }
-    if (seat.throttled.length > 0 || !seat.bucket.take(now)) {
-      return this.#throttle(seat, request, now);
-    }
-    this.#perform(seat, request, now);
   }
 
   /** Take member `id` out of the room, telling it (through its port) and the others. */
@@ -244,6 +251,18 @@ export class ChatCore {
       }`,
     );
     this.#unseat(seat);
+    // What it sent and was told the server had, but will not go out: say so.
+    if (why !== "timeout") {
+      for (const held of seat.gate.drain()) {
+        if (isLine(held)) {
+          this.#unsent(
+            seat,
+            held,
+            `you ${why === "left" ? "left" : `were ${why}`}`,
+          );
+        }
+      }
+    }
     seat.port.remove(why, reason, now);
     this.#deliver(this.room.leave(id, why, reason, now), now);
     return true;
@@ -270,27 +289,43 @@ export class ChatCore {
   /** Advance time: perform throttled requests as their members' rates allow. */
   tick(now: number): void {
     for (const seat of this.#waiting) {
-      while (seat.throttled.length > 0 && seat.bucket.take(now)) {
-        this.#perform(seat, seat.throttled.shift()!, now);
+      for (
+        let r = seat.gate.next(now);
+        r !== undefined;
+        r = seat.gate.next(now)
+      ) {
+        this.#act(seat, r, now);
         if (!this.#seats.has(seat.id)) break;
       }
-      if (seat.throttled.length === 0) this.#waiting.delete(seat);
+      if (seat.gate.waiting === 0) this.#waiting.delete(seat);
     }
   }
 
-  /** The members for /who: at most `limit` of them, and how many there are. */
-  who(now: number, limit = Infinity): {
+  /**
+   * The members for /who: at most `limit` of them, fitting `maxBytes` as a
+   * WHO event (so a reply of any size is cut by design, never overflows),
+   * and how many there are.
+   */
+  who(now: number, limit = Infinity, maxBytes = Infinity): {
     total: number;
     entries: Array<WhoEntry & { address: string }>;
   } {
     const entries: Array<WhoEntry & { address: string }> = [];
     let total = 0;
+    let bytes = WHO_HEADER_BYTES;
     for (const seat of this.#seats.values()) {
       const link = seat.port.describe(now);
       const member = this.room.get(seat.id);
       if (link === undefined || member === undefined) continue;
       total++;
       if (entries.length >= limit) continue;
+      const size = WHO_ENTRY_BYTES + utf8Length(member.name) +
+        utf8Length(member.away);
+      if (bytes + size > maxBytes) {
+        limit = entries.length;
+        continue;
+      }
+      bytes += size;
       entries.push({
         name: member.name,
         address: link.address,
@@ -308,8 +343,7 @@ export class ChatCore {
       id,
       port,
       host,
-      bucket: new TokenBucket(this.#burst, this.#rate, now),
-      throttled: [],
+      gate: new FloodGate(this.#rate, this.#burst, now),
       warnedSlow: false,
       lastActive: now,
     };
@@ -322,7 +356,6 @@ export class ChatCore {
     this.#seats.delete(seat.id);
     this.#ofKind.set(seat.port.kind, this.count(seat.port.kind) - 1);
     this.#waiting.delete(seat);
-    seat.throttled.length = 0;
   }
 
   /** Tell a member the flood limit, so its client paces itself under it. */
@@ -333,6 +366,38 @@ export class ChatCore {
       perSecond: this.#rate,
     };
     seat.port.deliver(new Outbound(event));
+  }
+
+  /** Carry out a request whose turn has come. */
+  #act(seat: Seat, request: ClientRequest, now: number): void {
+    if (request.kind === "leave") {
+      this.remove(seat.id, "left", "", now);
+      return;
+    }
+    if (isLine(request)) {
+      const why = this.#refusal(seat, request.text, now);
+      if (why !== undefined) return this.#unsent(seat, request, why);
+    }
+    this.#perform(seat, request, now);
+  }
+
+  /** Why a line of `seat`'s may not go out (muted, too long for its kind), or undefined. */
+  #refusal(seat: Seat, text: string, now: number): string | undefined {
+    const muted = this.room.mutedUntil(seat.id) - now;
+    if (muted > 0) {
+      return `you are muted for ${Math.ceil(muted / 1000)} more seconds`;
+    }
+    const most = seat.port.maxTextBytes;
+    if (most !== undefined && utf8Length(text) > most) {
+      return `longer than ${most} bytes`;
+    }
+    return undefined;
+  }
+
+  /** Tell the member a line it sent will not go out. */
+  #unsent(seat: Seat, request: ClientRequest, reason: string): void {
+    this.stats.drop("not delivered");
+    seat.port.deliver(new Outbound({ kind: "unsent", request, reason }));
   }
 
   /** Act on a chat-like request (within the member's rate). */
@@ -361,33 +426,16 @@ export class ChatCore {
       case "who":
         // Paced too: a WHO answer is large, a flood of them would be costly.
         seat.port.deliver(
-          new Outbound({ kind: "who", ...this.who(now, MAX_WHO_LISTED) }),
+          new Outbound({
+            kind: "who",
+            ...this.who(now, MAX_WHO_LISTED, MAX_EVENT_BYTES),
+          }),
         );
         return;
       default: {
         const _exhaustive: never = request;
         throw new TypeError(`Unhandled request ${_exhaustive}`);
       }
-    }
-  }
-
-  /**
-   * Flood control: a request over the member's rate waits, in order (loss
-   * can bunch up what a client paced). A member whose waiting requests pass
-   * the burst is told to slow down; past three bursts it is disconnected.
-   */
-  #throttle(seat: Seat, request: Paced, now: number): void {
-    seat.throttled.push(request);
-    this.#waiting.add(seat);
-    this.stats.drop("over the rate (delayed)");
-    if (seat.throttled.length > this.#burst * 3) {
-      this.remove(seat.id, "kicked", "flooding", now);
-      return;
-    }
-    if (seat.throttled.length === this.#burst + 1) {
-      const text =
-        `Slow down: at most ${this.#rate} messages a second; yours are being delayed`;
-      seat.port.deliver(new Outbound({ kind: "notice", text }));
     }
   }
 

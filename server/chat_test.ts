@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import type { GoodbyeWhy, ServerEvent } from "../protocol/events.ts";
 import { ChatCore, type ChatOptions } from "./chat.ts";
+import { MAX_HELD_LINES } from "./flood.ts";
 import type { LinkInfo, MemberPort, Outbound } from "./port.ts";
 
 const NOW = 1_700_000_000_000;
@@ -17,7 +18,11 @@ class FakePort implements MemberPort {
   readonly events: ServerEvent[] = [];
   removed: { why: GoodbyeWhy; reason: string } | undefined;
   backlog = 0;
-  constructor(readonly kind: string, readonly stuck = false) {}
+  readonly maxTextBytes: number | undefined;
+  constructor(readonly kind: string, readonly stuck = false) {
+    // As the classic engine says of its members.
+    this.maxTextBytes = kind === "classic" ? 1024 : undefined;
+  }
   deliver(outbound: Outbound): number {
     this.events.push(outbound.event);
     if (this.stuck) this.backlog++;
@@ -57,40 +62,81 @@ function sideBySide<T>(fn: (kind: string) => T): T[] {
 
 Deno.test({
   name:
-    "ChatCore delays lines over the rate, warns once, then kicks for flooding, whatever the kind",
+    "ChatCore holds a paste and lets it go at the rate, tells once, then kicks a flood and reports every held line, whatever the kind",
   permissions: "none",
   fn() {
     const [native, classic] = sideBySide((kind) => {
       const { chat, watcher, port } = room(kind, { rate: 5, burst: 10 });
-      for (let i = 0; i < 20; i++) {
+      // A paste of 100 lines: 10 at once, the rest held, in order.
+      for (let i = 0; i < 100; i++) {
         chat.request(2, { kind: "say", text: `line ${i}` }, NOW);
       }
       const heardAtOnce = watcher.texts("chat").length;
-      // A second later, five more were let through, in order.
-      chat.tick(NOW + 1000);
+      for (let t = 10; t <= 18_000; t += 10) chat.tick(NOW + t);
       const heard = watcher.texts("chat");
-      for (let i = 20; i < 50; i++) {
-        chat.request(2, { kind: "say", text: `line ${i}` }, NOW + 1000);
+      // A flood: past MAX_HELD_LINES held lines the member is out.
+      for (let i = 0; i < MAX_HELD_LINES + 20; i++) {
+        chat.request(2, { kind: "say", text: `more ${i}` }, NOW + 18_000);
       }
-      const notices = port.texts("notice");
+      const unsent = port.events.filter((e) => e.kind === "unsent");
       return {
         heardAtOnce,
         heard,
-        notices,
+        notices: port.texts("notice"),
+        unsent: unsent.length,
         removed: port.removed,
-        left: watcher.events.filter((e) => e.kind === "left"),
+        left: watcher.events.filter((e) => e.kind === "left").length,
       };
     });
     assert.deepEqual(native, classic);
     assert.equal(native!.heardAtOnce, 10);
     assert.deepEqual(
       native!.heard,
-      Array.from({ length: 15 }, (_, i) => `line ${i}`),
+      Array.from({ length: 100 }, (_, i) => `line ${i}`),
     );
-    assert.equal(native!.notices.length, 1);
+    assert.equal(native!.notices.length, 2);
     assert.match(native!.notices[0]!, /Slow down/);
     assert.deepEqual(native!.removed, { why: "kicked", reason: "flooding" });
-    assert.equal(native!.left.length, 1);
+    // Every line it had held when it was kicked is reported, none lost silently.
+    assert.ok(native!.unsent > MAX_HELD_LINES - 10, `${native!.unsent}`);
+    assert.equal(native!.left, 1);
+  },
+});
+
+Deno.test({
+  name: "ChatCore carries out held lines before a leave that follows them",
+  permissions: "none",
+  fn() {
+    const { chat, watcher, port } = room("native", { rate: 5, burst: 10 });
+    for (let i = 0; i < 25; i++) {
+      chat.request(2, { kind: "say", text: `l${i}` }, NOW);
+    }
+    chat.request(2, { kind: "leave" }, NOW);
+    assert.equal(port.removed, undefined);
+    for (let t = 10; t <= 4000; t += 10) chat.tick(NOW + t);
+    assert.equal(watcher.texts("chat").length, 25);
+    assert.deepEqual(port.removed, { why: "left", reason: "" });
+    assert.equal(port.events.filter((e) => e.kind === "unsent").length, 0);
+  },
+});
+
+Deno.test({
+  name:
+    "ChatCore reports a muted member's line and a too-long classic line as not delivered",
+  permissions: "none",
+  fn() {
+    const { chat, watcher, port } = room("classic");
+    const long = "x".repeat(2000);
+    chat.request(2, { kind: "say", text: long }, NOW);
+    chat.mute("tester", NOW + 60_000);
+    chat.request(2, { kind: "say", text: "hi" }, NOW);
+    assert.deepEqual(watcher.texts("chat"), []);
+    const reasons = port.events.flatMap((e) =>
+      e.kind === "unsent" ? [e.reason] : []
+    );
+    assert.equal(reasons.length, 2);
+    assert.match(reasons[0]!, /longer than 1024 bytes/);
+    assert.match(reasons[1]!, /muted for 60 more seconds/);
   },
 });
 
@@ -128,7 +174,9 @@ Deno.test({
       const { chat, watcher, port } = room(kind);
       chat.mute("tester", NOW + 60_000);
       chat.request(2, { kind: "say", text: "muted line" }, NOW);
-      const muted = port.texts("notice");
+      const muted = port.events.flatMap((e) =>
+        e.kind === "unsent" ? [e.reason] : []
+      );
       chat.bans.ban("tester", "10.0.0.2", Infinity);
       chat.remove(2, "banned", "", NOW);
       const again = chat.admit(

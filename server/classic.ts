@@ -35,6 +35,16 @@ import { Fifo, type Outgoing, type Sender, type WorkQueue } from "./work.ts";
 const FIRST_ID = 2 ** 32;
 /** A classic reply to an address that proved nothing: at most this many times its request. */
 const AMPLIFICATION = 3;
+/** Most answer credit a classic member can save up (bytes). */
+const MAX_CREDIT = 16 * 1024;
+/** Longest chat line a classic member may send (bytes): what its peers read whole. */
+export const MAX_CLASSIC_TEXT_BYTES = 1024;
+/** Events that answer a classic member's own request: paid from its credit. */
+const ANSWERS: ReadonlySet<ServerEvent["kind"]> = new Set([
+  "who",
+  "notice",
+  "unsent",
+]);
 
 /** What the classic engine is plugged into. */
 export interface ClassicHost {
@@ -53,6 +63,8 @@ export interface ClassicOptions {
   lang: Lang;
   /** Why classic clients may not join here, or undefined when they may. */
   closed?: "closed" | "passphrase";
+  /** Most classic members bound to one IP address (default 4). */
+  maxPerHost?: number;
 }
 
 const encoder = new TextEncoder();
@@ -75,6 +87,12 @@ class ClassicMember implements Sender {
   readonly key: string;
   lastHeard: number;
   warned = false;
+  /**
+   * Bytes the member may still be sent in answer to what it sent (3× what
+   * came from its address, capped): a forged address cannot turn /who or
+   * /help into a flood of the real owner.
+   */
+  credit = 0;
   queued = false;
   active = true;
   #lines = new Fifo<Uint8Array>();
@@ -84,6 +102,20 @@ class ClassicMember implements Sender {
     this.address = { hostname: address.hostname, port: address.port };
     this.key = key;
     this.lastHeard = now;
+  }
+
+  /** What arrived from the member's address earns answers of 3× its size. */
+  earn(bytes: number): void {
+    this.credit = Math.min(MAX_CREDIT, this.credit + bytes * AMPLIFICATION);
+  }
+
+  /** Spend credit on `datagrams`; false (nothing spent) when it does not cover them. */
+  spend(datagrams: readonly Uint8Array[]): boolean {
+    let cost = 0;
+    for (const d of datagrams) cost += d.byteLength;
+    if (cost > this.credit) return false;
+    this.credit -= cost;
+    return true;
   }
 
   /** Lines waiting to be sent. */
@@ -139,6 +171,9 @@ export class ClassicEngine {
   #byAddress = new Map<string, ClassicMember>();
   #byId = new Map<number, ClassicMember>();
   #nextId = FIRST_ID;
+  /** Classic bindings per IP address: spoofed logins must not multiply one victim. */
+  #perHost = new Map<string, number>();
+  #maxPerHost: number;
   /** This engine's rendering of an event (a function per engine: one cache slot each). */
   #render = (event: ServerEvent) => render(event, this.#t);
 
@@ -147,6 +182,7 @@ export class ClassicEngine {
     this.#host = host;
     this.#timeoutMs = options.timeoutMs;
     this.#closed = options.closed;
+    this.#maxPerHost = options.maxPerHost ?? 4;
     this.#t = messagesFor(options.lang);
     this.#words = classicWords(options.lang);
   }
@@ -175,6 +211,7 @@ export class ClassicEngine {
     const key = formatAddress(from);
     const member = this.#byAddress.get(key);
     const budget = bytes.byteLength * AMPLIFICATION;
+    member?.earn(bytes.byteLength);
     if (command === "L") {
       return this.#login(member, name, from, key, budget, now);
     }
@@ -205,7 +242,11 @@ export class ClassicEngine {
           1,
           Math.round((this.#timeoutMs - silent) / 60_000),
         );
-        this.#send(member, [this.#words.dropSoon(minutes)]);
+        // Not an answer: once per silence, unpaid.
+        for (const d of datagramsOf([this.#words.dropSoon(minutes)])) {
+          member.push(d);
+        }
+        this.#host.work.touch(member);
       }
     }
   }
@@ -272,10 +313,17 @@ export class ClassicEngine {
       if (current === name) return this.#reply(["OK"], from, budget);
       return this.#send(member, [this.#words.alreadyJoined(sanitize(current))]);
     }
+    if ((this.#perHost.get(from.hostname) ?? 0) >= this.#maxPerHost) {
+      return this.#refuse("host full", name, "", from, budget);
+    }
     const joined = new ClassicMember(this.#nextId++, from, key, now);
     // Bound before the core admits it: its welcome goes to its own queue.
     this.#byAddress.set(key, joined);
     this.#byId.set(joined.id, joined);
+    this.#perHost.set(
+      from.hostname,
+      (this.#perHost.get(from.hostname) ?? 0) + 1,
+    );
     // OK first, as classic servers answer, then the room's lines.
     const ok = encoder.encode("OK");
     joined.push(ok);
@@ -297,8 +345,19 @@ export class ClassicEngine {
   #port(member: ClassicMember): MemberPort {
     return {
       kind: "classic",
+      maxTextBytes: MAX_CLASSIC_TEXT_BYTES,
       deliver: (outbound: Outbound) => {
-        const datagrams = outbound.as(this.#render);
+        let datagrams = outbound.as(this.#render);
+        const { event } = outbound;
+        if (ANSWERS.has(event.kind) && !member.spend(datagrams)) {
+          // A /who too big for the credit shrinks to the names that fit.
+          const names = event.kind === "who"
+            ? fitNames(event, member.credit)
+            : "";
+          datagrams = names === "" ? [] : datagramsOf([names]);
+          if (!member.spend(datagrams)) datagrams = [];
+          this.#host.chat.stats.drop("reply larger than request");
+        }
         for (const datagram of datagrams) member.push(datagram);
         if (datagrams.length > 0) this.#host.work.touch(member);
         return member.backlog;
@@ -327,15 +386,23 @@ export class ClassicEngine {
 
   /** Forget the binding; what is queued still goes out. */
   #unbind(member: ClassicMember): void {
-    this.#byId.delete(member.id);
+    if (!this.#byId.delete(member.id)) return;
+    const { hostname } = member.address;
+    const left = (this.#perHost.get(hostname) ?? 1) - 1;
+    if (left > 0) this.#perHost.set(hostname, left);
+    else this.#perHost.delete(hostname);
     if (this.#byAddress.get(member.key) === member) {
       this.#byAddress.delete(member.key);
     }
   }
 
-  /** Lines for a bound member, through its queue. */
+  /** Lines for a bound member in answer to what it sent: through its queue, paid from its credit. */
   #send(member: ClassicMember, lines: string[]): void {
-    for (const datagram of datagramsOf(lines)) member.push(datagram);
+    const datagrams = datagramsOf(lines);
+    if (!member.spend(datagrams)) {
+      return this.#host.chat.stats.drop("reply larger than request");
+    }
+    for (const datagram of datagrams) member.push(datagram);
     this.#host.work.touch(member);
   }
 
@@ -381,4 +448,20 @@ function problemOf(admitted: Extract<Admitted, { ok: false }>): ClassicProblem {
 
 function describe(member: ClassicMember): LinkInfo {
   return { address: member.key, rttMs: 0, lossPercent: 0 };
+}
+
+/** A /who answer as one line of at most `bytes` bytes: the names that fit, and how many more. */
+function fitNames(
+  event: Extract<ServerEvent, { kind: "who" }>,
+  bytes: number,
+): string {
+  const names = event.entries.map((e) => sanitize(e.name));
+  for (let n = names.length; n >= 0; n--) {
+    const more = event.total - n;
+    const line = `${event.total} here: ${names.slice(0, n).join(", ")}${
+      more > 0 ? ` +${more}` : ""
+    }`;
+    if (encoder.encode(`\n${line}`).byteLength <= bytes) return line;
+  }
+  return "";
 }

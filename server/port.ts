@@ -47,6 +47,8 @@ export class Outbound {
 export interface MemberPort {
   /** Which kind of member ("native", "classic", ...): limits are per kind. */
   readonly kind: string;
+  /** Longest line (UTF-8 bytes) this kind may send, below the room's own limit. */
+  readonly maxTextBytes?: number;
   /** Queue `event` for the member; returns how many messages wait for it. */
   deliver(event: Outbound): number;
   /**

@@ -289,6 +289,12 @@ export class Room {
     return true;
   }
 
+  /** Until when member `id` is muted (0: not muted). */
+  mutedUntil(id: number): number {
+    const member = this.#members.get(id);
+    return member === undefined ? 0 : this.#muted.get(member.key) ?? 0;
+  }
+
   /** The room events still in the log, oldest first. */
   recent(): LogEntry[] {
     return this.#log.recent();

@@ -17,6 +17,7 @@ export type ClassicProblem =
   | "throttled"
   | "closed"
   | "passphrase"
+  | "host full"
   | "login first";
 
 /** Server lines for classic clients in one language. */
@@ -55,6 +56,12 @@ const EN_WORDS: ClassicWords = {
           "This room needs a passphrase; classic clients cannot join",
           "Passphrase room",
           "Closed",
+        ];
+      case "host full":
+        return [
+          "Too many classic clients from your address",
+          "Too many from here",
+          "Full",
         ];
       case "login first":
         return ["Send L name first", "L name first", "L first"];

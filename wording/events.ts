@@ -101,6 +101,8 @@ export function formatEvent(
       return line(t.motd(sanitize(event.text)), "admin");
     case "limits":
       return [];
+    case "unsent":
+      return line(t.unsent(sanitize(event.reason)), "error");
     default: {
       const _exhaustive: never = event;
       throw new TypeError(`Unknown event ${_exhaustive}`);

@@ -40,6 +40,8 @@ export interface Messages {
   lost: string;
   back: string;
   undelivered(text: string): string;
+  /** A line the server took but will not pass on, and why (the text is not repeated). */
+  unsent(reason: string): string;
   chat(from: string, text: string): string;
   joined(name: string): string;
   left(name: string, why: LeaveWhy, reason: string): string;
@@ -87,6 +89,7 @@ export const EN: Messages = {
   lost: "Server not responding; still trying…",
   back: "Server is back",
   undelivered: (text) => `Not delivered: ${text}`,
+  unsent: (reason) => `Not delivered: ${reason}`,
   chat: (from, text) => `${from}: ${text}`,
   joined: (name) => `${name} joined`,
   left: (name, why, reason) => {
@@ -174,6 +177,7 @@ export const ZH: Messages = {
   lost: "服务器没有响应，正在重试…",
   back: "服务器恢复了",
   undelivered: (text) => `未送达: ${text}`,
+  unsent: (reason) => `未送达: ${reason}`,
   chat: (from, text) => `${from}说: ${text}`,
   joined: (name) => `${name}进入了聊天室`,
   left: (name, why, reason) => {
