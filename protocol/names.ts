@@ -5,6 +5,7 @@
  */
 
 import { MAX_NAME_CHARS } from "./limits.ts";
+import { beforeNfkc, readings, skeleton } from "./confusables.ts";
 
 /** Why a name was refused; the client shows `message`. */
 export type NameProblem =
@@ -24,8 +25,8 @@ export type NameCheck =
 /** A refused name: why, in words for the user. */
 export type NameRefusal = Extract<NameCheck, { ok: false }>;
 
-/** Reserved skeletons: names that could pass for staff or the room itself. */
-const RESERVED: ReadonlySet<string> = new Set([
+/** Reserved words: names that could pass for staff or the room itself. */
+const RESERVED: ReadonlyArray<string> = [
   "admin",
   "administrator",
   "server",
@@ -39,7 +40,7 @@ const RESERVED: ReadonlySet<string> = new Set([
   "管理员",
   "系统",
   "服务器",
-]);
+];
 
 /** Any white space: names are split on it in `/msg NAME text`. */
 const WHITESPACE = /\p{White_Space}/u;
@@ -59,14 +60,36 @@ const EMOJI_ZWJ =
 /** What the key ignores: variation selectors and joiners change no look. */
 const KEY_IGNORED = /[\uFE00-\uFE0F\u{E0100}-\u{E01EF}\u200D]/gu;
 
-/** Everything but letters and digits, removed to get a skeleton. */
+/** Everything but letters and digits (accents too), ignored by reserved words. */
 const NOT_LETTER_OR_DIGIT = /[^\p{L}\p{N}]/gu;
 
 /**
+ * Characters that draw nothing yet are neither white space nor invisible by
+ * Unicode's properties: braille blank, musical null notehead, Khitan filler.
+ */
+const BLANK = /[\u2800\u{1D159}\u{16FE4}]/u;
+
+/** A name that shows nothing: only blank, invisible and combining characters. */
+const ALL_BLANK =
+  /^[\u2800\u{1D159}\u{16FE4}\p{Cf}\p{Default_Ignorable_Code_Point}\p{M}]+$/u;
+
+/**
+ * Brackets of any kind, which frame the server's own lines ("[admin]"):
+ * every opening and closing punctuation mark (( [ { 【 「 〈 ⟨ ⁅ …), angle
+ * brackets and their look-alikes (< > ‹ › « » ˂ ˃ ᐸ ᐳ) and the pieces of tall
+ * brackets. Tested after NFKC too, which turns ［ ＜ ﹙ ⁽ and the like into
+ * ASCII.
+ */
+const BRACKETS =
+  /[\p{Ps}\p{Pe}<>\u2039\u203A\u00AB\u00BB\u02C2\u02C3\u1438\u1433\u239B-\u23B5\u23DC-\u23E1]/u;
+
+/**
  * Validate a proposed member name: NFC-normalise, 1..MAX_NAME_CHARS code
- * points, no whitespace, no control, format, surrogate, private-use,
- * unassigned or other invisible code points, no leading combining mark, not
- * reserved. A string with a lone surrogate is `invalid_utf8`.
+ * points, no whitespace or blank that looks like it, not blank, no control,
+ * format, surrogate, private-use, unassigned or other invisible code points,
+ * no leading combining mark, not reserved, no brackets. A string with a lone
+ * surrogate is `invalid_utf8`. The name stays as typed (NFC); only its key
+ * folds look-alikes.
  */
 export function validateName(raw: string): NameCheck {
   if (!raw.isWellFormed()) {
@@ -83,36 +106,55 @@ export function validateName(raw: string): NameCheck {
   if (WHITESPACE.test(name)) {
     return refuse("whitespace", "Name contains whitespace");
   }
+  if (ALL_BLANK.test(name)) {
+    return refuse("control", "Name looks blank: it shows no visible character");
+  }
   if (INVISIBLE.test(name.replace(EMOJI_ZWJ, ""))) {
     return refuse("control", "Name contains a control or invisible character");
+  }
+  if (BLANK.test(name)) {
+    return refuse(
+      "whitespace",
+      "Name contains a blank that looks like a space",
+    );
   }
   if (/^\p{M}/u.test(name)) {
     return refuse("control", "Name starts with a combining mark");
   }
-  const key = nameKey(name);
-  if (isReserved(key)) {
+  if (isReserved(name)) {
     return refuse("reserved", `Name "${name}" is reserved`);
   }
-  return { ok: true, name, key };
+  if (BRACKETS.test(name) || BRACKETS.test(name.normalize("NFKC"))) {
+    return refuse("reserved", "Name cannot contain brackets: ( ) [ ] { } < >");
+  }
+  return { ok: true, name, key: nameKey(name) };
 }
 
 /**
  * The uniqueness key of a name: NFKC, without variation selectors and
- * joiners, case-folded (upper then lower, so "ß" and "SS" collide too).
- * "Ａｌｉｃｅ" and "alice" share a key. Idempotent.
+ * joiners, case-folded (upper then lower, so "ß" and "SS" collide too), then
+ * its look-alike skeleton (`confusables.ts`): "Ａｌｉｃｅ", "ALICE" and "аlice"
+ * (Cyrillic а) all key to "alice". Idempotent.
  */
 export function nameKey(name: string): string {
-  return name.normalize("NFKC").replace(KEY_IGNORED, "").toUpperCase()
-    .toLowerCase().normalize("NFKC");
+  return skeleton(fold(name));
 }
 
 /**
- * Whether a key is reserved: its skeleton (letters and digits only) is one
- * of the reserved words, so "[admin]", "Admin!", "a.d.m.i.n" and "ＡＤＭＩＮ"
- * are reserved. Accepts a raw name too: it is keyed first.
+ * Whether a name is reserved: its letters and digits, accents dropped, read
+ * as one of the reserved words, each letter in any of its look-alike
+ * readings. So "[admin]", "Admin!", "a.d.m.i.n", "ＡＤＭＩＮ", "аdmin" (Cyrillic
+ * а), "ΑDΜΙΝ" (Greek) and "adm1n" are reserved. Accepts a key too, though a
+ * key has lost the Greek readings its name had.
  */
-export function isReserved(key: string): boolean {
-  return RESERVED.has(nameKey(key).replace(NOT_LETTER_OR_DIGIT, ""));
+export function isReserved(name: string): boolean {
+  const letters = [
+    ...fold(name).normalize("NFD").replace(NOT_LETTER_OR_DIGIT, ""),
+  ];
+  return RESERVED.some((word) =>
+    word.length === letters.length &&
+    letters.every((c, i) => readings(c).includes(word[i]!))
+  );
 }
 
 /** The refusal for a name another member holds; only the server knows. */
@@ -122,6 +164,12 @@ export function nameTaken(name: string): NameRefusal {
 
 function refuse(problem: NameProblem, message: string): NameRefusal {
   return { ok: false, problem, message };
+}
+
+/** NFKC, without variation selectors and joiners, case-folded. */
+function fold(name: string): string {
+  return beforeNfkc(name).normalize("NFKC").replace(KEY_IGNORED, "")
+    .toUpperCase().toLowerCase().normalize("NFKC");
 }
 
 function codePoints(s: string): number {
