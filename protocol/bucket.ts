@@ -41,6 +41,13 @@ export class TokenBucket {
     return this.#tokens >= 1 ? now : now + (1 - this.#tokens) / this.#perMs;
   }
 
+  /** True when the bucket is full: forgetting it loses nothing. */
+  full(now: number): boolean {
+    if (this.unlimited) return true;
+    this.#refill(now);
+    return this.#tokens >= this.#burst;
+  }
+
   #refill(now: number): void {
     this.#tokens = Math.min(
       this.#burst,

@@ -174,7 +174,7 @@ export class ChatCore {
       return { ok: false, problem: "banned", message: banned };
     }
     const { kind } = port;
-    const full = this.#limits.full(kind, this.count(kind), this.room.size);
+    const full = this.#limits.full(kind, (k) => this.count(k));
     if (full !== undefined) {
       return { ok: false, problem: "full", message: full };
     }

@@ -66,28 +66,31 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
   },
   {
     name: "ban",
-    usage: "/ban NAME|ADDRESS [duration]",
+    usage: "/ban [--address] NAME|ADDRESS [duration]",
     help:
-      "remove a member and refuse its name and address (10m, 2h, 1d; default: for good)",
+      "remove a member and refuse its name (--address: its IP address too; 10m, 2h, 1d; default: for good)",
     run: (core, args, now) => {
-      const [name, rest] = splitFirst(args);
+      const withAddress = /^--address(\s|$)/.test(args.trim());
+      const [name, rest] = splitFirst(
+        withAddress ? args.trim().slice("--address".length) : args,
+      );
       const duration = rest === "" ? Infinity : parseDuration(rest);
       if (!name || duration === undefined) return usage("ban");
       const until = now + duration;
+      const span = duration === Infinity ? "for good" : `for ${rest}`;
       if (isIP(name) !== 0) {
         core.chat.bans.ban(undefined, name, until);
-        return say(
-          `${name} banned ${
-            duration === Infinity ? "for good" : `for ${rest}`
-          }`,
-        );
+        return say(`${name} banned ${span}`);
       }
       const member = core.chat.room.find(name);
-      const address = member && core.chat.hostOf(member.id);
-      core.chat.bans.ban(member?.name ?? name, address || undefined, until);
+      // The address only when asked: on one host or behind NAT it is everyone's.
+      const address = withAddress && member
+        ? core.chat.hostOf(member.id) || undefined
+        : undefined;
+      core.chat.bans.ban(member?.name ?? name, address, until);
       const what = `${member?.name ?? name}${
         address ? ` and ${address}` : ""
-      } banned ${duration === Infinity ? "for good" : `for ${rest}`}`;
+      } banned ${span}`;
       return say(
         member
           ? `${what}; ${kick(core, member.name, "banned", "", now)}`

@@ -32,8 +32,10 @@ export interface ServerOptions extends ChatOptions {
   timeoutMs?: number;
   /** Accept clients of the classic text protocol (default true). */
   classic?: boolean;
-  /** Most classic members at once (default 1000). */
+  /** Most classic members at once, apart from `maxMembers` (default a quarter of it). */
   maxClassic?: number;
+  /** Most classic members bound to one IP address (default 4). */
+  classicPerAddress?: number;
   /** A classic member silent this long is dropped (ms; default 30 minutes). */
   classicTimeoutMs?: number;
   /** The wording of what classic members get (default English). */
@@ -79,6 +81,8 @@ export class ServerCore {
   #log: Logger;
   #journal: JournalSink | undefined;
   #salt: Uint8Array | undefined;
+  /** Errors already logged (each once). */
+  #seenErrors = new Set<string>();
 
   /**
    * A core with `options`, reporting to `log`. With a journal, `restored`
@@ -101,7 +105,13 @@ export class ServerCore {
       journal.restored.events,
     );
     this.chat = new ChatCore(
-      { ...options, maxOfKind: { classic: options.maxClassic ?? 1000 } },
+      {
+        ...options,
+        maxOfKind: {
+          classic: options.maxClassic ??
+            Math.max(1, Math.floor((options.maxMembers ?? 10_000) / 4)),
+        },
+      },
       log,
       this.stats,
       roomLog,
@@ -126,6 +136,7 @@ export class ServerCore {
       {
         timeoutMs: options.classicTimeoutMs ?? 30 * 60_000,
         lang: options.lang ?? "en",
+        maxPerHost: options.classicPerAddress,
         closed: options.salt !== undefined
           ? "passphrase"
           : options.classic === false
@@ -158,6 +169,17 @@ export class ServerCore {
     origin: Origin = "plain",
   ): void {
     this.stats.datagramIn(bytes.byteLength);
+    this.#contain("datagram", () => this.#receive(bytes, from, now, origin));
+    // Recorded before anything it caused is sent (poll comes after).
+    this.#journal?.flush();
+  }
+
+  #receive(
+    bytes: Uint8Array,
+    from: Address,
+    now: number,
+    origin: Origin,
+  ): void {
     if (origin === "forged") return this.native.forged(bytes.byteLength, from);
     if (!isNative(bytes)) {
       this.classic.receive(bytes, from, now);
@@ -181,8 +203,26 @@ export class ServerCore {
       }
       this.#dispatch(packet, from, now, origin);
     }
-    // Recorded before anything it caused is sent (poll comes after).
-    this.#journal?.flush();
+  }
+
+  /**
+   * Run `work`; what it throws is a bug, but one datagram or tick must never
+   * stop the server: counted, logged once per kind of error, and dropped.
+   */
+  #contain(what: string, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.stats.drop(`internal error (${what})`);
+      const text = messageOf(error);
+      if (this.#seenErrors.has(text) || this.#seenErrors.size >= 64) return;
+      this.#seenErrors.add(text);
+      const stack = error instanceof Error ? `\n${error.stack}` : "";
+      this.#log(
+        "warn",
+        `Internal error on a ${what}, dropped: ${text}${stack}`,
+      );
+    }
   }
 
   /** The socket failed to receive or send; counted by error name. */
@@ -192,7 +232,7 @@ export class ServerCore {
 
   /** A line from the host's console: an admin message to every member. */
   admin(text: string, now: number): void {
-    this.chat.admin(text, now);
+    this.#contain("console line", () => this.chat.admin(text, now));
     this.#journal?.flush();
   }
 
@@ -204,9 +244,11 @@ export class ServerCore {
 
   /** Advance time: timeouts, retransmissions, delayed acks, throttled requests. */
   tick(now: number): void {
-    this.native.tick(now);
-    this.classic.tick(now);
-    this.chat.tick(now);
+    this.#contain("tick", () => {
+      this.native.tick(now);
+      this.classic.tick(now);
+      this.chat.tick(now);
+    });
     this.stats.sample(now);
     this.#journal?.flush();
     this.#compact();

@@ -8,8 +8,27 @@
 
 import { TokenBucket } from "../protocol/bucket.ts";
 
-/** Most addresses whose join rate is tracked per kind; a flood of them is forgotten. */
-const MAX_JOIN_BUCKETS = 10_000;
+/**
+ * Most addresses whose join rate is tracked per kind. Past it one is
+ * forgotten at a time: a full bucket (forgetting it loses nothing) among the
+ * least recently seen, else the least recently seen. A flood of new
+ * (forged) addresses cannot wipe the bucket of an address that used it up.
+ */
+export const MAX_JOIN_BUCKETS = 10_000;
+/** How many of the least recently seen buckets are looked at for a full one. */
+const EVICTION_PROBES = 64;
+
+/** Forget one bucket of `buckets` (insertion order = least recently seen first). */
+function evict(buckets: Map<string, TokenBucket>, now: number): void {
+  let oldest: string | undefined;
+  let probes = 0;
+  for (const [host, bucket] of buckets) {
+    oldest ??= host;
+    if (bucket.full(now)) return void buckets.delete(host);
+    if (++probes === EVICTION_PROBES) break;
+  }
+  if (oldest !== undefined) buckets.delete(oldest);
+}
 
 /** The limits on joining. */
 export class JoinLimits {
@@ -29,16 +48,23 @@ export class JoinLimits {
     this.#maxOfKind = maxOfKind;
   }
 
-  /** Why the room has no place for one more `kind` member, or undefined. */
-  full(kind: string, ofKind: number, total: number): string | undefined {
+  /**
+   * Why the room has no place for one more `kind` member, or undefined. A
+   * kind with its own limit counts only against that; the others share the
+   * room's (so classic logins, easy to forge, never fill a native's place).
+   */
+  full(kind: string, count: (kind?: string) => number): string | undefined {
     const most = this.#maxOfKind[kind];
-    if (most !== undefined && ofKind >= most) {
-      return `The room is full (${most} ${kind} members)`;
+    if (most !== undefined) {
+      return count(kind) >= most
+        ? `The room is full (${most} ${kind} members)`
+        : undefined;
     }
-    if (total >= this.#maxMembers) {
-      return `The room is full (${this.#maxMembers} members)`;
-    }
-    return undefined;
+    let shared = count();
+    for (const other of Object.keys(this.#maxOfKind)) shared -= count(other);
+    return shared >= this.#maxMembers
+      ? `The room is full (${this.#maxMembers} members)`
+      : undefined;
   }
 
   /** May `host` join now as a `kind` member? Takes a token if so. */
@@ -48,10 +74,13 @@ export class JoinLimits {
     if (buckets === undefined) this.#joins.set(kind, buckets = new Map());
     let bucket = buckets.get(host);
     if (bucket === undefined) {
-      if (buckets.size >= MAX_JOIN_BUCKETS) buckets.clear();
+      if (buckets.size >= MAX_JOIN_BUCKETS) evict(buckets, now);
       bucket = new TokenBucket(this.#joinRate * 4, this.#joinRate, now);
-      buckets.set(host, bucket);
+    } else {
+      // A Map keeps insertion order: re-inserting makes it the most recent.
+      buckets.delete(host);
     }
+    buckets.set(host, bucket);
     return bucket.take(now);
   }
 }

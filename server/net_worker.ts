@@ -8,7 +8,7 @@
 
 import { runConsole } from "./commands.ts";
 import { ServerCore } from "./core.ts";
-import type { LogLevel } from "./log.ts";
+import { type LogLevel, messageOf } from "./log.ts";
 import { Guard } from "../net/guard.ts";
 import { SALT_BYTES } from "../protocol/seal.ts";
 import { Journal } from "./journal.ts";
@@ -115,9 +115,15 @@ self.onmessage = async (event: MessageEvent<ToServerWorker>) => {
     case "start":
       return start(message);
     case "console": {
-      const result = server?.act((core, now) =>
-        runConsole(core, message.line, now)
-      );
+      let result: ReturnType<typeof runConsole> | undefined;
+      try {
+        result = server?.act((core, now) =>
+          runConsole(core, message.line, now)
+        );
+      } catch (error) {
+        // A bug in a command must not stop the room.
+        log("warn", `Console command failed: ${messageOf(error)}`);
+      }
       for (const text of result?.lines ?? []) log("info", text);
       flushLog();
       if (result?.shutdown !== undefined) await shutdown(result.shutdown);

@@ -44,7 +44,10 @@ Options:
   --burst N          messages a member may send at once (default 10)
   --join-rate N      joins a second from one address (default 10; 0: no limit)
   --no-classic       refuse clients of the classic text protocol (L/C/Q)
-  --max-classic N    most classic clients at once (default 1000)
+  --max-classic N    most classic clients at once, apart from --max-members
+                     (default a quarter of --max-members)
+  --classic-per-address N
+                     most classic clients from one IP address (default 4)
   --classic-timeout MINUTES
                      drop a silent classic client (default 30; it is warned
                      first)
@@ -73,6 +76,7 @@ const OPTIONS: ParseArgsOptionsConfig = {
   "join-rate": { type: "string" },
   "no-classic": { type: "boolean", default: false },
   "max-classic": { type: "string" },
+  "classic-per-address": { type: "string" },
   "classic-timeout": { type: "string" },
   lang: { type: "string" },
   state: { type: "string" },
@@ -115,7 +119,15 @@ function roomOptions(values: Parsed["values"]): ServeOptions["server"] {
     burst: whole(values.burst, "burst", 10, 1),
     joinRate: number(values["join-rate"], "join rate", 10, 0),
     classic: values["no-classic"] !== true,
-    maxClassic: whole(values["max-classic"], "classic member count", 1000),
+    maxClassic: values["max-classic"] === undefined
+      ? undefined
+      : whole(values["max-classic"], "classic member count", 0, 1),
+    classicPerAddress: whole(
+      values["classic-per-address"],
+      "classic clients per address",
+      4,
+      1,
+    ),
     classicTimeoutMs: number(values["classic-timeout"], "classic timeout", 30) *
       60_000,
     lang: usage(() => pickLang(values.lang as string | undefined, env)),
