@@ -53,7 +53,8 @@ type State =
   | { at: "idle" }
   | Joining
   | { at: "joined"; link: Link; name: string; heartbeatMs: number }
-  | { at: "leaving"; link: Link; until: number }
+  /** Leaving: the paced lines go out first, then the LEAVE (`asked`). */
+  | { at: "leaving"; link: Link; until: number; asked: boolean }
   | { at: "ended"; flush?: Link };
 
 /** Client state and protocol logic, driven by the shell. */
@@ -137,13 +138,23 @@ export class ClientCore {
   leave(now: number): void {
     const state = this.#state;
     if (state.at === "joined") {
-      this.#requests.release(state.link, now, true);
-      this.#requests.sendNow(state.link, { kind: "leave" });
+      // Every line goes out at the room's rate before the LEAVE, so the
+      // server carries out all of them: wait as long as that takes.
+      const drainMs = this.#requests.drainMs();
+      if (this.#requests.paced > 0) {
+        this.#notices.push({
+          type: "draining",
+          lines: this.#requests.paced,
+          seconds: Math.ceil(drainMs / 1000),
+        });
+      }
       this.#state = {
         at: "leaving",
         link: state.link,
-        until: now + this.#leaveTimeoutMs,
+        until: now + drainMs + this.#leaveTimeoutMs,
+        asked: false,
       };
+      this.#drain(this.#state, now);
     } else if (
       state.at === "joining" && (this.#requests.holding || state.resume)
     ) {
@@ -151,6 +162,14 @@ export class ClientCore {
     } else if (state.at !== "leaving" && state.at !== "ended") {
       this.#end("left", "");
     }
+  }
+
+  /** Leaving: send what the flood limit allows, then the LEAVE once. */
+  #drain(state: Extract<State, { at: "leaving" }>, now: number): void {
+    this.#requests.release(state.link, now);
+    if (state.asked || this.#requests.paced > 0) return;
+    this.#requests.sendNow(state.link, { kind: "leave" });
+    state.asked = true;
   }
 
   /** Notices emitted since the last call. */
@@ -234,8 +253,9 @@ export class ClientCore {
       const interval = silent ? state.heartbeatMs / 4 : state.heartbeatMs;
       if (now - link.lastSent >= interval) link.ping(now);
       this.#notices.setLost(now - link.lastHeard > this.#lostAfterMs);
-    } else if (state.at === "leaving" && now >= state.until) {
-      this.#end("left", "");
+    } else if (state.at === "leaving") {
+      if (now >= state.until) return this.#end("left", "");
+      this.#drain(state, now);
     }
   }
 

@@ -47,6 +47,11 @@ export function formatNotice(
     }
     case "invalid":
       return [{ text: sanitize(notice.reason), style: "error" }];
+    case "draining":
+      return [{
+        text: t.draining(notice.lines, notice.seconds),
+        style: "info",
+      }];
     case "ended":
       return notice.why === "unreachable"
         ? [{ text: t.unreachable(sanitize(notice.reason)), style: "error" }]

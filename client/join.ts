@@ -113,6 +113,9 @@ export async function join(options: JoinOptions): Promise<number> {
       if (interactive && phase === "joining" && nameProblem) return askName();
       exitCode = 1;
       leave();
+    } else if (notice.type === "undelivered") {
+      // Exit 0 means every line reached the room.
+      exitCode = 1;
     } else if (notice.type === "ended") {
       exitCode = notice.why === "left" && exitCode === 0 ? 0 : 1;
     }

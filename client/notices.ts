@@ -20,6 +20,8 @@ export type ClientNotice =
   /** A request that never reached the room; `reason` when the server said why. */
   | { type: "undelivered"; request: ClientRequest; reason?: string }
   | { type: "invalid"; reason: string }
+  /** Leaving: `lines` still go out at the room's rate, for about `seconds`. */
+  | { type: "draining"; lines: number; seconds: number }
   | { type: "ended"; why: GoodbyeWhy | "unreachable"; reason: string };
 
 /** Notices not taken yet, in the order they happened. */

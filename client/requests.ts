@@ -25,6 +25,7 @@ export class Requests {
   /** Requests waiting for the flood limit (the server's, from LIMITS). */
   #paced: ClientRequest[] = [];
   #bucket: TokenBucket | undefined;
+  #perSecond = 0;
 
   /** True when requests typed while joining wait for the session. */
   get holding(): boolean {
@@ -42,14 +43,21 @@ export class Requests {
     this.release(link, now);
   }
 
-  /**
-   * Send paced requests while the flood limit allows (all of them when
-   * `all`: leaving flushes the queue, the server drops what is over).
-   */
-  release(link: Link, now: number, all = false): void {
-    while (
-      this.#paced.length > 0 && (all || (this.#bucket?.take(now) ?? true))
-    ) {
+  /** How many requests wait for the flood limit. */
+  get paced(): number {
+    return this.#paced.length;
+  }
+
+  /** About how long the paced requests take to go out at the limit (ms). */
+  drainMs(): number {
+    return this.#perSecond > 0
+      ? (this.#paced.length * 1000) / this.#perSecond
+      : 0;
+  }
+
+  /** Send paced requests while the flood limit allows. */
+  release(link: Link, now: number): void {
+    while (this.#paced.length > 0 && (this.#bucket?.take(now) ?? true)) {
       const request = this.#paced.shift()!;
       this.#outbox.send(link, encodeRequest(request), request);
     }
@@ -63,6 +71,7 @@ export class Requests {
   /** The server's flood limit (its LIMITS event): pace under it from now. */
   limit(burst: number, perSecond: number, now: number): void {
     this.#bucket = new TokenBucket(burst, perSecond, now);
+    this.#perSecond = perSecond;
   }
 
   /** The session on `link` is there: what was held goes out, paced. */

@@ -40,6 +40,8 @@ export interface Messages {
   lost: string;
   back: string;
   undelivered(text: string): string;
+  /** Leaving: how many lines still go out at the room's rate, and about how long. */
+  draining(lines: number, seconds: number): string;
   /** A line the server took but will not pass on, and why (the text is not repeated). */
   unsent(reason: string): string;
   chat(from: string, text: string): string;
@@ -90,6 +92,10 @@ export const EN: Messages = {
   back: "Server is back",
   undelivered: (text) => `Not delivered: ${text}`,
   unsent: (reason) => `Not delivered: ${reason}`,
+  draining: (lines, seconds) =>
+    `Sending the last ${lines} line${
+      lines === 1 ? "" : "s"
+    } at the room's rate (about ${seconds} s)…`,
   chat: (from, text) => `${from}: ${text}`,
   joined: (name) => `${name} joined`,
   left: (name, why, reason) => {
@@ -178,6 +184,8 @@ export const ZH: Messages = {
   back: "服务器恢复了",
   undelivered: (text) => `未送达: ${text}`,
   unsent: (reason) => `未送达: ${reason}`,
+  draining: (lines, seconds) =>
+    `正在按聊天室的速度发送最后${lines}条消息（约${seconds}秒）…`,
   chat: (from, text) => `${from}说: ${text}`,
   joined: (name) => `${name}进入了聊天室`,
   left: (name, why, reason) => {
