@@ -1,10 +1,10 @@
 /**
- * The benchmark's readable report: one table per mode, the ratios, and
- * issue 7's targets.
+ * The benchmark's readable report: one table per mode, the ratios (to a
+ * baseline checkout too, with `--baseline`), and issue 7's targets.
  * @module
  */
 
-import type { ClassicRow, Row, Summary } from "./_summary.ts";
+import type { BaselineRow, ClassicRow, Row, Summary } from "./_summary.ts";
 
 function table(head: string[], body: Array<Array<string | number>>): string {
   const cells = [head, ...body.map((r) => r.map(String))];
@@ -91,6 +91,26 @@ function classicTable(rows: ClassicRow[]): string {
   );
 }
 
+/** udpchat and the baseline checkout side by side, and their ratio. */
+function baselineTable(rows: BaselineRow[]): string {
+  const unit = (metric: BaselineRow["metric"], n: number) =>
+    metric === "deliveries/s"
+      ? k(n)
+      : metric === "memory per member"
+      ? `${(n / 1024).toFixed(2)} KiB`
+      : `${ms(n)} ms`;
+  return table(
+    ["metric", "M", "udpchat", "baseline", "udpchat / baseline"],
+    rows.map((r) => [
+      r.metric,
+      r.members,
+      unit(r.metric, r.udpchat),
+      unit(r.metric, r.baseline),
+      x(r.ratio),
+    ]),
+  );
+}
+
 /** The readable report. */
 export function formatSummary(
   s: Summary,
@@ -153,6 +173,13 @@ export function formatSummary(
       ]),
     ),
   );
+  if (s.baseline !== undefined) {
+    out.push(
+      "",
+      "udpchat / baseline (the checkout given with --baseline)",
+      baselineTable(s.baseline),
+    );
+  }
   if (s.checks.length > 0) {
     out.push(
       "",

@@ -5,6 +5,8 @@
  * naive Deno server (what Deno's own per-send cost allows). udpchat runs
  * twice over: "udpchat" for native members, "udpchat-classic" for members
  * of the classic text protocol (the same server, the same port).
+ * "udpchat-baseline" is another checkout of udpchat (`--baseline DIR`),
+ * started the same way and spoken to natively, to compare two versions.
  * @module
  */
 
@@ -14,6 +16,7 @@ import { Child } from "./_process.ts";
 export type TargetName =
   | "udpchat"
   | "udpchat-classic"
+  | "udpchat-baseline"
   | "classic"
   | "fanout"
   | "fanout-mmsg"
@@ -21,7 +24,9 @@ export type TargetName =
 
 /** Which protocol the load generator speaks to a target. */
 export function protocolOf(target: TargetName): "udpchat" | "text" {
-  return target === "udpchat" ? "udpchat" : "text";
+  return target === "udpchat" || target === "udpchat-baseline"
+    ? "udpchat"
+    : "text";
 }
 
 /** How to start the servers. */
@@ -30,6 +35,8 @@ export interface ServerTools {
   python?: string;
   /** Extra `serve` flags for udpchat (`--rate 0`, ...). */
   udpchatFlags: string[];
+  /** Another checkout of udpchat and its own `serve` flags (`--baseline`). */
+  baseline?: { dir: string; flags: string[] };
   /** Profile the udpchat server with perf: V8 writes /tmp/perf-PID.map. */
   profile?: boolean;
 }
@@ -47,15 +54,22 @@ export const ANNOUNCE_LIMIT = 500;
 
 const READY = /listening on [\d.]+:(\d+)\s*$/;
 
-/** The flags `serve --help` lists, among those the benchmark wants. */
-export async function udpchatFlags(): Promise<string[]> {
+/**
+ * The flags `serve --help` lists, among those the benchmark wants, for the
+ * checkout in `dir` (this one by default).
+ */
+export async function udpchatFlags(dir = ROOT): Promise<string[]> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "main.ts", "serve", "--help"],
-    cwd: ROOT,
+    cwd: dir,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).output();
+  if (!out.success) {
+    const why = new TextDecoder().decode(out.stderr).trim().split("\n")[0];
+    throw new Error(`Cannot run "main.ts serve --help" in ${dir}: ${why}`);
+  }
   const help = new TextDecoder().decode(out.stdout);
   const wanted: Array<[string, string]> = [
     ["--rate", "0"], // no flood limit: the load generator floods on purpose
@@ -69,26 +83,31 @@ export async function udpchatFlags(): Promise<string[]> {
   );
 }
 
+/** The command line of `target` and its working directory (default ROOT). */
 function command(
   target: TargetName,
   tools: ServerTools,
-): [string, string[]] | string {
+): [string, string[], string?] | string {
   const where = ["--host", "127.0.0.1", "--port", "0"];
+  // Deno 2.9 has no --cpu-prof; perf reads JIT frames from this map.
+  const profile = tools.profile ? ["--v8-flags=--perf-basic-prof"] : [];
+  const udpchat = (flags: string[]): [string, string[]] => [Deno.execPath(), [
+    "run",
+    "-A",
+    ...profile,
+    "main.ts",
+    "serve",
+    ...where,
+    ...flags,
+  ]];
   switch (target) {
     case "udpchat":
-    case "udpchat-classic": {
-      // Deno 2.9 has no --cpu-prof; perf reads JIT frames from this map.
-      const profile = tools.profile ? ["--v8-flags=--perf-basic-prof"] : [];
-      return [Deno.execPath(), [
-        "run",
-        "-A",
-        ...profile,
-        "main.ts",
-        "serve",
-        ...where,
-        ...tools.udpchatFlags,
-      ]];
-    }
+    case "udpchat-classic":
+      return udpchat(tools.udpchatFlags);
+    case "udpchat-baseline":
+      return tools.baseline === undefined
+        ? "needs --baseline DIR"
+        : [...udpchat(tools.baseline.flags), tools.baseline.dir];
     case "classic":
       return tools.python === undefined
         ? "python3 not found (Debian: apt-get install python3)"
@@ -131,7 +150,7 @@ export async function startServer(
   if (typeof cmd === "string") {
     throw new Error(`Cannot start ${target}: ${cmd}`);
   }
-  const child = new Child(cmd[0], cmd[1], { cwd: ROOT });
+  const child = new Child(cmd[0], cmd[1], { cwd: cmd[2] ?? ROOT });
   try {
     const line = await child.waitFor(READY, 30_000);
     const port = Number(READY.exec(line)![1]);

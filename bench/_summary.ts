@@ -1,6 +1,7 @@
 /**
  * Turning load generator results into the benchmark's summary: rows per
- * target and size, udpchat's ratios to each peer, and issue 7's targets.
+ * target and size, udpchat's ratios to each peer (and to another checkout
+ * of itself, with `--baseline`), and issue 7's targets.
  * @module
  */
 
@@ -76,6 +77,21 @@ export interface ClassicRow {
   ratio?: number;
 }
 
+/** udpchat against another checkout of itself (`--baseline`), one figure. */
+export interface BaselineRow {
+  metric:
+    | "deliveries/s"
+    | "saturation p99"
+    | "light p99"
+    | "memory per member";
+  members: number;
+  /** Deliveries/s, p99 in µs, or bytes per member. */
+  udpchat: number;
+  baseline: number;
+  /** udpchat / baseline. */
+  ratio?: number;
+}
+
 /** The summary written to JSON and printed. */
 export interface Summary {
   saturation: Row[];
@@ -92,6 +108,8 @@ export interface Summary {
     }
   >;
   checks: Check[];
+  /** Only with `--baseline`. */
+  baseline?: BaselineRow[];
 }
 
 function row(run: RunRecord, phase: PhaseResult): Row {
@@ -266,7 +284,41 @@ export function summarize(runs: RunRecord[]): Summary {
       ok: mem.alive === mem.members && kib <= 2,
     });
   }
-  return { saturation, light, memory, classic, ratios, checks };
+  const baseline = [
+    ...versus("deliveries/s", saturation, (r) => r.deliveriesPerS),
+    ...versus("saturation p99", saturation, (r) => r.p99Us),
+    ...versus("light p99", light, (r) => r.p99Us),
+    ...versus("memory per member", memory, (r) => r.bytesPerMember),
+  ];
+  return {
+    saturation,
+    light,
+    memory,
+    classic,
+    ratios,
+    checks,
+    ...(baseline.length > 0 ? { baseline } : {}),
+  };
+}
+
+/** udpchat's and udpchat-baseline's `value` at each size both ran. */
+function versus<T extends { target: TargetName; members: number }>(
+  metric: BaselineRow["metric"],
+  list: T[],
+  value: (r: T) => number,
+): BaselineRow[] {
+  return list.filter((r) => r.target === "udpchat").flatMap((u) => {
+    const b = list.find((r) =>
+      r.target === "udpchat-baseline" && r.members === u.members
+    );
+    return b === undefined ? [] : [{
+      metric,
+      members: u.members,
+      udpchat: value(u),
+      baseline: value(b),
+      ratio: ratio(value(u), value(b)),
+    }];
+  });
 }
 
 function classicRows(saturation: Row[], light: Row[]): ClassicRow[] {

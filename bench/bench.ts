@@ -12,10 +12,13 @@
  * interleaved rounds and load shape as the classic Python server.
  *
  * Other flags: --out FILE, --targets
- * udpchat,udpchat-classic,classic,fanout,fanout-mmsg,naive,
+ * udpchat,udpchat-classic,udpchat-baseline,classic,fanout,fanout-mmsg,naive,
  * --window N, --rounds N, --profile DIR (perf record of the udpchat
  * server into DIR; read with `perf report -i FILE`, JIT names come from
- * /tmp/perf-PID.map).
+ * /tmp/perf-PID.map), --baseline DIR (adds target "udpchat-baseline": the
+ * udpchat checkout in DIR, e.g. a git worktree of an older commit with its
+ * node_modules, run like "udpchat" in the same rounds; the reports gain the
+ * ratio udpchat / baseline).
  * @module
  */
 
@@ -62,6 +65,8 @@ interface Plan {
   out: string;
   /** Directory for perf profiles of the udpchat server, if profiling. */
   profile?: string;
+  /** Another udpchat checkout to compare with ("udpchat-baseline"). */
+  baseline?: string;
 }
 
 const ALL_TARGETS: TargetName[] = [
@@ -186,16 +191,29 @@ function parsePlan(args: string[]): Plan {
       window: { type: "string" },
       rounds: { type: "string" },
       profile: { type: "string" },
+      baseline: { type: "string" },
     },
     strict: true,
   });
+  const base = values.quick ? QUICK : FULL;
+  const baseline = values.baseline === undefined
+    ? undefined
+    : resolve(values.baseline);
   const plan = {
-    ...(values.quick ? QUICK : FULL),
+    ...base,
     out: resolve(values.out!),
+    // Right after udpchat, so both meet the same passing load.
+    targets: baseline === undefined
+      ? base.targets
+      : base.targets.flatMap((t): TargetName[] =>
+        t === "udpchat" ? [t, "udpchat-baseline"] : [t]
+      ),
+    baseline,
   };
   if (values.targets !== undefined) {
     const wanted = values.targets.split(",") as TargetName[];
-    const bad = wanted.find((t) => !ALL_TARGETS.includes(t));
+    const known = [...ALL_TARGETS, "udpchat-baseline"];
+    const bad = wanted.find((t) => !known.includes(t));
     if (bad !== undefined) throw new TypeError(`Unknown target "${bad}"`);
     plan.targets = wanted;
   }
@@ -242,6 +260,10 @@ async function main(args: string[]): Promise<number> {
       fanout: tools.fanout,
       python: tools.python,
       udpchatFlags: await udpchatFlags(),
+      baseline: plan.baseline === undefined ? undefined : {
+        dir: plan.baseline,
+        flags: await udpchatFlags(plan.baseline),
+      },
       profile: plan.profile !== undefined,
     };
     const runs: RunRecord[] = [];
@@ -290,6 +312,7 @@ async function main(args: string[]): Promise<number> {
       machine: info,
       plan,
       udpchatFlags: serverTools.udpchatFlags,
+      baseline: serverTools.baseline,
       skipped: [...new Set(skipped)],
       summary,
       runs,
