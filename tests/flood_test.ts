@@ -165,9 +165,10 @@ Deno.test("a raw client flooding SAYs is told to slow down, then disconnected; t
   assert.equal((await flood.handshake("flood")).type, "welcome");
   await flood.pump(300);
   await alice.waitFor("flood joined");
-  // Fire 500 SAYs over ~2 s, ignoring LIMITS and every notice.
+  // Fire 750 SAYs over ~3 s, ignoring LIMITS and every notice: past the
+  // 500 lines a paste may have waiting.
   const firing = (async () => {
-    for (let burst = 0; burst < 20; burst++) {
+    for (let burst = 0; burst < 30; burst++) {
       for (let i = 0; i < 25; i++) flood.say(`flood ${burst * 25 + i}`);
       await flood.pump(100);
     }
