@@ -158,7 +158,7 @@ export class ServerCore {
     origin: Origin = "plain",
   ): void {
     this.stats.datagramIn(bytes.byteLength);
-    if (origin === "forged") return this.native.forged(bytes.byteLength, from);
+    if (origin === "forged") return this.native.forged(bytes, from);
     if (!isNative(bytes)) {
       this.classic.receive(bytes, from, now);
     } else {
