@@ -8,6 +8,8 @@ import { Guard } from "../net/guard.ts";
 import type { Origin } from "../protocol/clear.ts";
 import { type PumpCore, UdpPump } from "../net/udp_pump.ts";
 import type { Address } from "../protocol/address.ts";
+import { NONCE_BYTES } from "../protocol/limits.ts";
+import { PacketType } from "../protocol/packet.ts";
 import { type ClientCore } from "./core.ts";
 import { type ClientNotice } from "./notices.ts";
 
@@ -77,9 +79,14 @@ export class UdpClient implements AsyncDisposable {
     passphrase?: string,
   ) {
     this.core = core;
+    // A REFUSE of a sealed JOIN the server could not open echoes its end.
     const guard = passphrase === undefined
       ? undefined
-      : new Guard(passphrase, "member");
+      : new Guard(passphrase, "member", undefined, (inner, sealed) => {
+        if (inner[3] === PacketType.join) {
+          core.joinSealed(sealed.subarray(sealed.byteLength - NONCE_BYTES));
+        }
+      });
     this.#adapter = new ServerOnly(core, server, emit, guard);
     this.#pump = new UdpPump(socket, this.#adapter, guard);
   }

@@ -23,14 +23,20 @@ import {
 import { decodePacket } from "../protocol/packet_decode.ts";
 import { nameKey } from "../protocol/names.ts";
 import {
+  answersJoin,
   cookieArrived,
   type Joining,
+  joinSealed,
   nextJoin,
   passphraseMismatch,
+  refusesJoin,
   startJoining,
 } from "./handshake.ts";
 import { type ClientNotice, Notices } from "./notices.ts";
 import { invalidRequest, Requests } from "./requests.ts";
+
+/** Fills a buffer with random bytes: the shell's `crypto.getRandomValues`, or a seeded stand-in. */
+export type Random = (into: Uint8Array) => void;
 
 /** Tunables of a client; every field has a default. */
 export interface ClientOptions {
@@ -72,9 +78,11 @@ export class ClientCore {
   #leaveTimeoutMs: number;
   #passphrase: boolean;
   #salt: Uint8Array | undefined;
+  #random: Random;
 
-  /** A core with `options`. */
-  constructor(options: ClientOptions = {}) {
+  /** A core drawing its JOIN nonces from `random`, with `options`. */
+  constructor(random: Random, options: ClientOptions = {}) {
+    this.#random = random;
     this.#joinRetryMs = options.joinRetryMs ?? 250;
     this.#joinTimeoutMs = options.joinTimeoutMs ?? 5000;
     this.#lostAfterMs = options.lostAfterMs ?? 3000;
@@ -100,7 +108,16 @@ export class ClientCore {
     if (this.#state.at !== "idle") {
       throw new TypeError(`Cannot join while ${this.#state.at}`);
     }
-    this.#state = startJoining(name, now);
+    this.#state = startJoining(name, now, this.#random);
+  }
+
+  /**
+   * The shell's guard sent the JOIN of this attempt sealed, ending in
+   * `echo` (the end of its tag): a server that cannot open it refuses
+   * echoing that, since the nonce inside is sealed.
+   */
+  joinSealed(echo: Uint8Array): void {
+    if (this.#state.at === "joining") joinSealed(this.#state, echo);
   }
 
   /** Queue a chat line; returns why not when the text is invalid. */
@@ -192,18 +209,24 @@ export class ClientCore {
       !acceptedInTheClear(packet.type, "member")
     ) return;
     const state = this.#state;
+    // A handshake reply counts only when it echoes this attempt's nonce:
+    // an off-path forger never saw it.
     switch (packet.type) {
       case "cookie":
-        if (state.at === "joining") {
+        if (state.at === "joining" && answersJoin(state, packet.nonce)) {
           if (!this.#keyFor(packet.salt)) return;
           cookieArrived(state, packet.cookie, now);
         }
         return;
       case "welcome":
-        if (state.at === "joining") this.#welcomed(state, packet, now);
+        if (state.at === "joining" && answersJoin(state, packet.nonce)) {
+          this.#welcomed(state, packet, now);
+        }
         return;
       case "refuse":
-        if (state.at === "joining") this.#refused(packet.code, packet.reason);
+        if (state.at === "joining" && refusesJoin(state, packet.nonce)) {
+          this.#refused(packet.code, packet.reason);
+        }
         return;
       case "session":
         if (state.at !== "joined" && state.at !== "leaving") return;
@@ -348,7 +371,7 @@ export class ClientCore {
   /** Go back to joining, resuming the session `link` had. */
   #rejoin(link: Link, name: string, now: number): void {
     this.#notices.setLost(true);
-    this.#state = startJoining(name, now, link);
+    this.#state = startJoining(name, now, this.#random, link);
   }
 
   #session(link: Link, messages: readonly Uint8Array[], now: number): void {

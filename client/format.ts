@@ -27,8 +27,13 @@ export function formatNotice(
         text: t.welcome(notice.how, sanitize(notice.name)),
         style: "info",
       }];
-    case "refused":
-      return [{ text: t.refused(sanitize(notice.reason)), style: "error" }];
+    case "refused": {
+      // A room with a passphrase sends only the code (its REFUSE is in the clear).
+      const reason = notice.reason === ""
+        ? t.refuseCode(notice.code)
+        : sanitize(notice.reason);
+      return [{ text: t.refused(reason), style: "error" }];
+    }
     case "event":
       return formatEvent(notice.event, options);
     case "status":
@@ -119,14 +124,29 @@ function eventJson(event: ServerEvent): Record<string, unknown> {
     : { ...event };
 }
 
-/** Characters JSON.stringify leaves raw that a terminal might act on. */
-const JSON_UNSAFE =
-  /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * Characters JSON.stringify leaves raw that a terminal might act on, or
+ * that would not show: the same set the terminal path neutralises
+ * (`wording/sanitize.ts`): controls, format characters (bidi controls,
+ * zero-width U+200B..U+200D, U+2060, U+FEFF, tags, …) and the line and
+ * paragraph separators. JSON.stringify already escapes C0 controls and
+ * lone surrogates.
+ */
+const JSON_UNSAFE = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
 
-/** `value` as one line of JSON, with terminal-active characters escaped. */
+/**
+ * `value` as one line of JSON, with terminal-active and invisible
+ * characters escaped (`\uXXXX`, a surrogate pair for those past U+FFFF):
+ * still valid JSON, and JSON.parse gives the text back exactly.
+ */
 export function jsonLine(value: unknown): string {
-  return JSON.stringify(value).replace(
-    JSON_UNSAFE,
-    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  return JSON.stringify(value).replace(JSON_UNSAFE, escapeUnits);
+}
+
+function escapeUnits(ch: string): string {
+  let out = "";
+  for (let i = 0; i < ch.length; i++) {
+    out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, "0")}`;
+  }
+  return out;
 }

@@ -98,3 +98,52 @@ Deno.test({
     assert.deepEqual(JSON.parse(line), { text });
   },
 });
+
+Deno.test({
+  name:
+    "jsonLine() escapes zero-width and other invisible format characters, and JSON.parse restores them",
+  permissions: "none",
+  fn() {
+    const invisible = [
+      "\u00ad",
+      "\u061c",
+      "\u180e",
+      "\u200b",
+      "\u200c",
+      "\u200d",
+      "\u2060",
+      "\u2064",
+      "\u206f",
+      "\ufeff",
+      "\ufff9",
+      "\u{e0001}",
+      "\u{e0041}",
+    ];
+    const text = `a${invisible.join("b")}c 👨‍👩‍👧 ✅ 马`;
+    const line = jsonLine({ type: "event", text });
+    assert.doesNotMatch(line, /[\p{Cc}\p{Cf}\u2028\u2029]/u);
+    assert.match(line, /a\\u00adb\\u061cb/);
+    assert.match(line, /\\u200bb\\u200cb\\u200db\\u2060b/);
+    assert.match(line, /\\ufeffb/);
+    assert.match(line, /\\udb40\\udc01b\\udb40\\udc41c/);
+    // Visible text is left as it is.
+    assert.ok(line.includes("✅ 马"));
+    assert.deepEqual(JSON.parse(line), { type: "event", text });
+  },
+});
+
+Deno.test({
+  name: "formatNotice() words a refusal that carries only its code",
+  permissions: "none",
+  fn() {
+    const line = (code: number, reason = "") =>
+      formatNotice({ type: "refused", code, reason })[0]?.text;
+    assert.equal(line(2), "Cannot join: That name is taken");
+    assert.equal(line(7), "Cannot join: Wrong passphrase");
+    assert.equal(line(99), "Cannot join: Refused (code 99)");
+    assert.equal(
+      line(2, 'Name "bob" is taken'),
+      'Cannot join: Name "bob" is taken',
+    );
+  },
+});

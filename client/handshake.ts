@@ -5,8 +5,8 @@
  * @module
  */
 
-import { COOKIE_BYTES } from "../protocol/limits.ts";
-import type { Link } from "../protocol/link.ts";
+import { COOKIE_BYTES, NONCE_BYTES } from "../protocol/limits.ts";
+import { type Link, sameToken } from "../protocol/link.ts";
 import { encodePacket } from "../protocol/packet_encode.ts";
 
 /** The session a member comes back to, and its token. */
@@ -19,6 +19,13 @@ export interface Resume {
 export interface Joining {
   at: "joining";
   name: string;
+  /** Random for this attempt; a COOKIE, WELCOME or REFUSE must echo it. */
+  nonce: Uint8Array;
+  /**
+   * The ends of the sealed JOINs sent (passphrase rooms): a REFUSE of one
+   * that would not open echoes that instead. The last few only.
+   */
+  sealedEchoes: Uint8Array[];
   cookie?: Uint8Array;
   since: number;
   nextTry: number;
@@ -42,19 +49,51 @@ export interface JoinTries {
 /** Longest wait between JOIN attempts (ms). */
 const MAX_JOIN_RETRY_MS = 1000;
 
-/** Start joining as `name`; with `link`, come back to the session it had. */
-export function startJoining(name: string, now: number, link?: Link): Joining {
-  if (link === undefined) {
-    return { at: "joining", name, since: now, nextTry: now, tries: 0 };
-  }
-  return {
+/** Sealed JOINs whose refusal is still recognised (one per try). */
+const MAX_SEALED_ECHOES = 16;
+
+/**
+ * Start joining as `name` with a fresh nonce from `random`; with `link`,
+ * come back to the session it had.
+ */
+export function startJoining(
+  name: string,
+  now: number,
+  random: (into: Uint8Array) => void,
+  link?: Link,
+): Joining {
+  const nonce = new Uint8Array(NONCE_BYTES);
+  random(nonce);
+  const state: Joining = {
     at: "joining",
     name,
+    nonce,
+    sealedEchoes: [],
     since: now,
     nextTry: now,
     tries: 0,
-    resume: { sessionId: link.sessionId, token: link.token },
   };
+  if (link !== undefined) {
+    state.resume = { sessionId: link.sessionId, token: link.token };
+  }
+  return state;
+}
+
+/** True when `echo` shows a reply answers this attempt's JOIN. */
+export function answersJoin(state: Joining, echo: Uint8Array): boolean {
+  return sameToken(echo, state.nonce);
+}
+
+/** True when a REFUSE's `echo` answers this attempt: its nonce, or a sealed JOIN's end. */
+export function refusesJoin(state: Joining, echo: Uint8Array): boolean {
+  return answersJoin(state, echo) ||
+    state.sealedEchoes.some((sealed) => sameToken(echo, sealed));
+}
+
+/** A JOIN of this attempt went out sealed and ends with `echo`. */
+export function joinSealed(state: Joining, echo: Uint8Array): void {
+  state.sealedEchoes.push(echo.slice());
+  if (state.sealedEchoes.length > MAX_SEALED_ECHOES) state.sealedEchoes.shift();
 }
 
 /** The server answered with `cookie`: echo it, and try again at once. */
@@ -87,6 +126,7 @@ export function nextJoin(
   const packet = encodePacket({
     type: "join",
     cookie: state.cookie ?? new Uint8Array(COOKIE_BYTES),
+    nonce: state.nonce,
     // A probe for a passphrase room's salt goes in the clear: no name in it.
     name: tries.passphrase && state.cookie === undefined ? "" : state.name,
     resume: state.resume && { ...state.resume, lastSeen: tries.lastSeen },

@@ -37,7 +37,7 @@ function start(message: Extract<ToClientWorker, { type: "start" }>): void {
   }
   client = new UdpClient(
     socket,
-    new ClientCore({
+    new ClientCore((into) => crypto.getRandomValues(into), {
       ...message.options,
       passphrase: message.passphrase !== undefined,
     }),

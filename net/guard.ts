@@ -16,14 +16,22 @@ export class Guard {
   #side: Side;
   #salt: string | undefined;
   #sealer: Promise<Sealer> | undefined;
+  #onSealed: ((inner: Uint8Array, sealed: Uint8Array) => void) | undefined;
 
   /**
    * A guard for the `side` that sends through it; `salt`, when known (the
-   * server), starts deriving the key now.
+   * server), starts deriving the key now. `onSealed` hears of each datagram
+   * sealed, before it is sent.
    */
-  constructor(passphrase: string, side: Side, salt?: Uint8Array) {
+  constructor(
+    passphrase: string,
+    side: Side,
+    salt?: Uint8Array,
+    onSealed?: (inner: Uint8Array, sealed: Uint8Array) => void,
+  ) {
     this.#passphrase = passphrase;
     this.#side = side;
+    this.#onSealed = onSealed;
     if (salt !== undefined) this.useSalt(salt);
   }
 
@@ -58,6 +66,8 @@ export class Guard {
     if (inTheClear(bytes, this.#side) || this.#sealer === undefined) {
       return bytes;
     }
-    return await (await this.#sealer).seal(bytes);
+    const sealed = await (await this.#sealer).seal(bytes);
+    this.#onSealed?.(bytes, sealed);
+    return sealed;
   }
 }

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { acceptedInTheClear, inTheClear } from "./clear.ts";
 import { encodePacket } from "./packet_encode.ts";
-import { COOKIE_BYTES } from "./limits.ts";
+import { COOKIE_BYTES, NONCE_BYTES } from "./limits.ts";
+
+const NONCE = new Uint8Array(NONCE_BYTES).fill(5);
 
 Deno.test({
   name:
@@ -10,19 +12,27 @@ Deno.test({
   fn() {
     const probe = encodePacket({
       type: "join",
+      nonce: NONCE,
       cookie: new Uint8Array(COOKIE_BYTES),
       name: "ann",
     });
     const join = encodePacket({
       type: "join",
+      nonce: NONCE,
       cookie: new Uint8Array(COOKIE_BYTES).fill(1),
       name: "ann",
     });
     const cookie = encodePacket({
       type: "cookie",
+      nonce: NONCE,
       cookie: new Uint8Array(COOKIE_BYTES),
     });
-    const refuse = encodePacket({ type: "refuse", code: 2, reason: "taken" });
+    const refuse = encodePacket({
+      type: "refuse",
+      nonce: NONCE,
+      code: 2,
+      reason: "taken",
+    });
     const text = new TextEncoder().encode("ann: hi\n");
     assert.equal(inTheClear(probe, "member"), true);
     assert.equal(inTheClear(join, "member"), false);

@@ -31,6 +31,7 @@ import {
   MAX_EVENT_BYTES,
   MAX_NAME_BYTES,
   MAX_TEXT_BYTES,
+  NONCE_BYTES,
   TOKEN_BYTES,
 } from "./limits.ts";
 import {
@@ -382,17 +383,21 @@ const REQUEST_SHAPES: {
 };
 const requestOk = byKind("kind", REQUEST_SHAPES);
 const token = bytesOf(TOKEN_BYTES);
+const nonce = bytesOf(NONCE_BYTES);
 const PACKET_SHAPES: { [K in Packet["type"]]: Record<string, Check> } = {
   join: {
     cookie: bytesOf(COOKIE_BYTES),
+    nonce,
     name,
     resume: optional(shape({ sessionId: u32, token, lastSeen: u32 })),
   },
   cookie: {
+    nonce,
     cookie: bytesOf(COOKIE_BYTES),
     salt: optional(bytesOf(SALT_BYTES)),
   },
   welcome: {
+    nonce,
     sessionId: u32,
     token,
     name,
@@ -401,7 +406,7 @@ const PACKET_SHAPES: { [K in Packet["type"]]: Record<string, Check> } = {
     heartbeatMs: u32,
     timeoutMs: u32,
   },
-  refuse: { code: u8, reason: str(400) },
+  refuse: { nonce, code: u8, reason: str(400) },
   session: {
     sessionId: u32,
     token,
@@ -439,6 +444,9 @@ const LONG_TEXT = "x".repeat(MAX_TEXT_BYTES);
 const T = 1_774_000_000_123.5;
 const TOKEN = Uint8Array.from({ length: TOKEN_BYTES }, (_, i) => 0xa0 + i);
 const COOKIE = Uint8Array.from({ length: COOKIE_BYTES }, (_, i) => 0xc0 + i);
+const NONCE = Uint8Array.from({ length: NONCE_BYTES }, (_, i) => 0xb0 + i);
+/** Client cores draw nonces through crypto, which `seededRandom` makes repeatable. */
+const cryptoRandom = (into: Uint8Array) => void crypto.getRandomValues(into);
 
 const EVENT_SEEDS: {
   [K in ServerEvent["kind"]]: Array<Extract<ServerEvent, { kind: K }>>;
@@ -567,20 +575,23 @@ function packetCorpus(): Uint8Array[] {
   const out: Uint8Array[] = [
     encodePacket({
       type: "join",
+      nonce: NONCE,
       cookie: new Uint8Array(COOKIE_BYTES),
       name: "小明",
     }),
     encodePacket({
       type: "join",
+      nonce: NONCE,
       cookie: COOKIE,
       name: LONG_NAME,
       resume: { sessionId: 0x01020304, token: TOKEN, lastSeen: 99 },
     }),
-    encodePacket({ type: "cookie", cookie: COOKIE }),
-    encodePacket({ type: "cookie", cookie: COOKIE, salt: TOKEN }),
+    encodePacket({ type: "cookie", nonce: NONCE, cookie: COOKIE }),
+    encodePacket({ type: "cookie", nonce: NONCE, cookie: COOKIE, salt: TOKEN }),
     ...[false, true].map((resumed) =>
       encodePacket({
         type: "welcome",
+        nonce: NONCE,
         sessionId: 0x01020304,
         token: TOKEN,
         name: "bob",
@@ -593,11 +604,17 @@ function packetCorpus(): Uint8Array[] {
     ...[2, 8, 200].map((code) =>
       encodePacket({
         type: "refuse",
+        nonce: NONCE,
         code,
         reason: `Name "bob" is taken ${code}`,
       })
     ),
-    encodePacket({ type: "refuse", code: 1, reason: "r".repeat(400) }),
+    encodePacket({
+      type: "refuse",
+      nonce: NONCE,
+      code: 1,
+      reason: "r".repeat(400),
+    }),
     encodePacket({ type: "reset", sessionId: 0x01020304, token: TOKEN }),
     sessionSeed({ next: 0, ranges: [] }, []),
     sessionSeed(
@@ -997,7 +1014,7 @@ class Net {
     const i = this.members.length;
     const member = {
       name,
-      core: new ClientCore(),
+      core: new ClientCore(cryptoRandom),
       address: { hostname: `10.9.0.${i + 1}`, port: 5000 + i },
       notices: [],
     };
@@ -1285,16 +1302,28 @@ function requestCorpus(rng: Rng): Uint8Array[] {
   });
 }
 
-/** A JOIN that carries a valid cookie for `address`, with fuzzed fields. */
+/**
+ * A JOIN that carries a valid cookie for `address` and the nonce it was
+ * issued for (so, once decided, a replay), or a fresh or mutated nonce
+ * (which the cookie does not cover), with fuzzed fields.
+ */
 function joinInput(
   rng: Rng,
-  cookie: Uint8Array,
+  issued: { cookie: Uint8Array; nonce: Uint8Array },
   resume?: Credentials,
 ): Uint8Array {
+  const { cookie } = issued;
+  const roll = rng.int(10);
+  const nonce = roll < 5
+    ? issued.nonce
+    : roll < 9
+    ? rng.bytes(NONCE_BYTES)
+    : mutate(rng, issued.nonce, PACKET_BODIES).subarray(0, NONCE_BYTES);
   let bytes: Uint8Array;
   try {
     bytes = encodePacket({
       type: "join",
+      nonce: nonce.byteLength === NONCE_BYTES ? nonce : issued.nonce,
       cookie,
       name: randomName(rng),
       resume: resume && rng.chance(0.5)
@@ -1306,7 +1335,12 @@ function joinInput(
         : undefined,
     });
   } catch {
-    bytes = encodePacket({ type: "join", cookie, name: "fallback" });
+    bytes = encodePacket({
+      type: "join",
+      nonce: issued.nonce,
+      cookie,
+      name: "fallback",
+    });
   }
   if (rng.chance(0.7)) return bytes;
   // Mutate after the cookie only, and reseal: the cookie stays valid.
@@ -1341,7 +1375,10 @@ Deno.test({
       pn: 1000,
     }];
     // What the server sends strangers must always be a valid datagram.
-    const cookies = new Map<string, Uint8Array>();
+    const cookies = new Map<
+      string,
+      { cookie: Uint8Array; nonce: Uint8Array }
+    >();
     let admitted = 0;
     let sent = 0;
     net.stray = (out) => {
@@ -1351,7 +1388,12 @@ Deno.test({
         : decodePacket(out.bytes);
       if (!packet) fail("server output", "does not decode", out.bytes);
       const key = `${out.to.hostname}|${out.to.port}`;
-      if (packet.type === "cookie") cookies.set(key, packet.cookie.slice());
+      if (packet.type === "cookie") {
+        cookies.set(key, {
+          cookie: packet.cookie.slice(),
+          nonce: packet.nonce.slice(),
+        });
+      }
       if (packet.type === "welcome" && !packet.resumed) {
         // Keep the insider and the 15 newest members the fuzz got in.
         creds.splice(creds.length < 16 ? creds.length : 1 + rng.int(15), 1, {
@@ -1380,9 +1422,12 @@ Deno.test({
         from = rng.chance(0.97) ? c.address : randomAddress(rng);
       } else if (roll < 55) {
         from = rng.pick(joiners);
-        const cookie = cookies.get(`${from.hostname}|${from.port}`) ??
-          new Uint8Array(COOKIE_BYTES);
-        input = joinInput(rng, cookie, rng.pick(creds));
+        const issued = cookies.get(`${from.hostname}|${from.port}`) ??
+          {
+            cookie: new Uint8Array(COOKIE_BYTES),
+            nonce: rng.bytes(NONCE_BYTES),
+          };
+        input = joinInput(rng, issued, rng.pick(creds));
       } else {
         input = packetInput(rng);
         from = rng.chance(0.5) ? rng.pick(creds).address : randomAddress(rng);
@@ -1436,7 +1481,7 @@ function clientIn(state: ClientState): { net: Net; member: Member } {
   if (state === "idle") {
     const member = {
       name: "idle",
-      core: new ClientCore(),
+      core: new ClientCore(cryptoRandom),
       address: { hostname: "10.9.9.9", port: 1 },
       notices: [],
     };

@@ -5,7 +5,7 @@
  */
 
 /** Protocol version carried in every native datagram. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The two magic bytes that open every native datagram: "UC". */
 export const MAGIC = 0x5543;
@@ -36,6 +36,12 @@ export const TOKEN_BYTES = 16;
 
 /** Join cookie length in bytes: 4 of time, 16 of MAC. */
 export const COOKIE_BYTES = 20;
+
+/**
+ * Bytes of a JOIN's nonce: random per join attempt, echoed by every reply
+ * to it, and bound into its cookie.
+ */
+export const NONCE_BYTES = 8;
 
 /** How long a join cookie stays valid, in milliseconds. */
 export const COOKIE_LIFETIME_MS = 30_000;

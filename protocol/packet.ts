@@ -54,6 +54,8 @@ export interface JoinPacket {
   type: "join";
   /** Zero-filled when the client has no cookie yet. */
   cookie: Uint8Array;
+  /** Random per join attempt (NONCE_BYTES); every reply echoes it. */
+  nonce: Uint8Array;
   name: string;
   /** Set when resuming: the session the member had, and its token. */
   resume?: { sessionId: number; token: Uint8Array; lastSeen: number };
@@ -62,6 +64,8 @@ export interface JoinPacket {
 /** The server's stateless address check: echo this cookie in the next JOIN. */
 export interface CookiePacket {
   type: "cookie";
+  /** The JOIN's nonce, echoed. */
+  nonce: Uint8Array;
   cookie: Uint8Array;
   /** The room's salt when it has a passphrase: derive the key, then seal. */
   salt?: Uint8Array;
@@ -70,6 +74,8 @@ export interface CookiePacket {
 /** A join succeeded: the session id and its secret token. */
 export interface WelcomePacket {
   type: "welcome";
+  /** The JOIN's nonce, echoed. */
+  nonce: Uint8Array;
   sessionId: number;
   token: Uint8Array;
   /** The name as the server normalised it. */
@@ -86,7 +92,13 @@ export interface WelcomePacket {
 /** A join failed; the member may try again (another name, later). */
 export interface RefusePacket {
   type: "refuse";
+  /**
+   * The JOIN's nonce, echoed; for a sealed JOIN that would not open, the
+   * last NONCE_BYTES of that sealed datagram (its tag's end).
+   */
+  nonce: Uint8Array;
   code: number;
+  /** Empty when the room has a passphrase: the member words the code. */
   reason: string;
 }
 

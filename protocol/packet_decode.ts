@@ -11,6 +11,7 @@ import {
   MAX_DATAGRAM_BYTES,
   MAX_NAME_BYTES,
   MIN_JOIN_BYTES,
+  NONCE_BYTES,
   PROTOCOL_VERSION,
   TOKEN_BYTES,
 } from "./limits.ts";
@@ -110,6 +111,7 @@ function decodeJoin(r: Reader, size: number): JoinPacket {
     );
   }
   const cookie = r.bytes(COOKIE_BYTES, "cookie");
+  const nonce = r.bytes(NONCE_BYTES, "nonce");
   const flags = r.u8("flags");
   if (flags > 1) {
     throw new SyntaxError(`Cannot decode JOIN datagram: flags ${flags}`);
@@ -118,12 +120,13 @@ function decodeJoin(r: Reader, size: number): JoinPacket {
   const token = r.bytes(TOKEN_BYTES, "token");
   const lastSeen = r.u32("last seen");
   const name = r.text("name", 1, MAX_NAME_BYTES);
-  const packet: JoinPacket = { type: "join", cookie, name };
+  const packet: JoinPacket = { type: "join", cookie, nonce, name };
   if (flags === 1) packet.resume = { sessionId, token, lastSeen };
   return packet;
 }
 
 function decodeCookie(r: Reader): CookiePacket {
+  const nonce = r.bytes(NONCE_BYTES, "nonce");
   const cookie = r.bytes(COOKIE_BYTES, "cookie");
   const flags = r.u8("flags");
   const salt = r.bytes(SALT_BYTES, "salt");
@@ -132,11 +135,12 @@ function decodeCookie(r: Reader): CookiePacket {
     throw new SyntaxError(`Cannot decode COOKIE datagram: flags ${flags}`);
   }
   return flags === 1
-    ? { type: "cookie", cookie, salt }
-    : { type: "cookie", cookie };
+    ? { type: "cookie", nonce, cookie, salt }
+    : { type: "cookie", nonce, cookie };
 }
 
 function decodeWelcome(r: Reader): WelcomePacket {
+  const nonce = r.bytes(NONCE_BYTES, "nonce");
   const sessionId = r.u32("session id");
   const token = r.bytes(TOKEN_BYTES, "token");
   const flags = r.u8("flags");
@@ -150,6 +154,7 @@ function decodeWelcome(r: Reader): WelcomePacket {
   }
   return {
     type: "welcome",
+    nonce,
     sessionId,
     token,
     resumed: flags === 1,
@@ -161,10 +166,11 @@ function decodeWelcome(r: Reader): WelcomePacket {
 }
 
 function decodeRefuse(r: Reader): RefusePacket {
+  const nonce = r.bytes(NONCE_BYTES, "nonce");
   const code = r.u8("code");
   const reason = r.text("reason", 2, 400);
   r.end();
-  return { type: "refuse", code, reason };
+  return { type: "refuse", nonce, code, reason };
 }
 
 function decodeReset(r: Reader): ResetPacket {

@@ -11,6 +11,7 @@ import {
   MAGIC,
   MAX_NAME_BYTES,
   MIN_JOIN_BYTES,
+  NONCE_BYTES,
   PROTOCOL_VERSION,
   TOKEN_BYTES,
 } from "./limits.ts";
@@ -62,6 +63,7 @@ export function encodePacket(
 function encodeJoin(packet: JoinPacket): Uint8Array {
   const w = header(new Writer(MIN_JOIN_BYTES), PacketType.join)
     .bytes(fixed(packet.cookie, COOKIE_BYTES, "cookie"))
+    .bytes(nonce(packet.nonce))
     .u8(packet.resume ? 1 : 0)
     .u32(packet.resume?.sessionId ?? 0)
     .bytes(fixed(packet.resume?.token, TOKEN_BYTES, "token"))
@@ -74,10 +76,12 @@ function encodeCookie(packet: CookiePacket): Uint8Array {
   return seal(
     header(
       new Writer(
-        HEADER_BYTES + COOKIE_BYTES + 1 + SALT_BYTES + CHECKSUM_BYTES,
+        HEADER_BYTES + NONCE_BYTES + COOKIE_BYTES + 1 + SALT_BYTES +
+          CHECKSUM_BYTES,
       ),
       PacketType.cookie,
     )
+      .bytes(nonce(packet.nonce))
       .bytes(fixed(packet.cookie, COOKIE_BYTES, "cookie"))
       .u8(packet.salt ? 1 : 0)
       .bytes(fixed(packet.salt, SALT_BYTES, "salt")),
@@ -87,6 +91,7 @@ function encodeCookie(packet: CookiePacket): Uint8Array {
 function encodeWelcome(packet: WelcomePacket): Uint8Array {
   return seal(
     header(new Writer(256), PacketType.welcome)
+      .bytes(nonce(packet.nonce))
       .u32(packet.sessionId)
       .bytes(fixed(packet.token, TOKEN_BYTES, "token"))
       .u8(packet.resumed ? 1 : 0)
@@ -99,11 +104,10 @@ function encodeWelcome(packet: WelcomePacket): Uint8Array {
 
 function encodeRefuse(packet: RefusePacket): Uint8Array {
   return seal(
-    header(new Writer(512), PacketType.refuse).u8(packet.code).text(
-      packet.reason,
-      2,
-      400,
-    ),
+    header(new Writer(512), PacketType.refuse)
+      .bytes(nonce(packet.nonce))
+      .u8(packet.code)
+      .text(packet.reason, 2, 400),
   );
 }
 
@@ -116,6 +120,14 @@ function encodeReset(packet: ResetPacket): Uint8Array {
       .u32(packet.sessionId)
       .bytes(fixed(packet.token, TOKEN_BYTES, "token")),
   );
+}
+
+/** A nonce must be given, and be NONCE_BYTES long. */
+function nonce(value: Uint8Array): Uint8Array {
+  if (value === undefined) {
+    throw new TypeError("Cannot encode nonce: missing");
+  }
+  return fixed(value, NONCE_BYTES, "nonce");
 }
 
 function fixed(

@@ -25,6 +25,7 @@ import {
   MAX_DATAGRAM_BYTES,
   MAX_NAME_BYTES,
   MIN_JOIN_BYTES,
+  NONCE_BYTES,
   TOKEN_BYTES,
 } from "./limits.ts";
 import { crc32 } from "./crc32.ts";
@@ -97,6 +98,8 @@ const TOKEN = hex("a0 a1 a2 a3 a4 a5 a6 a7 a8 a9 aa ab ac ad ae af");
 const COOKIE = hex(
   "01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12 13 14",
 );
+/** The JOIN nonce the examples echo: 8 bytes, b0…b7. */
+const NONCE = hex("b0 b1 b2 b3 b4 b5 b6 b7");
 const SAY_HI_WAVE = hex("00 01 00 07 68 69 20 f0 9f 91 8b");
 
 // Exact datagrams below end with their CRC-32 on a line of its own.
@@ -115,18 +118,19 @@ const SESSION_PACKET: SessionPacket = {
   ],
 };
 const SESSION_BYTES = hex(`
-  55 43 01 05 01 02 03 04 a0 a1 a2 a3 a4 a5 a6 a7
+  55 43 02 05 01 02 03 04 a0 a1 a2 a3 a4 a5 a6 a7
   a8 a9 aa ab ac ad ae af 00 00 00 07 00 00 00 05
   01 00 00 00 07 00 00 00 09 01 00 00 00 0c 00 0b
   00 01 00 07 68 69 20 f0 9f 91 8b 02 00 ab cd ef
   03 12 34 56 78
-  49 83 94 96
+  05 30 be 3f
 `);
 /** Offsets in SESSION_BYTES where a frame starts. */
 const SESSION_FRAME_STARTS = [41, 59, 64];
 
 const WELCOME_PACKET: WelcomePacket = {
   type: "welcome",
+  nonce: NONCE,
   sessionId: 0x01020304,
   token: TOKEN,
   name: "bob",
@@ -136,10 +140,11 @@ const WELCOME_PACKET: WelcomePacket = {
   timeoutMs: 10_000,
 };
 const WELCOME_BYTES = hex(`
-  55 43 01 03 01 02 03 04 a0 a1 a2 a3 a4 a5 a6 a7
-  a8 a9 aa ab ac ad ae af 00 00 00 00 05 00 00 03
-  e8 00 00 27 10 03 62 6f 62
-  fc 88 c3 11
+  55 43 02 03 b0 b1 b2 b3 b4 b5 b6 b7 01 02 03 04
+  a0 a1 a2 a3 a4 a5 a6 a7 a8 a9 aa ab ac ad ae af
+  00 00 00 00 05 00 00 03 e8 00 00 27 10 03 62 6f
+  62
+  16 c5 70 f0
 `);
 
 Deno.test({
@@ -149,30 +154,32 @@ Deno.test({
   fn() {
     const bytes = encodePacket({
       type: "join",
+      nonce: NONCE,
       cookie: new Uint8Array(COOKIE_BYTES),
       name: "小明",
     });
     strictEqual(bytes.byteLength, MIN_JOIN_BYTES);
     strictEqual(
-      dump(bytes.subarray(0, 56)),
+      dump(bytes.subarray(0, 64)),
       norm(`
-        55 43 01 01 00 00 00 00 00 00 00 00 00 00 00 00
+        55 43 02 01 00 00 00 00 00 00 00 00 00 00 00 00
+        00 00 00 00 00 00 00 00 b0 b1 b2 b3 b4 b5 b6 b7
         00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-        00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-        00 06 e5 b0 8f e6 98 8e
+        00 00 00 00 00 00 00 00 00 06 e5 b0 8f e6 98 8e
       `),
     );
     // Zero padding up to 1196 bytes, then the CRC-32 of those 1196 bytes.
     deepStrictEqual(
-      bytes.subarray(56, MIN_JOIN_BYTES - CHECKSUM_BYTES),
-      new Uint8Array(MIN_JOIN_BYTES - CHECKSUM_BYTES - 56),
+      bytes.subarray(64, MIN_JOIN_BYTES - CHECKSUM_BYTES),
+      new Uint8Array(MIN_JOIN_BYTES - CHECKSUM_BYTES - 64),
     );
     strictEqual(
       dump(bytes.subarray(MIN_JOIN_BYTES - CHECKSUM_BYTES)),
-      norm("56 01 93 37"),
+      norm("18 ac bb 37"),
     );
     deepStrictEqual(decodePacket(bytes), {
       type: "join",
+      nonce: NONCE,
       cookie: new Uint8Array(COOKIE_BYTES),
       name: "小明",
     });
@@ -186,6 +193,7 @@ Deno.test({
   fn() {
     const packet: Packet = {
       type: "join",
+      nonce: NONCE,
       cookie: COOKIE,
       name: "Ann",
       resume: { sessionId: 0x01020304, token: TOKEN, lastSeen: 0x11223344 },
@@ -193,17 +201,18 @@ Deno.test({
     const bytes = encodePacket(packet);
     strictEqual(bytes.byteLength, 1200);
     strictEqual(
-      dump(bytes.subarray(0, 60)),
+      dump(bytes.subarray(0, 68)),
       norm(`
-        55 43 01 01 01 02 03 04 05 06 07 08 09 0a 0b 0c
-        0d 0e 0f 10 11 12 13 14 01 01 02 03 04 a0 a1 a2
-        a3 a4 a5 a6 a7 a8 a9 aa ab ac ad ae af 11 22 33
-        44 03 41 6e 6e 00 00 00 00 00 00 00
+        55 43 02 01 01 02 03 04 05 06 07 08 09 0a 0b 0c
+        0d 0e 0f 10 11 12 13 14 b0 b1 b2 b3 b4 b5 b6 b7
+        01 01 02 03 04 a0 a1 a2 a3 a4 a5 a6 a7 a8 a9 aa
+        ab ac ad ae af 11 22 33 44 03 41 6e 6e 00 00 00
+        00 00 00 00
       `),
     );
-    // 53 bytes of content, 1143 bytes of zero padding, then the CRC-32.
-    deepStrictEqual(bytes.subarray(53, 1196), new Uint8Array(1143));
-    strictEqual(dump(bytes.subarray(1196)), norm("96 d2 46 05"));
+    // 61 bytes of content, 1135 bytes of zero padding, then the CRC-32.
+    deepStrictEqual(bytes.subarray(61, 1196), new Uint8Array(1135));
+    strictEqual(dump(bytes.subarray(1196)), norm("7d 1f 78 41"));
     deepStrictEqual(decodePacket(bytes), packet);
   },
 });
@@ -215,17 +224,22 @@ Deno.test({
     const cookie = hex(
       "69 c1 c2 c3 c4 c5 c6 c7 c8 c9 ca cb cc cd ce cf d0 d1 d2 d3",
     );
-    const bytes = encodePacket({ type: "cookie", cookie });
+    const bytes = encodePacket({ type: "cookie", nonce: NONCE, cookie });
     strictEqual(
       dump(bytes),
       norm(`
-        55 43 01 02 69 c1 c2 c3 c4 c5 c6 c7 c8 c9 ca cb
-        cc cd ce cf d0 d1 d2 d3 00 00 00 00 00 00 00 00
-        00 00 00 00 00 00 00 00 00
-        48 9d e1 4f
+        55 43 02 02 b0 b1 b2 b3 b4 b5 b6 b7 69 c1 c2 c3
+        c4 c5 c6 c7 c8 c9 ca cb cc cd ce cf d0 d1 d2 d3
+        00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+        00
+        50 91 34 df
       `),
     );
-    deepStrictEqual(decodePacket(bytes), { type: "cookie", cookie });
+    deepStrictEqual(decodePacket(bytes), {
+      type: "cookie",
+      nonce: NONCE,
+      cookie,
+    });
   },
 });
 
@@ -238,17 +252,23 @@ Deno.test({
       "69 c1 c2 c3 c4 c5 c6 c7 c8 c9 ca cb cc cd ce cf d0 d1 d2 d3",
     );
     const salt = hex("10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f");
-    const bytes = encodePacket({ type: "cookie", cookie, salt });
+    const bytes = encodePacket({ type: "cookie", nonce: NONCE, cookie, salt });
     strictEqual(
       dump(bytes),
       norm(`
-        55 43 01 02 69 c1 c2 c3 c4 c5 c6 c7 c8 c9 ca cb
-        cc cd ce cf d0 d1 d2 d3 01 10 11 12 13 14 15 16
-        17 18 19 1a 1b 1c 1d 1e 1f
-        d7 27 9c 3e
+        55 43 02 02 b0 b1 b2 b3 b4 b5 b6 b7 69 c1 c2 c3
+        c4 c5 c6 c7 c8 c9 ca cb cc cd ce cf d0 d1 d2 d3
+        01 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e
+        1f
+        cf 2b 49 ae
       `),
     );
-    deepStrictEqual(decodePacket(bytes), { type: "cookie", cookie, salt });
+    deepStrictEqual(decodePacket(bytes), {
+      type: "cookie",
+      nonce: NONCE,
+      cookie,
+      salt,
+    });
   },
 });
 
@@ -276,10 +296,11 @@ Deno.test({
     strictEqual(
       dump(bytes),
       norm(`
-        55 43 01 03 01 02 03 04 a0 a1 a2 a3 a4 a5 a6 a7
-        a8 a9 aa ab ac ad ae af 01 00 00 00 05 00 00 03
-        e8 00 00 27 10 06 e5 b0 8f e6 98 8e
-        e4 bc dc fd
+        55 43 02 03 b0 b1 b2 b3 b4 b5 b6 b7 01 02 03 04
+        a0 a1 a2 a3 a4 a5 a6 a7 a8 a9 aa ab ac ad ae af
+        01 00 00 00 05 00 00 03 e8 00 00 27 10 06 e5 b0
+        8f e6 98 8e
+        8b 19 a6 d6
       `),
     );
     deepStrictEqual(decodePacket(bytes), packet);
@@ -292,6 +313,7 @@ Deno.test({
   fn() {
     const packet: Packet = {
       type: "refuse",
+      nonce: NONCE,
       code: RefuseCode.taken,
       reason: 'Name "bob" is taken',
     };
@@ -299,9 +321,10 @@ Deno.test({
     strictEqual(
       dump(bytes),
       norm(`
-        55 43 01 04 02 00 13 4e 61 6d 65 20 22 62 6f 62
-        22 20 69 73 20 74 61 6b 65 6e
-        ac c1 61 e6
+        55 43 02 04 b0 b1 b2 b3 b4 b5 b6 b7 02 00 13 4e
+        61 6d 65 20 22 62 6f 62 22 20 69 73 20 74 61 6b
+        65 6e
+        63 42 0b 73
       `),
     );
     deepStrictEqual(decodePacket(bytes), packet);
@@ -312,8 +335,18 @@ Deno.test({
   name: "encodePacket() REFUSE round-trips every code and an empty reason",
   permissions: "none",
   fn() {
+    // A passphrase room's REFUSE: the code alone (PROTOCOL.md example).
+    strictEqual(
+      dump(
+        encodePacket({ type: "refuse", nonce: NONCE, code: 2, reason: "" }),
+      ),
+      norm(`
+        55 43 02 04 b0 b1 b2 b3 b4 b5 b6 b7 02 00 00
+        b6 80 14 17
+      `),
+    );
     for (const code of Object.values(RefuseCode)) {
-      const packet: Packet = { type: "refuse", code, reason: "" };
+      const packet: Packet = { type: "refuse", nonce: NONCE, code, reason: "" };
       deepStrictEqual(decodePacket(encodePacket(packet)), packet);
     }
   },
@@ -332,9 +365,9 @@ Deno.test({
     strictEqual(
       dump(bytes),
       norm(`
-        55 43 01 06 fe dc ba 98 a0 a1 a2 a3 a4 a5 a6 a7
+        55 43 02 06 fe dc ba 98 a0 a1 a2 a3 a4 a5 a6 a7
         a8 a9 aa ab ac ad ae af
-        c3 6e 0f aa
+        fa 16 a2 ea
       `),
     );
     deepStrictEqual(decodePacket(bytes), packet);
@@ -370,10 +403,10 @@ Deno.test({
     strictEqual(
       dump(bytes),
       norm(`
-        55 43 01 05 00 00 00 01 a0 a1 a2 a3 a4 a5 a6 a7
+        55 43 02 05 00 00 00 01 a0 a1 a2 a3 a4 a5 a6 a7
         a8 a9 aa ab ac ad ae af ff ff ff ff 00 00 00 00
         00
-        25 73 0d d3
+        36 5b 34 a0
       `),
     );
     deepStrictEqual(decodePacket(bytes), packet);
@@ -493,10 +526,10 @@ Deno.test({
   permissions: "none",
   fn() {
     const datagrams = [
-      encodePacket({ type: "join", cookie: COOKIE, name: "bob" }),
-      encodePacket({ type: "cookie", cookie: COOKIE }),
+      encodePacket({ type: "join", nonce: NONCE, cookie: COOKIE, name: "bob" }),
+      encodePacket({ type: "cookie", nonce: NONCE, cookie: COOKIE }),
       encodePacket(WELCOME_PACKET),
-      encodePacket({ type: "refuse", code: 1, reason: "No" }),
+      encodePacket({ type: "refuse", nonce: NONCE, code: 1, reason: "No" }),
       encodePacket({ type: "reset", sessionId: 1, token: TOKEN }),
     ];
     for (const bytes of datagrams) {
@@ -513,17 +546,24 @@ Deno.test({
   fn() {
     const short = new Uint8Array(TOKEN_BYTES - 1);
     throws(
-      () => encodePacket({ type: "cookie", cookie: new Uint8Array(21) }),
+      () =>
+        encodePacket({
+          type: "cookie",
+          nonce: NONCE,
+          cookie: new Uint8Array(21),
+        }),
       TypeError,
     );
     throws(
-      () => encodePacket({ type: "join", cookie: short, name: "a" }),
+      () =>
+        encodePacket({ type: "join", nonce: NONCE, cookie: short, name: "a" }),
       TypeError,
     );
     throws(
       () =>
         encodePacket({
           type: "join",
+          nonce: NONCE,
           cookie: COOKIE,
           name: "a",
           resume: { sessionId: 1, token: short, lastSeen: 0 },
@@ -545,11 +585,22 @@ Deno.test({
   fn() {
     const longest = "é".repeat(MAX_NAME_BYTES / 2);
     const join = decodePacket(
-      encodePacket({ type: "join", cookie: COOKIE, name: longest }),
+      encodePacket({
+        type: "join",
+        nonce: NONCE,
+        cookie: COOKIE,
+        name: longest,
+      }),
     );
     strictEqual(join.type === "join" && join.name, longest);
     throws(
-      () => encodePacket({ type: "join", cookie: COOKIE, name: longest + "x" }),
+      () =>
+        encodePacket({
+          type: "join",
+          nonce: NONCE,
+          cookie: COOKIE,
+          name: longest + "x",
+        }),
       RangeError,
     );
     throws(
@@ -565,11 +616,19 @@ Deno.test({
   fn() {
     const reason = "r".repeat(400);
     deepStrictEqual(
-      decodePacket(encodePacket({ type: "refuse", code: 1, reason })),
-      { type: "refuse", code: 1, reason },
+      decodePacket(
+        encodePacket({ type: "refuse", nonce: NONCE, code: 1, reason }),
+      ),
+      { type: "refuse", nonce: NONCE, code: 1, reason },
     );
     throws(
-      () => encodePacket({ type: "refuse", code: 1, reason: reason + "r" }),
+      () =>
+        encodePacket({
+          type: "refuse",
+          nonce: NONCE,
+          code: 1,
+          reason: reason + "r",
+        }),
       RangeError,
     );
   },
@@ -601,7 +660,7 @@ Deno.test({
   name: "decodePacket() rejects another version with a RangeError",
   permissions: "none",
   fn() {
-    for (const version of [0, 2, 0xff]) {
+    for (const version of [0, 1, 3, 0xff]) {
       const bytes = WELCOME_BYTES.slice();
       bytes[2] = version;
       // The version is checked before the checksum: the trailer does not matter.
@@ -609,7 +668,7 @@ Deno.test({
         throws(() => decodePacket(datagram), {
           name: "RangeError",
           message:
-            `Cannot decode datagram: version ${version}, this peer speaks 1`,
+            `Cannot decode datagram: version ${version}, this peer speaks 2`,
         });
       }
     }
@@ -681,11 +740,16 @@ Deno.test({
   permissions: "none",
   fn() {
     rejectsEveryPrefix(
-      encodePacket({ type: "cookie", cookie: COOKIE }),
+      encodePacket({ type: "cookie", nonce: NONCE, cookie: COOKIE }),
       "COOKIE",
     );
     rejectsEveryPrefix(
-      encodePacket({ type: "refuse", code: 3, reason: "Room is full" }),
+      encodePacket({
+        type: "refuse",
+        nonce: NONCE,
+        code: 3,
+        reason: "Room is full",
+      }),
       "REFUSE",
     );
     rejectsEveryPrefix(
@@ -701,9 +765,14 @@ Deno.test({
   permissions: "none",
   fn() {
     const datagrams = [
-      encodePacket({ type: "cookie", cookie: COOKIE }),
+      encodePacket({ type: "cookie", nonce: NONCE, cookie: COOKIE }),
       WELCOME_BYTES,
-      encodePacket({ type: "refuse", code: 3, reason: "Room is full" }),
+      encodePacket({
+        type: "refuse",
+        nonce: NONCE,
+        code: 3,
+        reason: "Room is full",
+      }),
       encodePacket({ type: "reset", sessionId: 9, token: TOKEN }),
     ];
     for (const bytes of datagrams) {
@@ -720,7 +789,12 @@ Deno.test({
   name: "decodePacket() rejects a JOIN shorter than MIN_JOIN_BYTES",
   permissions: "none",
   fn() {
-    const join = encodePacket({ type: "join", cookie: COOKIE, name: "bob" });
+    const join = encodePacket({
+      type: "join",
+      nonce: NONCE,
+      cookie: COOKIE,
+      name: "bob",
+    });
     const body = unseal(join);
     // `length` counts the CRC, which follows a body cut to fit.
     for (const length of [8, 53, 54, 57, 600, MIN_JOIN_BYTES - 1]) {
@@ -741,12 +815,13 @@ Deno.test({
   permissions: "none",
   fn() {
     const body = unseal(
-      encodePacket({ type: "join", cookie: COOKIE, name: "bob" }),
+      encodePacket({ type: "join", nonce: NONCE, cookie: COOKIE, name: "bob" }),
     );
     const longest = seal(concat(body, new Uint8Array(64)));
     strictEqual(longest.byteLength, MIN_JOIN_BYTES + 64);
     deepStrictEqual(decodePacket(longest), {
       type: "join",
+      nonce: NONCE,
       cookie: COOKIE,
       name: "bob",
     });
@@ -789,7 +864,7 @@ Deno.test({
       message: "Cannot decode datagram: 1201 bytes, the limit is 1200",
     });
     const cookie = concat(
-      encodePacket({ type: "cookie", cookie: COOKIE }),
+      encodePacket({ type: "cookie", nonce: NONCE, cookie: COOKIE }),
       new Uint8Array(MAX_DATAGRAM_BYTES),
     );
     throws(() => decodePacket(cookie), RangeError);
@@ -860,16 +935,21 @@ Deno.test({
   name: "decodePacket() rejects JOIN and WELCOME flags other than 0 and 1",
   permissions: "none",
   fn() {
-    const join = encodePacket({ type: "join", cookie: COOKIE, name: "bob" });
+    const join = encodePacket({
+      type: "join",
+      nonce: NONCE,
+      cookie: COOKIE,
+      name: "bob",
+    });
     for (const flags of [2, 3, 0x80, 0xff]) {
       const badJoin = join.slice();
-      badJoin[24] = flags;
+      badJoin[32] = flags;
       throws(() => decodePacket(reseal(badJoin)), {
         name: "SyntaxError",
         message: `Cannot decode JOIN datagram: flags ${flags}`,
       });
       const badWelcome = WELCOME_BYTES.slice();
-      badWelcome[24] = flags;
+      badWelcome[32] = flags;
       throws(() => decodePacket(reseal(badWelcome)), {
         name: "SyntaxError",
         message: `Cannot decode WELCOME datagram: flags ${flags}`,
@@ -885,13 +965,15 @@ Deno.test({
   fn() {
     const bytes = encodePacket({
       type: "join",
+      nonce: NONCE,
       cookie: COOKIE,
       name: "bob",
       resume: { sessionId: 5, token: TOKEN, lastSeen: 6 },
     });
-    bytes[24] = 0;
+    bytes[32] = 0;
     deepStrictEqual(decodePacket(reseal(bytes)), {
       type: "join",
+      nonce: NONCE,
       cookie: COOKIE,
       name: "bob",
     });
@@ -902,20 +984,30 @@ Deno.test({
   name: "decodePacket() rejects a name or reason that is not UTF-8",
   permissions: "none",
   fn() {
-    const join = encodePacket({ type: "join", cookie: COOKIE, name: "bob" });
-    join[50] = 0xff;
+    const join = encodePacket({
+      type: "join",
+      nonce: NONCE,
+      cookie: COOKIE,
+      name: "bob",
+    });
+    join[58] = 0xff;
     throws(() => decodePacket(reseal(join)), {
       name: "SyntaxError",
       message: "Cannot decode JOIN datagram: name is not valid UTF-8",
     });
     const welcome = WELCOME_BYTES.slice();
-    welcome.set(hex("c0 80"), 38);
+    welcome.set(hex("c0 80"), 46);
     throws(() => decodePacket(reseal(welcome)), {
       name: "SyntaxError",
       message: "Cannot decode WELCOME datagram: name is not valid UTF-8",
     });
-    const refuse = encodePacket({ type: "refuse", code: 1, reason: "abc" });
-    refuse.set(hex("ed a0 80"), 7);
+    const refuse = encodePacket({
+      type: "refuse",
+      nonce: NONCE,
+      code: 1,
+      reason: "abc",
+    });
+    refuse.set(hex("ed a0 80"), 15);
     throws(() => decodePacket(reseal(refuse)), {
       name: "SyntaxError",
       message: "Cannot decode REFUSE datagram: reason is not valid UTF-8",
@@ -927,9 +1019,14 @@ Deno.test({
   name: "decodePacket() rejects a JOIN name longer than MAX_NAME_BYTES",
   permissions: "none",
   fn() {
-    const join = encodePacket({ type: "join", cookie: COOKIE, name: "" });
-    join[49] = MAX_NAME_BYTES + 1;
-    join.fill(0x61, 50, 50 + MAX_NAME_BYTES + 1);
+    const join = encodePacket({
+      type: "join",
+      nonce: NONCE,
+      cookie: COOKIE,
+      name: "",
+    });
+    join[57] = MAX_NAME_BYTES + 1;
+    join.fill(0x61, 58, 58 + MAX_NAME_BYTES + 1);
     throws(() => decodePacket(reseal(join)), {
       name: "RangeError",
       message:
@@ -976,6 +1073,7 @@ Deno.test({
       WELCOME_BYTES,
       encodePacket({
         type: "join",
+        nonce: NONCE,
         cookie: COOKIE,
         name: "小明",
         resume: { sessionId: 1, token: TOKEN, lastSeen: 2 },
@@ -1008,7 +1106,7 @@ Deno.test({
     for (const type of [...Object.values(PacketType), 0x07]) {
       for (let length = HEADER_BYTES; length < 8; length++) {
         const bytes = new Uint8Array(length);
-        bytes.set([0x55, 0x43, 0x01, type]);
+        bytes.set([0x55, 0x43, 0x02, type]);
         throws(() => decodePacket(bytes), {
           name: "RangeError",
           message: `Cannot decode datagram: ${length} bytes, need 8`,
@@ -1032,11 +1130,12 @@ Deno.test({
     const valid = [
       SESSION_BYTES,
       WELCOME_BYTES,
-      encodePacket({ type: "cookie", cookie: COOKIE }),
-      encodePacket({ type: "refuse", code: 2, reason: "taken" }),
+      encodePacket({ type: "cookie", nonce: NONCE, cookie: COOKIE }),
+      encodePacket({ type: "refuse", nonce: NONCE, code: 2, reason: "taken" }),
       encodePacket({ type: "reset", sessionId: 1, token: TOKEN }),
       encodePacket({
         type: "join",
+        nonce: NONCE,
         cookie: COOKIE,
         name: "小明",
         resume: { sessionId: 1, token: TOKEN, lastSeen: 2 },
@@ -1100,7 +1199,7 @@ Deno.test({
   name: "isNative() reads a subarray from its own start",
   permissions: "none",
   fn() {
-    const backing = hex("00 55 43 01");
+    const backing = hex("00 55 43 02");
     strictEqual(isNative(backing.subarray(1)), true);
     strictEqual(isNative(backing.subarray(0, 3)), false);
   },
@@ -1160,6 +1259,38 @@ Deno.test({
           frames: [{ ...frame, body: new Uint8Array(MAX_FRAME_BODY + 1) }],
         }),
       RangeError,
+    );
+  },
+});
+
+Deno.test({
+  name:
+    "decodePacket() reads the nonce of JOIN, COOKIE, WELCOME and REFUSE, and rejects one cut short",
+  permissions: "none",
+  fn() {
+    const datagrams = [
+      encodePacket({ type: "join", nonce: NONCE, cookie: COOKIE, name: "a" }),
+      encodePacket({ type: "cookie", nonce: NONCE, cookie: COOKIE }),
+      WELCOME_BYTES,
+      encodePacket({ type: "refuse", nonce: NONCE, code: 2, reason: "" }),
+    ];
+    for (const bytes of datagrams) {
+      const packet = decodePacket(bytes);
+      ok("nonce" in packet);
+      deepStrictEqual(packet.nonce, NONCE, packet.type);
+    }
+    // A REFUSE of version 1's layout (no nonce) is too short for version 2's.
+    const v1 = seal(hex("55 43 02 04 02 00 00"));
+    rejects(v1, "REFUSE without a nonce");
+    throws(
+      () =>
+        encodePacket({
+          type: "refuse",
+          nonce: new Uint8Array(NONCE_BYTES - 1),
+          code: 1,
+          reason: "",
+        }),
+      TypeError,
     );
   },
 });

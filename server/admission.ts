@@ -8,7 +8,11 @@
 
 import { type Address, formatAddress } from "../protocol/address.ts";
 import type { Origin } from "../protocol/clear.ts";
-import { MIN_JOIN_BYTES, TOKEN_BYTES } from "../protocol/limits.ts";
+import {
+  MIN_JOIN_BYTES,
+  NONCE_BYTES,
+  TOKEN_BYTES,
+} from "../protocol/limits.ts";
 import { Link, sameToken } from "../protocol/link.ts";
 import { validateName } from "../protocol/names.ts";
 import { type JoinPacket, RefuseCode } from "../protocol/packet.ts";
@@ -17,6 +21,7 @@ import type { Admitted, ChatCore, Refusal } from "./chat.ts";
 import { CookieJar } from "./cookie.ts";
 import { Session, type Sessions } from "./sessions.ts";
 import type { Stats } from "./stats.ts";
+import { UsedNonces } from "./used_nonces.ts";
 
 /** What admission needs from the native engine. */
 export interface AdmissionHost {
@@ -41,6 +46,8 @@ export interface AdmissionOptions {
   timeoutMs: number;
   cookieSecret?: Uint8Array;
   salt?: Uint8Array;
+  /** JOIN nonces remembered at once (tests); MAX_USED_NONCES by default. */
+  maxUsedNonces?: number;
 }
 
 /** How each refusal of the chat core goes on the wire (pending: no answer, the JOIN is retried). */
@@ -64,6 +71,7 @@ export class Admission {
   #heartbeatMs: number;
   #timeoutMs: number;
   #salt: Uint8Array | undefined;
+  #used: UsedNonces;
 
   /** Admission for `host`'s room, with `options`. */
   constructor(host: AdmissionHost, options: AdmissionOptions) {
@@ -74,30 +82,40 @@ export class Admission {
     this.#heartbeatMs = options.heartbeatMs;
     this.#timeoutMs = options.timeoutMs;
     this.#salt = options.salt;
+    this.#used = new UsedNonces(options.maxUsedNonces);
   }
 
   /** A sealed datagram that would not open: wrong passphrase, forgery, or replay. */
-  forged(size: number, from: Address): void {
+  forged(bytes: Uint8Array, from: Address): void {
     this.#host.stats.drop("bad seal");
     // A sealed JOIN is padded to MIN_JOIN_BYTES: tell the joiner, briefly.
-    if (size >= MIN_JOIN_BYTES) {
-      this.#refuse(RefuseCode.passphrase, "Wrong passphrase", from);
+    // Its nonce is sealed too; the end of its tag, which only whoever sent
+    // (or saw) the datagram knows, stands in for it.
+    if (bytes.byteLength >= MIN_JOIN_BYTES) {
+      this.#refuse(
+        bytes.slice(bytes.byteLength - NONCE_BYTES),
+        RefuseCode.passphrase,
+        "Wrong passphrase",
+        from,
+      );
     }
   }
 
   /** Take in a JOIN from `from`; `origin` is what the passphrase guard made of it. */
   join(packet: JoinPacket, from: Address, now: number, origin: Origin): void {
     const key = formatAddress(from);
-    if (!this.#jar.verify(packet.cookie, key, now)) {
-      const cookie = this.#jar.issue(key, now);
+    const { nonce } = packet;
+    if (!this.#jar.verify(packet.cookie, key, nonce, now)) {
+      const cookie = this.#jar.issue(key, nonce, now);
       return this.#host.reply(
-        encodePacket({ type: "cookie", cookie, salt: this.#salt }),
+        encodePacket({ type: "cookie", nonce, cookie, salt: this.#salt }),
         from,
         MIN_JOIN_BYTES,
       );
     }
     if (this.#salt !== undefined && origin !== "sealed") {
-      return this.#refuse(
+      return void this.#refuse(
+        nonce,
         RefuseCode.passphrase,
         "This room needs a passphrase (join --passphrase)",
         from,
@@ -118,9 +136,50 @@ export class Admission {
       existing?.live && check.ok &&
       this.#host.chat.room.get(existing.id)?.key === check.key
     ) {
-      return this.#welcome(existing, false);
+      return this.#welcome(existing, false, nonce);
     }
-    this.#admit(packet.name, from, key, now);
+    if (this.#replayed(packet, from, key, now)) return;
+    this.#admit(packet, from, key, now);
+  }
+
+  /**
+   * True when `packet`'s nonce was decided on already: a retransmission
+   * whose REFUSE was lost gets it again, anything else (a replay) is dropped.
+   * Also true, after refusing, when no more nonces can be remembered.
+   */
+  #replayed(
+    packet: JoinPacket,
+    from: Address,
+    key: string,
+    now: number,
+  ): boolean {
+    const decided = this.#used.get(key, packet.nonce, now);
+    if (decided?.refusal !== undefined) {
+      this.#host.reply(decided.refusal, from, MIN_JOIN_BYTES);
+    } else if (decided !== undefined) {
+      this.#host.stats.drop("replayed join");
+    } else if (this.#used.full(now)) {
+      this.#host.stats.drop("join nonces full");
+      this.#refuse(
+        packet.nonce,
+        RefuseCode.throttled,
+        "Too many joins; wait a moment",
+        from,
+      );
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /** Remember what became of `packet`'s nonce, for as long as its cookie lives. */
+  #decided(packet: JoinPacket, key: string, refusal?: Uint8Array): void {
+    const issued = new DataView(
+      packet.cookie.buffer,
+      packet.cookie.byteOffset,
+      4,
+    ).getUint32(0);
+    this.#used.add(key, packet.nonce, issued, { refusal });
   }
 
   #resume(
@@ -136,8 +195,10 @@ export class Admission {
       session.resumedWith !== undefined &&
       sameToken(session.resumedWith, packet.cookie)
     ) {
-      return this.#welcome(session, true);
+      return this.#welcome(session, true, packet.nonce);
     }
+    if (this.#replayed(packet, from, key, now)) return;
+    this.#decided(packet, key);
     session.resumedWith = packet.cookie.slice();
     session.link = new Link(session.id, session.token, now, {
       initialReceiveSeq: session.link.completedNext,
@@ -147,22 +208,35 @@ export class Admission {
     this.#host.log(
       `${this.#host.chat.nameOf(session.id)} resumed from ${key}`,
     );
-    this.#welcome(session, true);
+    this.#welcome(session, true, packet.nonce);
     this.#host.resumed(session, lastSeen, now);
   }
 
-  #admit(name: string, from: Address, key: string, now: number): void {
+  #admit(packet: JoinPacket, from: Address, key: string, now: number): void {
     const id = this.#newId();
     const token = random(this.#host, TOKEN_BYTES);
     const session = new Session(id, token, new Link(id, token, now));
     const { sessions } = this.#host;
     sessions.add(session);
     sessions.move(session, from, key);
-    const admitted = this.#host.admit(session, name, now);
-    if (admitted.ok) return this.#welcome(session, false);
+    const admitted = this.#host.admit(session, packet.name, now);
+    if (admitted.ok) {
+      this.#decided(packet, key);
+      return this.#welcome(session, false, packet.nonce);
+    }
     sessions.forget(session);
+    // Pending: no answer and nothing remembered, the JOIN comes again.
     if (admitted.problem !== "pending") {
-      this.#refuse(REFUSE_CODES[admitted.problem], admitted.message, from);
+      this.#decided(
+        packet,
+        key,
+        this.#refuse(
+          packet.nonce,
+          REFUSE_CODES[admitted.problem],
+          admitted.message,
+          from,
+        ),
+      );
     }
   }
 
@@ -176,18 +250,32 @@ export class Admission {
     return id[0]!;
   }
 
-  #refuse(code: number, reason: string, to: Address): void {
-    this.#host.reply(
-      encodePacket({ type: "refuse", code, reason }),
-      to,
-      MIN_JOIN_BYTES,
-    );
+  /**
+   * Send a REFUSE echoing `nonce`, and return it. REFUSE travels in the
+   * clear: in a room with a passphrase it says only the code, since the
+   * reason may name the member; the member words the code itself.
+   */
+  #refuse(
+    nonce: Uint8Array,
+    code: number,
+    reason: string,
+    to: Address,
+  ): Uint8Array {
+    const bytes = encodePacket({
+      type: "refuse",
+      nonce,
+      code,
+      reason: this.#salt === undefined ? reason : "",
+    });
+    this.#host.reply(bytes, to, MIN_JOIN_BYTES);
+    return bytes;
   }
 
-  #welcome(session: Session, resumed: boolean): void {
+  #welcome(session: Session, resumed: boolean, nonce: Uint8Array): void {
     if (session.address === undefined) return;
     const welcome = encodePacket({
       type: "welcome",
+      nonce,
       sessionId: session.id,
       token: session.token,
       name: this.#host.chat.nameOf(session.id) ?? "",

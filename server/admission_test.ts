@@ -24,6 +24,7 @@ import { type Outbound } from "./port.ts";
 import { Session, Sessions } from "./sessions.ts";
 
 const NOW = 1_700_000_000_000;
+const NONCE = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
 const FROM: Address = { hostname: "10.0.0.1", port: 4000 };
 const OPTIONS: AdmissionOptions = {
   heartbeatMs: 1000,
@@ -59,15 +60,24 @@ function setup(
     random: randomFill(7),
   };
   const admission = new Admission(host, { ...OPTIONS, ...options });
-  /** A JOIN as `name` from `from`, after the cookie round trip. */
+  let attempts = 0;
+  /** A JOIN as `name` from `from`, after the cookie round trip; a new nonce each time. */
   const join = (name: string, from = FROM, extra: Partial<JoinPacket> = {}) => {
     const cookie = new Uint8Array(COOKIE_BYTES);
-    const first: JoinPacket = { type: "join", cookie, name, ...extra };
+    const first: JoinPacket = {
+      type: "join",
+      cookie,
+      nonce: NONCE.map((b) => b + attempts++ * 16),
+      name,
+      ...extra,
+    };
     admission.join(first, from, NOW, "plain");
     const issued = replies.at(-1)?.packet;
     assert.ok(issued?.type === "cookie");
-    admission.join({ ...first, cookie: issued.cookie }, from, NOW, "plain");
-    return replies.at(-1)!;
+    assert.deepEqual(issued.nonce, first.nonce);
+    const second = { ...first, cookie: issued.cookie };
+    admission.join(second, from, NOW, "plain");
+    return { ...replies.at(-1)!, join: second };
   };
   return { admission, host, chat, replies, delivered, resumed, logged, join };
 }
@@ -129,9 +139,10 @@ Deno.test({
       assert.ok(packet.type === "refuse");
       return [packet.code, packet.reason];
     };
+    // With a passphrase, REFUSE (in the clear) says only the code.
     assert.deepEqual(refusal(setup({ salt: new Uint8Array(16) }), "bob"), [
       RefuseCode.passphrase,
-      "This room needs a passphrase (join --passphrase)",
+      "",
     ]);
     const banned = setup();
     banned.chat.bans.ban("bob", undefined, NOW + 90_000);
@@ -166,16 +177,100 @@ Deno.test({
   permissions: "none",
   fn() {
     const t = setup();
-    t.admission.forged(100, FROM);
+    t.admission.forged(new Uint8Array(100), FROM);
     assert.equal(t.replies.length, 0);
-    t.admission.forged(MIN_JOIN_BYTES, FROM);
+    const sealed = new Uint8Array(MIN_JOIN_BYTES + 32).fill(9);
+    sealed.set(NONCE, sealed.byteLength - 8);
+    t.admission.forged(sealed, FROM);
+    // The nonce is sealed: the end of the datagram's tag stands in for it.
     assert.deepEqual(t.replies.map((r) => r.packet), [
       {
         type: "refuse",
+        nonce: NONCE,
         code: RefuseCode.passphrase,
         reason: "Wrong passphrase",
       },
     ]);
     assert.equal(t.host.stats.drops.get("bad seal"), 2);
+  },
+});
+
+Deno.test({
+  name:
+    "Admission echoes the JOIN's nonce and binds the cookie to it: another nonce gets a new cookie",
+  permissions: "none",
+  fn() {
+    const t = setup();
+    const { packet, join } = t.join("bob");
+    assert.ok(packet.type === "welcome");
+    assert.deepEqual(packet.nonce, join.nonce);
+    const other = Uint8Array.of(8, 7, 6, 5, 4, 3, 2, 1);
+    t.admission.join({ ...join, nonce: other }, FROM, NOW, "plain");
+    const reply = t.replies.at(-1)!.packet;
+    assert.ok(reply.type === "cookie");
+    assert.deepEqual(reply.nonce, other);
+    assert.equal(t.chat.room.size, 1);
+  },
+});
+
+Deno.test({
+  name:
+    "Admission admits a JOIN's nonce once: a replay after the member left admits no ghost",
+  permissions: "none",
+  fn() {
+    const t = setup();
+    const { packet, join } = t.join("bob");
+    assert.ok(packet.type === "welcome");
+    const session = t.host.sessions.get(packet.sessionId)!;
+    t.chat.remove(session.id, "left", "", NOW + 1000);
+    t.host.sessions.forget(session);
+    assert.equal(t.chat.room.size, 0);
+    const before = t.replies.length;
+    // The captured JOIN again, from the same address, its cookie still good.
+    t.admission.join(join, FROM, NOW + 5000, "plain");
+    assert.equal(t.replies.length, before);
+    assert.equal(t.chat.room.size, 0);
+    assert.equal(t.host.stats.drops.get("replayed join"), 1);
+    // Once the cookie is stale the nonce is forgotten; the JOIN gets a cookie.
+    t.admission.join(join, FROM, NOW + 31_000, "plain");
+    assert.equal(t.replies.at(-1)!.packet.type, "cookie");
+    assert.equal(t.chat.room.size, 0);
+  },
+});
+
+Deno.test({
+  name:
+    "Admission answers a refused JOIN sent again with the same REFUSE, and never admits it later",
+  permissions: "none",
+  fn() {
+    const t = setup();
+    const alice = t.join("alice", { hostname: "10.0.0.2", port: 1 });
+    assert.equal(alice.packet.type, "welcome");
+    const { packet, join } = t.join("Alice");
+    assert.ok(packet.type === "refuse" && packet.code === RefuseCode.taken);
+    // The name is free again; the refused JOIN comes again (lost REFUSE, or a replay).
+    assert.ok(alice.packet.type === "welcome");
+    t.chat.remove(alice.packet.sessionId, "left", "", NOW);
+    t.host.sessions.forget(t.host.sessions.get(alice.packet.sessionId)!);
+    t.admission.join(join, FROM, NOW + 2000, "plain");
+    assert.deepEqual(t.replies.at(-1)!.packet, packet);
+    assert.equal(t.chat.room.size, 0);
+  },
+});
+
+Deno.test({
+  name:
+    "Admission refuses new joins (throttled) while its used-nonce set is full",
+  permissions: "none",
+  fn() {
+    const t = setup({ maxUsedNonces: 2 });
+    const from = (port: number) => ({ hostname: "10.0.1.1", port });
+    assert.equal(t.join("m0", from(100)).packet.type, "welcome");
+    assert.equal(t.join("m1", from(101)).packet.type, "welcome");
+    const { packet } = t.join("m2", from(102));
+    assert.ok(packet.type === "refuse");
+    assert.equal(packet.code, RefuseCode.throttled);
+    assert.equal(t.host.stats.drops.get("join nonces full"), 1);
+    assert.equal(t.chat.room.size, 2);
   },
 });

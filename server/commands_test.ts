@@ -10,6 +10,7 @@ import { type ClientNotice } from "../client/notices.ts";
 import type { Address } from "../protocol/address.ts";
 import type { ServerEvent } from "../protocol/events.ts";
 import { RefuseCode } from "../protocol/packet.ts";
+import { randomFill } from "../tests/_random.ts";
 import {
   CONSOLE_COMMANDS,
   type ConsoleResult,
@@ -24,8 +25,10 @@ const STEP_MS = 5;
 /** A member: a client core at an address, and everything it reported. */
 class Member {
   readonly notices: ClientNotice[] = [];
-  readonly core = new ClientCore();
-  constructor(readonly address: Address) {}
+  readonly core: ClientCore;
+  constructor(readonly address: Address) {
+    this.core = new ClientCore(randomFill(address.port));
+  }
 
   events<K extends ServerEvent["kind"]>(
     kind: K,

@@ -180,7 +180,7 @@ export class ServerCore {
     now: number,
     origin: Origin,
   ): void {
-    if (origin === "forged") return this.native.forged(bytes.byteLength, from);
+    if (origin === "forged") return this.native.forged(bytes, from);
     if (!isNative(bytes)) {
       this.classic.receive(bytes, from, now);
     } else {

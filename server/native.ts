@@ -100,8 +100,8 @@ export class NativeEngine {
   }
 
   /** A sealed datagram that would not open. */
-  forged(size: number, from: Address): void {
-    this.#admission.forged(size, from);
+  forged(bytes: Uint8Array, from: Address): void {
+    this.#admission.forged(bytes, from);
   }
 
   /** A SESSION datagram from `from`. */

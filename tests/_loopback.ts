@@ -6,7 +6,7 @@
  * @module
  */
 
-import { prng } from "./_random.ts";
+import { prng, randomFill } from "./_random.ts";
 import assert from "node:assert/strict";
 import { ClientCore, type ClientOptions } from "../client/core.ts";
 import { type ClientNotice } from "../client/notices.ts";
@@ -143,7 +143,8 @@ export class Net {
   add(name: string, options?: ClientOptions, label = name): Peer {
     const i = this.peers.length;
     const address = { hostname: `10.0.0.${i + 1}`, port: 1000 + i };
-    const peer = new Peer(label, new ClientCore(options), address);
+    const core = new ClientCore(randomFill(0x10 + i), options);
+    const peer = new Peer(label, core, address);
     this.peers.push(peer);
     peer.core.join(name, this.now);
     return peer;

@@ -14,7 +14,7 @@ import {
   encodeRequest,
   type ServerEvent,
 } from "../protocol/events.ts";
-import { COOKIE_BYTES } from "../protocol/limits.ts";
+import { COOKIE_BYTES, NONCE_BYTES } from "../protocol/limits.ts";
 import { Link } from "../protocol/link.ts";
 import { type Packet, RefuseCode } from "../protocol/packet.ts";
 import { decodePacket } from "../protocol/packet_decode.ts";
@@ -73,8 +73,9 @@ class RawMember implements AsyncDisposable {
   /** JOIN, COOKIE, JOIN again: the server's WELCOME or REFUSE. */
   async handshake(name: string): Promise<Packet> {
     let cookie = new Uint8Array(COOKIE_BYTES);
+    const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
     for (let tries = 0; tries < 10; tries++) {
-      await this.send(encodePacket({ type: "join", cookie, name }));
+      await this.send(encodePacket({ type: "join", nonce, cookie, name }));
       const bytes = await this.#next(500);
       if (bytes === undefined) continue;
       const packet = decodePacket(bytes);

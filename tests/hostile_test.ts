@@ -11,7 +11,10 @@ import { type Proc, startMember, startServer } from "./_cli.ts";
 import { encodeRequest } from "../protocol/events.ts";
 import { crc32 } from "../protocol/crc32.ts";
 import { split } from "../protocol/fragment.ts";
-import { COOKIE_BYTES } from "../protocol/limits.ts";
+import { COOKIE_BYTES, NONCE_BYTES } from "../protocol/limits.ts";
+
+/** The nonce of every spoofed JOIN: none of them comes back. */
+const NONCE = new Uint8Array(NONCE_BYTES);
 import { MAX_FRAME_BODY, PacketType } from "../protocol/packet.ts";
 import { encodePacket, encodeSession } from "../protocol/packet_encode.ts";
 
@@ -202,7 +205,12 @@ async function attack(
     const cookie = i % 2 === 0
       ? new Uint8Array(COOKIE_BYTES)
       : Uint8Array.from({ length: COOKIE_BYTES }, () => random() * 256);
-    const join = encodePacket({ type: "join", cookie, name: `spoof${i}` });
+    const join = encodePacket({
+      type: "join",
+      nonce: NONCE,
+      cookie,
+      name: `spoof${i}`,
+    });
     await fire(sockets[i % sockets.length]!, join);
   }
 }

@@ -82,6 +82,22 @@ Deno.test("join --json still takes plain lines and commands on stdin", async () 
   assert.equal(alice.count("bogus"), 0);
 });
 
+Deno.test("join --json escapes zero-width and other invisible characters, and JSON.parse gives them back", async () => {
+  await using server = await startServer();
+  await using alice = await startMember("alice", server.port);
+  await using bot = await startMember("bot", server.port, {
+    wait: false,
+    args: ["--json"],
+  });
+  await bot.waitFor('"type":"welcome"');
+  const text = "pay\u200bpal\u200c\u200d\u2060\ufeff\u00ad\u{e0041} ok";
+  await alice.type(text);
+  const raw = await bot.waitFor('"from":"alice"');
+  assert.doesNotMatch(raw, /[\u00ad\u200b-\u200d\u2060\ufeff\u{e0041}]/u);
+  assert.ok(raw.includes("pay\\u200bpal\\u200c\\u200d\\u2060\\ufeff"), raw);
+  assert.equal(JSON.parse(raw).text, text);
+});
+
 function sendCommand(port: number, ...args: string[]): Proc {
   return new Proc(["send", ...args, "--server", `127.0.0.1:${port}`]);
 }

@@ -6,6 +6,9 @@
 
 import assert from "node:assert/strict";
 import { type Proc, startMember, startServer } from "./_cli.ts";
+import { NONCE_BYTES } from "../protocol/limits.ts";
+import { RefuseCode } from "../protocol/packet.ts";
+import { encodePacket } from "../protocol/packet_encode.ts";
 
 const PASSPHRASE = "correct horse battery staple 马";
 
@@ -78,8 +81,11 @@ class Tap implements AsyncDisposable {
   #member: Deno.NetAddr | undefined;
   #server: Deno.NetAddr;
   #loops: Promise<void>[];
+  /** Sent to the member, from the tap's (the server's) address, before its first datagram goes on. */
+  #forge: Uint8Array[];
 
-  constructor(serverPort: number) {
+  constructor(serverPort: number, forge: Uint8Array[] = []) {
+    this.#forge = forge;
     this.#server = {
       transport: "udp",
       hostname: "127.0.0.1",
@@ -114,6 +120,9 @@ class Tap implements AsyncDisposable {
       const bytes = got[0].slice();
       if (fromMember) {
         this.#member = got[1] as Deno.NetAddr;
+        for (const forged of this.#forge.splice(0)) {
+          await this.#front.send(forged, this.#member);
+        }
         this.sent.push(bytes);
         await this.#back.send(bytes, this.#server);
       } else if (this.#member !== undefined) {
@@ -195,4 +204,69 @@ Deno.test("nothing readable crosses the wire, and replayed datagrams change noth
     assert.equal(ann.count("benjamin: plaintext-marker-1234"), 1);
     assert.equal(ann.count(/benjamin (joined|left)/), 1);
   });
+});
+
+/** An off-path forger's REFUSE: it never saw the JOIN, so it guesses a nonce. */
+function forgedRefuse(code: number, reason: string): Uint8Array {
+  const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+  return encodePacket({ type: "refuse", nonce, code, reason });
+}
+
+Deno.test("a forged REFUSE from the server's address does not end a join", async () => {
+  await withPassphraseFile(async (file) => {
+    await using server = await startServer(["--passphrase-file", file]);
+    await using tap = new Tap(server.port, [
+      forgedRefuse(RefuseCode.passphrase, "Wrong passphrase"),
+      forgedRefuse(RefuseCode.taken, 'Name "ann" is taken'),
+    ]);
+    await using ann = await startMember("ann", tap.port, {
+      args: ["--passphrase-file", file],
+    });
+    assert.equal(ann.count(/Cannot join/), 0);
+  });
+  await using open = await startServer();
+  await using tap = new Tap(open.port, [
+    forgedRefuse(RefuseCode.banned, "You are banned"),
+  ]);
+  await using ben = await startMember("ben", tap.port);
+  assert.equal(ben.count(/Cannot join/), 0);
+});
+
+Deno.test("a passphrase room refuses by code alone: the reason, and the name in it, never cross the wire", async () => {
+  await withPassphraseFile(async (file) => {
+    await using server = await startServer(["--passphrase-file", file]);
+    await using _first = await startMember("zacharias", server.port, {
+      args: ["--passphrase-file", file],
+    });
+    await using tap = new Tap(server.port);
+    await using again = await startMember("zacharias", tap.port, {
+      wait: false,
+      args: ["--passphrase-file", file],
+    });
+    await again.waitFor("Cannot join: That name is taken", 10_000, true);
+    assert.equal((await again.status()).code, 1);
+    const decoder = new TextDecoder("utf-8", { fatal: false });
+    for (const datagram of tap.received) {
+      const text = decoder.decode(datagram);
+      assert.equal(text.includes("zacharias"), false, "name on the wire");
+      assert.equal(text.includes("taken"), false, "reason on the wire");
+    }
+  });
+});
+
+Deno.test("a JOIN captured and replayed while its cookie lives admits no ghost", async () => {
+  await using server = await startServer();
+  await using ann = await startMember("ann", server.port);
+  await using tap = new Tap(server.port);
+  await using ben = await startMember("benjamin", tap.port);
+  await ann.waitFor("benjamin joined");
+  await ben.type("/quit");
+  assert.equal((await ben.status()).code, 0);
+  await ann.waitFor("benjamin left");
+  // Within the cookie's 30 s, from the address the cookie was issued to.
+  await tap.replay();
+  await statsUntil(server, /replayed join: 1/);
+  await ann.type("/who");
+  await ann.waitFor(/^1 member here/);
+  assert.equal(ann.count("benjamin joined"), 1);
 });

@@ -8,6 +8,7 @@
  */
 
 import type { GoodbyeWhy, LeaveWhy } from "../protocol/events.ts";
+import { RefuseCode } from "../protocol/packet.ts";
 
 /** A language the client speaks. */
 export type Lang = "en" | "zh";
@@ -36,6 +37,8 @@ export interface Messages {
   askName: string;
   welcome(how: WelcomeHow, name: string): string;
   refused(reason: string): string;
+  /** Why a join was refused, from the code alone (passphrase rooms send no reason). */
+  refuseCode(code: number): string;
   unreachable(reason: string): string;
   lost: string;
   back: string;
@@ -87,6 +90,26 @@ export const EN: Messages = {
       ? `Reconnected as ${name}`
       : `Rejoined as ${name}: the server had forgotten this session`,
   refused: (reason) => `Cannot join: ${reason}`,
+  refuseCode: (code) => {
+    switch (code) {
+      case RefuseCode.name:
+        return "That name is not allowed";
+      case RefuseCode.taken:
+        return "That name is taken";
+      case RefuseCode.full:
+        return "The room is full";
+      case RefuseCode.banned:
+        return "You are banned from this room";
+      case RefuseCode.throttled:
+        return "Too many joins; wait a moment";
+      case RefuseCode.version:
+        return "The server speaks another protocol version";
+      case RefuseCode.passphrase:
+        return "Wrong passphrase";
+      default:
+        return `Refused (code ${code})`;
+    }
+  },
   unreachable: (reason) => `Cannot reach the server: ${reason}`,
   lost: "Server not responding; still trying…",
   back: "Server is back",
@@ -179,6 +202,26 @@ export const ZH: Messages = {
       ? `已重新连接，你仍是${name}`
       : `已重新加入，你是${name}：服务器已不记得之前的会话`,
   refused: (reason) => `无法加入: ${reason}`,
+  refuseCode: (code) => {
+    switch (code) {
+      case RefuseCode.name:
+        return "不能使用这个名字";
+      case RefuseCode.taken:
+        return "该用户已存在";
+      case RefuseCode.full:
+        return "聊天室已满";
+      case RefuseCode.banned:
+        return "你已被禁止进入这个聊天室";
+      case RefuseCode.throttled:
+        return "加入太频繁，请稍后再试";
+      case RefuseCode.version:
+        return "服务器的协议版本不同";
+      case RefuseCode.passphrase:
+        return "口令错误";
+      default:
+        return `被拒绝（代码 ${code}）`;
+    }
+  },
   unreachable: (reason) => `无法连接服务器: ${reason}`,
   lost: "服务器没有响应，正在重试…",
   back: "服务器恢复了",
