@@ -86,7 +86,8 @@ class ClassicMember implements Sender {
   readonly address: Address;
   readonly key: string;
   lastHeard: number;
-  warned = false;
+  /** When it was told it will be dropped unless it sends something. */
+  warnedAt: number | undefined;
   /**
    * Bytes the member may still be sent in answer to what it sent (3× what
    * came from its address, capped): a forged address cannot turn /who or
@@ -221,7 +222,7 @@ export class ClassicEngine {
       return this.#refuse("login first", name, "", from, budget);
     }
     member.lastHeard = now;
-    member.warned = false;
+    member.warnedAt = undefined;
     if (command === "Q") {
       this.#host.chat.request(member.id, { kind: "leave" }, now);
       return;
@@ -229,15 +230,18 @@ export class ClassicEngine {
     this.#line(member, rest, now);
   }
 
-  /** Drop members silent for longer than the timeout, after one warning. */
+  /**
+   * Drop members silent for longer than the timeout, never without a
+   * warning first: one that was not warned yet (a late tick) is warned now
+   * and dropped only once the warning's lead time has passed.
+   */
   tick(now: number): void {
-    const warnAt = this.#timeoutMs - Math.min(5 * 60_000, this.#timeoutMs / 5);
+    const lead = Math.min(5 * 60_000, this.#timeoutMs / 5);
     for (const member of this.#byId.values()) {
       const silent = now - member.lastHeard;
-      if (silent > this.#timeoutMs) {
-        this.#host.chat.remove(member.id, "timeout", "silent too long", now);
-      } else if (silent > warnAt && !member.warned) {
-        member.warned = true;
+      if (silent <= this.#timeoutMs - lead) continue;
+      if (member.warnedAt === undefined) {
+        member.warnedAt = now;
         const minutes = Math.max(
           1,
           Math.round((this.#timeoutMs - silent) / 60_000),
@@ -247,6 +251,8 @@ export class ClassicEngine {
           member.push(d);
         }
         this.#host.work.touch(member);
+      } else if (silent > this.#timeoutMs && now - member.warnedAt >= lead) {
+        this.#host.chat.remove(member.id, "timeout", "silent too long", now);
       }
     }
   }
