@@ -8,7 +8,12 @@
  */
 
 import { inTheClear, type Origin, type Side } from "../protocol/clear.ts";
-import { deriveKey, isSealed, Sealer } from "../protocol/seal.ts";
+import {
+  deriveKey,
+  isSealed,
+  type NonceRecord,
+  Sealer,
+} from "../protocol/seal.ts";
 
 /** Seals and opens for one side of a room with a passphrase. */
 export class Guard {
@@ -16,14 +21,22 @@ export class Guard {
   #side: Side;
   #salt: string | undefined;
   #sealer: Promise<Sealer> | undefined;
+  #nonces: NonceRecord | undefined;
 
   /**
    * A guard for the `side` that sends through it; `salt`, when known (the
-   * server), starts deriving the key now.
+   * server), starts deriving the key now. With `nonces` (a server with a
+   * journal) its nonces continue after the ones used before a restart.
    */
-  constructor(passphrase: string, side: Side, salt?: Uint8Array) {
+  constructor(
+    passphrase: string,
+    side: Side,
+    salt?: Uint8Array,
+    nonces?: NonceRecord,
+  ) {
     this.#passphrase = passphrase;
     this.#side = side;
+    this.#nonces = nonces;
     if (salt !== undefined) this.useSalt(salt);
   }
 
@@ -33,7 +46,7 @@ export class Guard {
     if (id === this.#salt) return;
     this.#salt = id;
     this.#sealer = deriveKey(this.#passphrase, salt).then((key) =>
-      new Sealer(key)
+      new Sealer(key, this.#nonces)
     );
   }
 
