@@ -82,10 +82,12 @@ export class UdpClient implements AsyncDisposable {
     // A REFUSE of a sealed JOIN the server could not open echoes its end.
     const guard = passphrase === undefined
       ? undefined
-      : new Guard(passphrase, "member", undefined, (inner, sealed) => {
-        if (inner[3] === PacketType.join) {
-          core.joinSealed(sealed.subarray(sealed.byteLength - NONCE_BYTES));
-        }
+      : new Guard(passphrase, "member", undefined, {
+        onSealed: (inner, sealed) => {
+          if (inner[3] === PacketType.join) {
+            core.joinSealed(sealed.subarray(sealed.byteLength - NONCE_BYTES));
+          }
+        },
       });
     this.#adapter = new ServerOnly(core, server, emit, guard);
     this.#pump = new UdpPump(socket, this.#adapter, guard);

@@ -12,7 +12,7 @@ import {
   type GoodbyeWhy,
   type ServerEvent,
 } from "../protocol/events.ts";
-import { Link, sameToken } from "../protocol/link.ts";
+import { Link, PN_RESUME_SKIP, sameToken } from "../protocol/link.ts";
 import { acceptedInTheClear, type Origin } from "../protocol/clear.ts";
 import {
   isNative,
@@ -70,6 +70,8 @@ export class ClientCore {
   /** What the member asked for, until the server has it. */
   #requests = new Requests();
   #lastSeen = 0;
+  /** The first packet number of the next link: past every one sent before. */
+  #firstPn = 0;
   #everJoined = false;
   #name = "";
   #joinRetryMs: number;
@@ -313,6 +315,7 @@ export class ClientCore {
   ): void {
     const link = new Link(packet.sessionId, packet.token.slice(), now, {
       initialSendSeq: packet.resumeSeq,
+      firstPn: this.#firstPn,
       // Outlasts the server's timeout: by then it forgot us, so rejoin.
       maxRetries: 16,
     });
@@ -370,6 +373,8 @@ export class ClientCore {
 
   /** Go back to joining, resuming the session `link` had. */
   #rejoin(link: Link, name: string, now: number): void {
+    // The server moves a resumed session only for newer packet numbers.
+    this.#firstPn = (link.nextPn + PN_RESUME_SKIP) >>> 0;
     this.#notices.setLost(true);
     this.#state = startJoining(name, now, this.#random, link);
   }

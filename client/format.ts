@@ -98,7 +98,8 @@ function ownLine(name: string, request: ClientRequest, t: Messages): Line[] {
 /**
  * A notice as one JSON object for `join --json`: `type` is the notice
  * (welcome, refused, event, status, delivered, undelivered, ended); an event's
- * fields sit beside it with `kind`, `time` as an ISO 8601 string, and
+ * fields sit beside it with `kind`, `time` as an ISO 8601 string (null
+ * when out of range), and
  * `history: true` for replayed events; a request's fields sit beside
  * `type` for delivered and undelivered. Text is as sent, not sanitised.
  */
@@ -120,8 +121,14 @@ function eventJson(event: ServerEvent): Record<string, unknown> {
     return { ...eventJson(event.event), history: true };
   }
   return "time" in event
-    ? { ...event, time: new Date(event.time).toISOString() }
+    ? { ...event, time: isoTime(event.time) }
     : { ...event };
+}
+
+/** `ms` as ISO 8601, or null for a time no `Date` holds (a server's bad clock or journal). */
+function isoTime(ms: number): string | null {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
 /**

@@ -147,3 +147,18 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  name:
+    "noticeJson() gives time null for a time no Date can hold, and never throws",
+  permissions: "none",
+  fn() {
+    for (const time of [1e300, -1e300, 8.64e15 + 1, NaN]) {
+      const json = noticeJson({
+        type: "event",
+        event: { kind: "chat", id: 1, time, from: "bob", text: "hi" },
+      });
+      assert.equal(json.time, null, String(time));
+    }
+  },
+});

@@ -8,7 +8,12 @@
  */
 
 import { inTheClear, type Origin, type Side } from "../protocol/clear.ts";
-import { deriveKey, isSealed, Sealer } from "../protocol/seal.ts";
+import {
+  deriveKey,
+  isSealed,
+  type NonceRecord,
+  Sealer,
+} from "../protocol/seal.ts";
 
 /** Seals and opens for one side of a room with a passphrase. */
 export class Guard {
@@ -17,21 +22,27 @@ export class Guard {
   #salt: string | undefined;
   #sealer: Promise<Sealer> | undefined;
   #onSealed: ((inner: Uint8Array, sealed: Uint8Array) => void) | undefined;
+  #nonces: NonceRecord | undefined;
 
   /**
    * A guard for the `side` that sends through it; `salt`, when known (the
    * server), starts deriving the key now. `onSealed` hears of each datagram
-   * sealed, before it is sent.
+   * sealed, before it is sent. With `nonces` (a server with a journal) its
+   * nonces continue after the ones used before a restart.
    */
   constructor(
     passphrase: string,
     side: Side,
     salt?: Uint8Array,
-    onSealed?: (inner: Uint8Array, sealed: Uint8Array) => void,
+    options: {
+      onSealed?: (inner: Uint8Array, sealed: Uint8Array) => void;
+      nonces?: NonceRecord;
+    } = {},
   ) {
     this.#passphrase = passphrase;
     this.#side = side;
-    this.#onSealed = onSealed;
+    this.#onSealed = options.onSealed;
+    this.#nonces = options.nonces;
     if (salt !== undefined) this.useSalt(salt);
   }
 
@@ -41,7 +52,7 @@ export class Guard {
     if (id === this.#salt) return;
     this.#salt = id;
     this.#sealer = deriveKey(this.#passphrase, salt).then((key) =>
-      new Sealer(key)
+      new Sealer(key, this.#nonces)
     );
   }
 

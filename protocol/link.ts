@@ -31,6 +31,27 @@ const MAX_PONGS = 4;
 /** Bytes of a PING or PONG frame. */
 const STAMP_FRAME_BYTES = 5;
 
+/**
+ * How far a member's packet numbers jump when it resumes a session: past
+ * every floor the server may have journaled for it (`server/native.ts`
+ * keeps that floor at most half this above what it took), so the first
+ * datagram of the new link is fresh and an older one is not.
+ */
+export const PN_RESUME_SKIP = 4096;
+
+/** A link's options: the reliable channel's, and where packet numbers stand. */
+export interface LinkOptions extends ReliableOptions {
+  /** The packet number of this end's first datagram (default 0). */
+  firstPn?: number;
+  /**
+   * A packet number the peer already used: only a newer one is fresh
+   * (default: none, so any is). A link that replaces an earlier one of the
+   * session carries its highest, so a datagram recorded before cannot
+   * move the session.
+   */
+  pnFloor?: number;
+}
+
 /** The first and last seq a message took. */
 export interface SeqRange {
   first: number;
@@ -55,8 +76,9 @@ export class Link {
   pingRttMs: number | undefined;
   #reassembler = new Reassembler();
   #completedNext: number;
-  #pnOut = 0;
-  #pnIn = -1;
+  #pnOut: number;
+  #pnIn: number;
+  #pnSeen: boolean;
   #pongs: number[] = [];
   #ping: number | undefined;
 
@@ -65,11 +87,15 @@ export class Link {
     sessionId: number,
     token: Uint8Array,
     now: number,
-    options?: ReliableOptions,
+    options: LinkOptions = {},
   ) {
     this.sessionId = sessionId;
     this.token = token;
-    this.channel = new ReliableChannel(options);
+    const { firstPn, pnFloor, ...reliable } = options;
+    this.channel = new ReliableChannel(reliable);
+    this.#pnOut = (firstPn ?? 0) >>> 0;
+    this.#pnIn = (pnFloor ?? 0) >>> 0;
+    this.#pnSeen = pnFloor !== undefined;
     this.#completedNext = this.channel.receiveNext;
     this.lastHeard = now;
     this.lastSent = now;
@@ -105,7 +131,17 @@ export class Link {
    * a new address must pass before the session moves there.
    */
   isFresh(packet: SessionPacket): boolean {
-    return this.#pnIn === -1 || ((packet.pn - this.#pnIn) | 0) > 0;
+    return !this.#pnSeen || ((packet.pn - this.#pnIn) | 0) > 0;
+  }
+
+  /** The newest packet number taken in (or the floor), undefined before any. */
+  get highestPn(): number | undefined {
+    return this.#pnSeen ? this.#pnIn : undefined;
+  }
+
+  /** The packet number of the next datagram this end sends. */
+  get nextPn(): number {
+    return this.#pnOut;
   }
 
   /**
@@ -115,7 +151,10 @@ export class Link {
    */
   receive(packet: SessionPacket, now: number): readonly Uint8Array[] {
     this.lastHeard = now;
-    if (this.isFresh(packet)) this.#pnIn = packet.pn;
+    if (this.isFresh(packet)) {
+      this.#pnIn = packet.pn;
+      this.#pnSeen = true;
+    }
     this.channel.onAck(packet.ack, now);
     let messages: Uint8Array[] | undefined;
     for (const frame of packet.frames) {
@@ -185,9 +224,10 @@ export class Link {
       into,
       this.sessionId,
       this.token,
-      this.#pnOut++ >>> 0,
+      this.#pnOut,
       ack,
     );
+    this.#pnOut = (this.#pnOut + 1) >>> 0;
     for (const stamp of this.#pongs) putStamp(w, "pong", stamp);
     if (this.#ping !== undefined) putStamp(w, "ping", this.#ping);
     const budget = MAX_DATAGRAM_BYTES - sessionHeaderBytes(ack) -

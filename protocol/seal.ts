@@ -26,6 +26,29 @@ export const KDF_ITERATIONS = 200_000;
 const REPLAY_WINDOW = 1024;
 /** Senders whose counters are remembered; the oldest is forgotten past it. */
 const MAX_SENDERS = 4096;
+/**
+ * Counters a sender with a record (`NonceRecord`) reserves at a time: it
+ * records the reservation before using the first of them, so a restart
+ * continues past every counter it may have used (one record per 65,536
+ * datagrams sealed).
+ */
+export const NONCE_RESERVE = 65_536;
+
+/**
+ * A sender's nonces kept across restarts (the server's, with `--state`):
+ * where to continue, and how to record a reservation.
+ */
+export interface NonceRecord {
+  /** The sender id used before. */
+  sender: number;
+  /** Every counter below this may have been used. */
+  counter: number;
+  /**
+   * Record, durably and before returning, that counters below `until` may
+   * be used under `sender`.
+   */
+  reserve(sender: number, until: number): void;
+}
 
 /** The room key for `passphrase` and `salt`. */
 export async function deriveKey(
@@ -63,14 +86,24 @@ export function isSealed(bytes: Uint8Array): boolean {
 /** Seals and opens datagrams under one room key. */
 export class Sealer {
   #key: CryptoKey;
-  #sender = crypto.getRandomValues(new Uint32Array(1))[0]!;
-  #counter = 0;
+  #sender: number;
+  #counter: number;
+  #record: NonceRecord | undefined;
+  #reserved: number;
   /** Per sender: the highest counter seen and which of the last REPLAY_WINDOW were. */
   #seen = new Map<number, { top: number; bits: Set<number> }>();
 
-  /** A sealer with the room key. */
-  constructor(key: CryptoKey) {
+  /**
+   * A sealer with the room key; with `record`, its nonces continue after
+   * the ones it recorded before (a restarted server never reuses one).
+   */
+  constructor(key: CryptoKey, record?: NonceRecord) {
     this.#key = key;
+    this.#record = record;
+    this.#sender = record?.sender ??
+      crypto.getRandomValues(new Uint32Array(1))[0]!;
+    this.#counter = record?.counter ?? 0;
+    this.#reserved = this.#counter;
   }
 
   /** Encrypt and authenticate a whole native datagram. */
@@ -82,6 +115,10 @@ export class Sealer {
     view.setUint8(3, SEALED_TYPE);
     view.setUint32(4, this.#sender);
     const counter = this.#counter++;
+    if (this.#record !== undefined && counter >= this.#reserved) {
+      this.#reserved = counter + NONCE_RESERVE;
+      this.#record.reserve(this.#sender, this.#reserved);
+    }
     view.setUint32(8, Math.floor(counter / 2 ** 32));
     view.setUint32(12, counter >>> 0);
     const sealed = await crypto.subtle.encrypt(

@@ -1,5 +1,11 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { deriveKey, isSealed, SEAL_OVERHEAD, Sealer } from "./seal.ts";
+import {
+  deriveKey,
+  isSealed,
+  NONCE_RESERVE,
+  SEAL_OVERHEAD,
+  Sealer,
+} from "./seal.ts";
 
 const SALT = new Uint8Array(16).fill(7);
 const key = await deriveKey("correct horse battery staple", SALT);
@@ -71,5 +77,49 @@ Deno.test({
     ok(await b.open(sealed[1050]!));
     ok(await b.open(sealed[1000]!), "50 behind: within the window");
     strictEqual(await b.open(sealed[10]!), undefined, "1040 behind: too old");
+  },
+});
+
+/** A sealed datagram's sender id and counter (its nonce). */
+function nonceOf(sealed: Uint8Array): { sender: number; counter: number } {
+  const view = new DataView(sealed.buffer, sealed.byteOffset);
+  return {
+    sender: view.getUint32(4),
+    counter: view.getUint32(8) * 2 ** 32 + view.getUint32(12),
+  };
+}
+
+Deno.test({
+  name:
+    "Sealer with a nonce record never reuses a nonce across a restart: it records each reservation before using it and continues past it",
+  permissions: "none",
+  async fn() {
+    const records: number[] = [];
+    const record = (counter: number) => ({
+      sender: 0x5e4de4,
+      counter,
+      reserve(sender: number, until: number) {
+        strictEqual(sender, 0x5e4de4);
+        records.push(until);
+      },
+    });
+    const first = new Sealer(key, record(0));
+    const used: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const nonce = nonceOf(await first.seal(new Uint8Array([i])));
+      strictEqual(nonce.sender, 0x5e4de4);
+      used.push(nonce.counter);
+    }
+    deepStrictEqual(used, [0, 1, 2]);
+    deepStrictEqual(records, [NONCE_RESERVE]);
+    // Restarted from what was recorded: past every counter used before.
+    const second = new Sealer(key, record(records.at(-1)!));
+    const next = nonceOf(await second.seal(new Uint8Array([9])));
+    deepStrictEqual(next, { sender: 0x5e4de4, counter: NONCE_RESERVE });
+    deepStrictEqual(records, [NONCE_RESERVE, 2 * NONCE_RESERVE]);
+    deepStrictEqual(
+      await new Sealer(key).open(await second.seal(new Uint8Array([1]))),
+      new Uint8Array([1]),
+    );
   },
 });

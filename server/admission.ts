@@ -202,6 +202,8 @@ export class Admission {
     session.resumedWith = packet.cookie.slice();
     session.link = new Link(session.id, session.token, now, {
       initialReceiveSeq: session.link.completedNext,
+      // A datagram of the old link (or from before a restart) moves nothing.
+      pnFloor: session.link.highestPn,
     });
     session.suspendedUntil = undefined;
     this.#host.sessions.move(session, from, key);

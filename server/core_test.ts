@@ -312,8 +312,10 @@ class FakeJournal implements JournalSink {
     const hex = Array.from(token, (b) => b.toString(16).padStart(2, "0"));
     this.#add({ t: "member", id, token: hex.join(""), name });
   }
-  processed(id: number, next: number): void {
-    this.#add({ t: "next", id, next });
+  processed(id: number, next: number, pn?: number): void {
+    this.#add(
+      pn === undefined ? { t: "next", id, next } : { t: "next", id, next, pn },
+    );
   }
   gone(id: number): void {
     this.#add({ t: "gone", id });
@@ -428,6 +430,69 @@ Deno.test({
     assert.deepEqual(ann.chats("cat"), ["c1"]);
     assert.deepEqual(ann.events("admin").map((e) => e.text), ["x1"]);
     assert.deepEqual(ann.chats("ann"), []);
+  },
+});
+
+Deno.test({
+  name:
+    "ServerCore restarted from a journal does not move a session for a datagram recorded before the restart",
+  permissions: "none",
+  fn() {
+    const journal = new FakeJournal();
+    const net = new Net();
+    net.server = journaled(journal, 0);
+    const [ann, ben] = net.join(["ann", "ben"]);
+    for (let i = 0; i < 20; i++) {
+      ann!.core.say(`a${i}`, net.now);
+      net.run(net.now + 100);
+    }
+    const recorded = ann!.sent.at(-1)!.slice();
+    assert.equal(decodePacket(recorded).type, "session");
+    net.server = journaled(new FakeJournal(), net.now, journal.text);
+    net.until(
+      () => [ann!, ben!].every((p) => p.of("welcome").length === 2),
+      5000,
+    );
+    net.run(net.now + 1000);
+    const before = whoAddress(net, "ann");
+    net.server.receive(recorded, { hostname: "10.6.6.6", port: 666 }, net.now);
+    assert.equal(whoAddress(net, "ann"), before);
+    assert.equal(
+      net.server.stats.drops.get("stale packet from new address"),
+      1,
+    );
+    ann!.core.say("still here", net.now);
+    net.run(net.now + 1000);
+    assert.deepEqual(ben!.chats("ann").at(-1), "still here");
+  },
+});
+
+Deno.test({
+  name:
+    "ServerCore resumed session does not move for a datagram of its link before the resume",
+  permissions: "none",
+  fn() {
+    const net = new Net();
+    const [ann, ben] = net.join(["ann", "ben"]);
+    for (let i = 0; i < 20; i++) {
+      ann!.core.say(`a${i}`, net.now);
+      net.run(net.now + 100);
+    }
+    const recorded = ann!.sent.at(-1)!.slice();
+    // The server forgets ann's link for long enough that ann resumes.
+    ann!.down = false;
+    ann!.core.say("unheard acks", net.now);
+    net.until(() => ann!.core.state === "joining", 60_000);
+    ann!.down = true;
+    net.until(() => ann!.of("welcome").length === 2, 5000);
+    net.run(net.now + 1000);
+    assert.equal(ann!.of("welcome").at(-1)?.how, "resumed");
+    const before = whoAddress(net, "ann");
+    net.server.receive(recorded, { hostname: "10.6.6.6", port: 666 }, net.now);
+    assert.equal(whoAddress(net, "ann"), before);
+    ann!.core.say("still here", net.now);
+    net.run(net.now + 1000);
+    assert.deepEqual(ben!.chats("ann").at(-1), "still here");
   },
 });
 

@@ -13,10 +13,17 @@
  * @module
  */
 
-import { encodeEvent, type RoomEvent } from "../protocol/events.ts";
-import { TOKEN_BYTES } from "../protocol/limits.ts";
-import { SALT_BYTES } from "../protocol/seal.ts";
+import {
+  type Entry,
+  fromEntry,
+  fromHex,
+  toEntry,
+  toHex,
+  wellFormed,
+} from "./journal_entry.ts";
 import type { LogEntry } from "./room_log.ts";
+
+export { type Entry, toEntry } from "./journal_entry.ts";
 
 /** A member as the journal remembers it. */
 export interface JournalMember {
@@ -25,25 +32,40 @@ export interface JournalMember {
   name: string;
   /** The next request seq to process: all before were. */
   next: number;
+  /**
+   * A packet number at or above every one the server took from this
+   * member: only a newer one may move the session (roaming).
+   */
+  pn?: number;
+}
+
+/** The server's own nonces in a room with a passphrase (see `seal.ts`). */
+export interface JournalSeal {
+  sender: number;
+  /** Every counter below this may have been used: continue from here. */
+  counter: number;
 }
 
 /** What a journal holds: the state a restarted server starts from. */
 export interface JournalState {
   /** The room's salt, when it has a passphrase (resumed members keep their key). */
   salt?: Uint8Array;
+  /** The server's seal sender id and the counter to continue from. */
+  seal?: JournalSeal;
   lastId: number;
   events: LogEntry[];
   members: JournalMember[];
 }
 
-/** One line of the journal. */
-export type Entry =
-  | { t: "member"; id: number; token: string; name: string }
-  | { t: "next"; id: number; next: number }
-  | { t: "gone"; id: number }
-  | { t: "last"; id: number }
-  | { t: "salt"; salt: string }
-  | { t: "event"; event: LogEntry["event"]; to?: number; x?: number };
+/**
+ * Room event ids a restarted server skips: the journal is written before
+ * anything is sent, but a write the OS had not stored yet (a crash of the
+ * machine, not of the server) can lose the last events that members saw.
+ * Numbering continues this far above the journal's last id so that no id a
+ * member may have seen is used again (a member ignores ids it has seen);
+ * event ids are `u32`, so this still allows 65,536 restarts.
+ */
+export const RESTART_ID_MARGIN = 65_536;
 
 /** Lines appended after the last compaction before compacting again. */
 const COMPACT_EVERY = 20_000;
@@ -55,30 +77,37 @@ export class Journal {
   #appended = 0;
   #batch = "";
   #encoder = new TextEncoder();
+  #seal: JournalSeal | undefined;
 
-  private constructor(path: string, file: Deno.FsFile) {
+  private constructor(path: string, file: Deno.FsFile, seal?: JournalSeal) {
     this.#path = path;
     this.#file = file;
+    this.#seal = seal;
   }
 
   /**
    * Open (or create) the journal at `path`; returns it with the state it
-   * held, already compacted. Throws when the file cannot be read or written.
+   * held, already compacted, and how many lines were skipped. Event ids
+   * continue RESTART_ID_MARGIN above the last one. Throws when the file
+   * cannot be read or written, or its temporary file is not this user's
+   * regular file.
    */
   static open(
     path: string,
     logSize: number,
-  ): { journal: Journal; state: JournalState } {
-    let text = "";
+  ): { journal: Journal; state: JournalState; skipped: number } {
+    let text: string | undefined;
     try {
       text = Deno.readTextFileSync(path);
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
-    const state = replay(text, logSize);
+    const { state, skipped } = replayCounting(text ?? "", logSize);
+    // Its tail may be lost: never number an event as one a member saw.
+    if (text !== undefined) state.lastId += RESTART_ID_MARGIN;
     writeCompact(path, state);
     const file = Deno.openSync(path, { append: true });
-    return { journal: new Journal(path, file), state };
+    return { journal: new Journal(path, file, state.seal), state, skipped };
   }
 
   /** The room's salt (a room with a passphrase). */
@@ -91,9 +120,24 @@ export class Journal {
     this.#append({ t: "member", id, token: toHex(token), name });
   }
 
-  /** Requests of member `id` were processed up to (not including) `next`. */
-  processed(id: number, next: number): void {
-    this.#append({ t: "next", id, next });
+  /**
+   * Requests of member `id` were processed up to (not including) `next`;
+   * `pn`, when given, is at or above every packet number taken from it.
+   */
+  processed(id: number, next: number, pn?: number): void {
+    this.#append(
+      pn === undefined ? { t: "next", id, next } : { t: "next", id, next, pn },
+    );
+  }
+
+  /**
+   * The server's seal may use counters up to (not including) `counter`
+   * under `sender`: written and flushed before any is used.
+   */
+  seal(seal: JournalSeal): void {
+    this.#seal = { ...seal };
+    this.#append({ t: "seal", sender: seal.sender, counter: seal.counter });
+    this.flush();
   }
 
   /** Member `id` is gone for good. */
@@ -111,11 +155,11 @@ export class Journal {
     return this.#appended >= COMPACT_EVERY;
   }
 
-  /** Rewrite the file to hold just `state`. */
+  /** Rewrite the file to hold just `state` (and the last seal reservation). */
   compact(state: JournalState): void {
     this.#batch = "";
     this.#file.close();
-    writeCompact(this.#path, state);
+    writeCompact(this.#path, { ...state, seal: state.seal ?? this.#seal });
     this.#file = Deno.openSync(this.#path, { append: true });
     this.#appended = 0;
   }
@@ -143,20 +187,34 @@ export class Journal {
   }
 }
 
-/** Rebuild the state from journal text; a torn or foreign line is skipped. */
+/** Rebuild the state from journal text; a torn, foreign or out-of-range line is skipped. */
 export function replay(text: string, logSize: number): JournalState {
+  return replayCounting(text, logSize).state;
+}
+
+/** `replay`, also saying how many lines were skipped. */
+export function replayCounting(
+  text: string,
+  logSize: number,
+): { state: JournalState; skipped: number } {
   const members = new Map<number, JournalMember>();
   const events: LogEntry[] = [];
   let lastId = 0;
   let salt: Uint8Array | undefined;
+  let seal: JournalSeal | undefined;
+  let skipped = 0;
   for (const line of text.split("\n")) {
-    let entry: Entry;
+    if (line === "") continue;
+    let entry: unknown;
     try {
       entry = JSON.parse(line);
     } catch {
+      entry = undefined;
+    }
+    if (!wellFormed(entry)) {
+      skipped++;
       continue;
     }
-    if (!wellFormed(entry)) continue;
     switch (entry.t) {
       case "member":
         members.set(entry.id, {
@@ -168,7 +226,10 @@ export function replay(text: string, logSize: number): JournalState {
         break;
       case "next": {
         const member = members.get(entry.id);
-        if (member) member.next = entry.next;
+        if (member) {
+          member.next = entry.next;
+          if (entry.pn !== undefined) member.pn = entry.pn;
+        }
         break;
       }
       case "gone":
@@ -180,6 +241,11 @@ export function replay(text: string, logSize: number): JournalState {
       case "salt":
         salt = fromHex(entry.salt);
         break;
+      case "seal":
+        if (seal === undefined || seal.sender !== entry.sender) {
+          seal = { sender: entry.sender, counter: entry.counter };
+        } else seal.counter = Math.max(seal.counter, entry.counter);
+        break;
       case "event":
         lastId = Math.max(lastId, entry.event.id);
         events.push(fromEntry(entry));
@@ -187,7 +253,14 @@ export function replay(text: string, logSize: number): JournalState {
         break;
     }
   }
-  return { salt, lastId, events, members: [...members.values()] };
+  const state: JournalState = {
+    salt,
+    lastId,
+    events,
+    members: [...members.values()],
+  };
+  if (seal !== undefined) state.seal = seal;
+  return { state, skipped };
 }
 
 function writeCompact(path: string, state: JournalState): void {
@@ -195,81 +268,70 @@ function writeCompact(path: string, state: JournalState): void {
   if (state.salt !== undefined) {
     lines.push({ t: "salt", salt: toHex(state.salt) });
   }
+  if (state.seal !== undefined) lines.push({ t: "seal", ...state.seal });
   for (const m of state.members) {
     lines.push({ t: "member", id: m.id, token: toHex(m.token), name: m.name });
-    lines.push({ t: "next", id: m.id, next: m.next });
+    lines.push(
+      m.pn === undefined
+        ? { t: "next", id: m.id, next: m.next }
+        : { t: "next", id: m.id, next: m.next, pn: m.pn },
+    );
   }
   for (const entry of state.events) lines.push(toEntry(entry));
   const temporary = `${path}.tmp`;
-  // Tokens are secrets: only the server's user may read the journal.
-  Deno.writeTextFileSync(
-    temporary,
-    lines.map((l) => JSON.stringify(l) + "\n").join(""),
-    { mode: 0o600 },
-  );
+  const file = createTemporary(temporary);
+  try {
+    const bytes = new TextEncoder().encode(
+      lines.map((l) => JSON.stringify(l) + "\n").join(""),
+    );
+    let written = 0;
+    while (written < bytes.byteLength) {
+      written += file.writeSync(bytes.subarray(written));
+    }
+    file.syncSync();
+  } finally {
+    file.close();
+  }
   Deno.renameSync(temporary, path);
 }
 
-/** The journal line of a room event (exported for test doubles of the journal). */
-export function toEntry(entry: LogEntry): Entry {
-  if (entry.to !== "all") {
-    return { t: "event", event: entry.event, to: entry.to };
+/**
+ * Create `path` for writing, exclusively (never through a symlink, never a
+ * file someone else made) and readable by this user only: tokens are
+ * secrets. A regular file of this user's is left from a compaction that
+ * was cut short and is removed; anything else there is refused.
+ */
+function createTemporary(path: string): Deno.FsFile {
+  const options = { write: true, createNew: true, mode: 0o600 } as const;
+  try {
+    return Deno.openSync(path, options);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
   }
-  return entry.except === undefined
-    ? { t: "event", event: entry.event }
-    : { t: "event", event: entry.event, x: entry.except };
-}
-
-function fromEntry(entry: Extract<Entry, { t: "event" }>): LogEntry {
-  if (typeof entry.to === "number") return { to: entry.to, event: entry.event };
-  return typeof entry.x === "number"
-    ? { to: "all", except: entry.x, event: entry.event }
-    : { to: "all", event: entry.event };
-}
-
-const isU32 = (x: unknown): x is number =>
-  typeof x === "number" && x >>> 0 === x;
-const isHex = (x: unknown, bytes: number): x is string =>
-  typeof x === "string" && new RegExp(`^[0-9a-f]{${bytes * 2}}$`).test(x);
-
-/** A line the journal could have written: every field there with its type. */
-function wellFormed(entry: unknown): entry is Entry {
-  if (typeof entry !== "object" || entry === null) return false;
-  const e = entry as Record<string, unknown>;
-  switch (e.t) {
-    case "member":
-      return isU32(e.id) && isHex(e.token, TOKEN_BYTES) &&
-        typeof e.name === "string";
-    case "next":
-      return isU32(e.id) && isU32(e.next);
-    case "gone":
-    case "last":
-      return isU32(e.id);
-    case "salt":
-      return isHex(e.salt, SALT_BYTES);
-    case "event": {
-      if (
-        (e.to !== undefined && !isU32(e.to)) ||
-        (e.x !== undefined && !isU32(e.x))
-      ) return false;
-      // The event must be one the codec can encode: its kind and fields are real.
-      try {
-        const event = e.event as RoomEvent;
-        encodeEvent(event);
-        return isU32(event.id);
-      } catch {
-        return false;
-      }
-    }
-    default:
-      return false;
+  const info = Deno.lstatSync(path);
+  const uid = ownUid();
+  if (!info.isFile || uid === null || info.uid !== uid) {
+    const what = info.isSymlink
+      ? "a symbolic link"
+      : !info.isFile
+      ? "not a regular file"
+      : uid === null
+      ? "a file whose owner cannot be checked (allow --allow-sys=uid)"
+      : "owned by another user";
+    throw new Deno.errors.AlreadyExists(
+      `Temporary file ${path} exists and is ${what}; remove it and start again`,
+    );
   }
+  Deno.removeSync(path);
+  // Exclusive again: whatever appeared meanwhile is refused, not adopted.
+  return Deno.openSync(path, options);
 }
 
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function fromHex(hex: string): Uint8Array {
-  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+/** This process's user id; null when unknown (Windows, or no sys permission). */
+function ownUid(): number | null {
+  try {
+    return Deno.uid();
+  } catch {
+    return null;
+  }
 }

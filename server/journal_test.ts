@@ -8,7 +8,12 @@
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 import type { RoomEvent } from "../protocol/events.ts";
-import { Journal, type JournalState, replay } from "./journal.ts";
+import {
+  Journal,
+  type JournalState,
+  replay,
+  RESTART_ID_MARGIN,
+} from "./journal.ts";
 import type { LogEntry } from "./room_log.ts";
 
 const T = 1_774_000_000_000;
@@ -317,7 +322,7 @@ Deno.test({
       journal.close();
       const expected: JournalState = {
         salt,
-        lastId: 50,
+        lastId: 50 + RESTART_ID_MARGIN,
         events: [47, 48, 49, 50].map((id) => toAll(chat(id))),
         members: HISTORY_STATE.members,
       };
@@ -442,17 +447,181 @@ Deno.test({
       first.journal.close();
       const expected: JournalState = {
         salt: token(9),
-        lastId: 4,
+        lastId: 4 + RESTART_ID_MARGIN,
         events: entries.slice(1),
         members: [{ id: 2, token: token(2), name: "bob", next: 5 }],
       };
       const second = Journal.open(path, 3);
       second.journal.close();
       assert.deepStrictEqual(second.state, expected);
-      // Opening compacted the file: a third opening sees it unchanged.
+      // Opening compacted the file: a third opening sees the same, numbering
+      // on past one more margin.
       const third = Journal.open(path, 3);
       third.journal.close();
-      assert.deepStrictEqual(third.state, expected);
+      assert.deepStrictEqual(third.state, {
+        ...expected,
+        lastId: expected.lastId + RESTART_ID_MARGIN,
+      });
+    });
+  },
+});
+
+/** The first id a classic member gets (`server/classic.ts`). */
+const CLASSIC_ID = 2 ** 32;
+
+Deno.test({
+  name:
+    "replay() keeps every event to or except a classic member (ids of 2^32 and up)",
+  permissions: "none",
+  fn() {
+    const lines = [
+      { t: "event", event: joined(1, "bob") },
+      { t: "event", event: chat(2, "hi"), x: CLASSIC_ID },
+      { t: "event", event: chat(3, "to bob"), to: CLASSIC_ID + 1 },
+      { t: "event", event: chat(4, "again"), x: Number.MAX_SAFE_INTEGER },
+    ];
+    const state = replay(jsonLines(lines), 1024);
+    assert.deepStrictEqual(state.events.map((e) => e.event.id), [1, 2, 3, 4]);
+    assert.equal(state.lastId, 4);
+    assert.deepStrictEqual(state.events[1], {
+      to: "all",
+      except: CLASSIC_ID,
+      event: chat(2, "hi"),
+    });
+    assert.deepStrictEqual(state.events[2], {
+      to: CLASSIC_ID + 1,
+      event: chat(3, "to bob"),
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "replay() skips events whose time no member could show, and member ids that are not safe integers",
+  permissions: "none",
+  fn() {
+    const bad = [
+      { t: "event", event: { ...chat(9), time: 1e300 } },
+      { t: "event", event: { ...chat(9), time: -1 } },
+      { t: "event", event: { ...chat(9), time: 8.64e15 + 1 } },
+      { t: "event", event: chat(9), x: 2 ** 53 },
+      { t: "event", event: chat(9), to: -1 },
+      { t: "event", event: chat(9), to: 1.5 },
+      { t: "next", id: 1, next: 5, pn: -1 },
+    ];
+    for (const line of bad) {
+      const state = replay(jsonLines([...HISTORY, line]), 1024);
+      assert.deepStrictEqual(state, HISTORY_STATE, JSON.stringify(line));
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "Journal.open() continues event ids past the journal's last id, so a lost tail is never reused",
+  permissions: { read: true, write: true },
+  async fn() {
+    await inTempDir((dir) => {
+      const path = `${dir}/state.jsonl`;
+      // Members saw events 1 to 12; the writes of 11 and 12 were lost.
+      const kept = Array.from({ length: 10 }, (_, i) => ({
+        t: "event",
+        event: chat(i + 1),
+      }));
+      Deno.writeTextFileSync(path, jsonLines([{ t: "last", id: 0 }, ...kept]));
+      const { journal, state, skipped } = Journal.open(path, 1024);
+      journal.close();
+      assert.ok(state.lastId > 12, `lastId ${state.lastId}`);
+      assert.equal(state.lastId, 10 + RESTART_ID_MARGIN);
+      assert.equal(skipped, 0);
+    });
+  },
+});
+
+Deno.test({
+  name: "Journal.open() counts the lines it skipped",
+  permissions: { read: true, write: true },
+  async fn() {
+    await inTempDir((dir) => {
+      const path = `${dir}/state.jsonl`;
+      Deno.writeTextFileSync(
+        path,
+        jsonLines([
+          ...HISTORY,
+          { t: "event", event: { ...chat(9), time: 1e300 } },
+        ]) + "not json\n" + '{"t":"next","id":1,',
+      );
+      const { journal, skipped } = Journal.open(path, 1024);
+      journal.close();
+      assert.equal(skipped, 3);
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "Journal.open() refuses a symbolic link at FILE.tmp and writes nothing through it",
+  ignore: Deno.build.os === "windows",
+  permissions: { read: true, write: true, sys: ["uid"] },
+  async fn() {
+    await inTempDir((dir) => {
+      const path = `${dir}/state.jsonl`;
+      const victim = `${dir}/victim`;
+      Deno.writeTextFileSync(victim, "precious\n");
+      Deno.chmodSync(victim, 0o644);
+      Deno.symlinkSync(victim, `${path}.tmp`);
+      assert.throws(
+        () => Journal.open(path, 1024),
+        (error: Error) => /symbolic link/.test(error.message),
+      );
+      assert.equal(Deno.readTextFileSync(victim), "precious\n");
+      assert.equal(Deno.statSync(victim).mode! & 0o777, 0o644);
+      assert.ok(Deno.lstatSync(`${path}.tmp`).isSymlink);
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "Journal.open() never writes through an existing FILE.tmp: a leftover of this user's (here a hard link) is replaced by a fresh 0o600 file",
+  ignore: Deno.build.os === "windows",
+  permissions: { read: true, write: true, sys: ["uid"] },
+  async fn() {
+    await inTempDir((dir) => {
+      const path = `${dir}/state.jsonl`;
+      const victim = `${dir}/victim`;
+      Deno.writeTextFileSync(victim, "precious\n");
+      Deno.chmodSync(victim, 0o644);
+      // A compaction cut short leaves a file; this one is also another name
+      // of a file the server must not overwrite.
+      Deno.linkSync(victim, `${path}.tmp`);
+      const { journal } = Journal.open(path, 1024);
+      journal.close();
+      assert.equal(Deno.readTextFileSync(victim), "precious\n");
+      assert.equal(Deno.statSync(victim).mode! & 0o777, 0o644);
+      assert.equal(Deno.statSync(path).mode! & 0o777, 0o600);
+      assert.deepStrictEqual(
+        [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
+        ["state.jsonl", "victim"],
+      );
+    });
+  },
+});
+
+Deno.test({
+  name: "Journal.open() refuses a FILE.tmp that another user owns",
+  ignore: Deno.build.os === "windows" || Deno.uid() !== 0,
+  permissions: { read: true, write: true, sys: ["uid"] },
+  async fn() {
+    await inTempDir((dir) => {
+      const path = `${dir}/state.jsonl`;
+      Deno.writeTextFileSync(`${path}.tmp`, "theirs\n", { mode: 0o666 });
+      Deno.chownSync(`${path}.tmp`, 65534, 65534);
+      assert.throws(
+        () => Journal.open(path, 1024),
+        (error: Error) => /another user/.test(error.message),
+      );
+      assert.equal(Deno.readTextFileSync(`${path}.tmp`), "theirs\n");
     });
   },
 });

@@ -16,7 +16,7 @@ import {
   type ServerEvent,
 } from "../protocol/events.ts";
 import { split } from "../protocol/fragment.ts";
-import { Link, sameToken } from "../protocol/link.ts";
+import { Link, PN_RESUME_SKIP, sameToken } from "../protocol/link.ts";
 import {
   type JoinPacket,
   MAX_FRAME_BODY,
@@ -35,10 +35,19 @@ import type { WorkQueue } from "./work.ts";
 /** How long a session lingers after its GOODBYE, for the ack (ms). */
 const LINGER_MS = 3000;
 
+/**
+ * The packet-number floor journaled for a session stays this far above the
+ * newest number taken, and is written again once that is within a quarter
+ * of PN_RESUME_SKIP of it: one journal line per 1,024 datagrams, and a
+ * restarted server never takes a datagram it saw (or one of the 1,024 after
+ * it) as fresh, while a resumed member's first is above it.
+ */
+const PN_FLOOR_AHEAD = PN_RESUME_SKIP / 2;
+
 /** What the engine writes to the journal, when there is one. */
 export interface SessionJournal {
   member(id: number, token: Uint8Array, name: string): void;
-  processed(id: number, next: number): void;
+  processed(id: number, next: number, pn?: number): void;
   gone(id: number): void;
 }
 
@@ -138,10 +147,31 @@ export class NativeEngine {
     }
     const messages = session.link.receive(packet, now);
     for (const message of messages) this.#request(session, message, now);
-    if (messages.length > 0) {
-      this.#host.journal?.processed(session.id, session.link.completedNext);
+    const floorMoved = this.#raiseFloor(session);
+    if (messages.length > 0 || floorMoved) {
+      this.#host.journal?.processed(
+        session.id,
+        session.link.completedNext,
+        session.pnJournaled,
+      );
     }
     this.#host.work.touch(session);
+  }
+
+  /**
+   * Keep the journaled floor above every packet number taken, by at least
+   * a quarter of PN_RESUME_SKIP (datagrams sent but never seen here);
+   * true when it moved.
+   */
+  #raiseFloor(session: Session): boolean {
+    const highest = session.link.highestPn;
+    if (highest === undefined) return false;
+    const floor = session.pnJournaled;
+    if (
+      floor !== undefined && ((floor - highest) | 0) >= PN_FLOOR_AHEAD / 2
+    ) return false;
+    session.pnJournaled = (highest + PN_FLOOR_AHEAD) >>> 0;
+    return true;
   }
 
   /** Advance time: timeouts, retransmissions, delayed acks, lingering. */
@@ -168,8 +198,13 @@ export class NativeEngine {
   /** Sessions restored from a journal wait (suspended) for their members to resume. */
   restore(members: readonly JournalMember[], now: number): void {
     for (const m of members) {
-      const link = new Link(m.id, m.token, now, { initialReceiveSeq: m.next });
+      const link = new Link(m.id, m.token, now, {
+        initialReceiveSeq: m.next,
+        // Nothing at or below what was journaled may move the session.
+        pnFloor: m.pn,
+      });
       const session = new Session(m.id, m.token, link);
+      session.pnJournaled = m.pn;
       session.suspendedUntil = now + this.timeoutMs;
       this.sessions.add(session);
       this.#host.chat.reseat(m.id, "", this.#port(session), now);
@@ -188,6 +223,7 @@ export class NativeEngine {
         token: s.token,
         name,
         next: s.link.completedNext,
+        pn: s.pnJournaled,
       });
     }
     return members;

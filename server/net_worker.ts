@@ -74,6 +74,13 @@ async function start(
       });
     }
   }
+  const skipped = opened?.skipped ?? 0;
+  if (skipped > 0) {
+    log(
+      "warn",
+      `Skipped ${skipped} lines of ${message.statePath} that the journal could not have written`,
+    );
+  }
   const options = { ...message.options };
   let guard: Guard | undefined;
   if (message.passphrase !== undefined) {
@@ -83,7 +90,16 @@ async function start(
     if (opened && opened.state.salt === undefined) {
       opened.journal.salt(options.salt);
     }
-    guard = new Guard(message.passphrase, "server", options.salt);
+    // Its nonces continue after the ones it used before a restart.
+    const journal = opened?.journal;
+    const nonces = journal && {
+      sender: opened?.state.seal?.sender ??
+        crypto.getRandomValues(new Uint32Array(1))[0]!,
+      counter: opened?.state.seal?.counter ?? 0,
+      reserve: (sender: number, counter: number) =>
+        journal.seal({ sender, counter }),
+    };
+    guard = new Guard(message.passphrase, "server", options.salt, { nonces });
     await guard.ready();
   }
   // Dropped datagrams are logged at debug: under attack, posting each costs.

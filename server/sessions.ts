@@ -24,6 +24,8 @@ export class Session implements Sender {
   suspendedUntil?: number;
   /** Set once a GOODBYE is queued: the session is forgotten after it. */
   closingUntil?: number;
+  /** The packet-number floor last journaled for this session (see `native.ts`). */
+  pnJournaled?: number;
   /** The cookie of the JOIN that last resumed this session. */
   resumedWith?: Uint8Array;
   /** In the send queue (the queue's own flag). */

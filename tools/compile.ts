@@ -31,6 +31,7 @@ export function compileArgs(): string[] {
     "--allow-read",
     "--allow-write",
     "--allow-env",
+    "--allow-sys=uid",
     ...WORKER_FILES.flatMap((file) => ["--include", file]),
     "--output",
     OUTPUT,

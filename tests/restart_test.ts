@@ -1,0 +1,128 @@
+/**
+ * End-to-end tests of a server killed (SIGKILL) and restarted with the same
+ * `--state` journal: room event ids never go backwards, so every later line
+ * reaches the members, also lines of classic members; and a datagram
+ * recorded before the restart and replayed from elsewhere moves nothing,
+ * with or without a passphrase.
+ */
+
+import assert from "node:assert/strict";
+import { type Proc, startMember, startServer } from "./_cli.ts";
+import { sendFromElsewhere, Tap } from "./_tap.ts";
+
+const encoder = new TextEncoder();
+
+/** A classic member on a plain UDP socket: `L name`, then `C name text`. */
+class ClassicSender implements Disposable {
+  #socket = Deno.listenDatagram({
+    transport: "udp",
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  #server: Deno.NetAddr;
+
+  constructor(port: number) {
+    this.#server = { transport: "udp", hostname: "127.0.0.1", port };
+  }
+
+  /** `L name`, until the answer is `OK` (the room lines before it are skipped). */
+  async login(name: string): Promise<void> {
+    await this.#socket.send(encoder.encode(`L ${name}`), this.#server);
+    const buffer = new Uint8Array(1024);
+    while (true) {
+      const [bytes] = await this.#socket.receive(buffer);
+      if (new TextDecoder().decode(bytes) === "OK") return;
+    }
+  }
+
+  /** `C name text`. */
+  async say(name: string, text: string): Promise<void> {
+    await this.#socket.send(encoder.encode(`C ${name} ${text}`), this.#server);
+  }
+
+  [Symbol.dispose](): void {
+    this.#socket.close();
+  }
+}
+
+/** Kill `server` outright and start another on its port with `args`. */
+async function restart(
+  server: Proc & { port: number },
+  args: string[],
+): Promise<Proc & { port: number }> {
+  server.kill("SIGKILL");
+  await server.status();
+  await server[Symbol.asyncDispose]();
+  return await startServer([...args, "--port", String(server.port)]);
+}
+
+async function inStateDir<T>(fn: (state: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "udpchat-restart-" });
+  try {
+    return await fn(`${dir}/room.journal`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("a room with classic and native members restarted with --state delivers every later line to a native member", async () => {
+  await inStateDir(async (state) => {
+    const args = ["--state", state, "--rate", "0"];
+    const first = await startServer(args);
+    await using ann = await startMember("ann", first.port);
+    using bob = new ClassicSender(first.port);
+    await bob.login("bob");
+    await ann.waitFor("bob joined");
+    for (let i = 0; i < 6; i++) await bob.say("bob", `before ${i}`);
+    await ann.waitForCount(/^bob: before \d$/, 6);
+
+    await using second = await restart(first, args);
+    await ann.waitFor(/^Reconnected as ann/, 15_000);
+    // Classic members are not journaled: bob logs in again.
+    await bob.login("bob");
+    for (let i = 0; i < 6; i++) await bob.say("bob", `after ${i}`);
+    await ann.type("ann after");
+    await bob.say("bob", "last");
+    await ann.waitFor("bob: last", 10_000);
+    assert.deepEqual(
+      ann.lines.filter((line) => /^bob: after \d$/.test(line)),
+      Array.from({ length: 6 }, (_, i) => `bob: after ${i}`),
+      ann.lines.join("\n"),
+    );
+    assert.equal(second.count(/^Skipped/), 0, second.lines.join("\n"));
+  });
+});
+
+for (const passphrase of [false, true]) {
+  const room = passphrase ? "a room with a passphrase" : "a room";
+  Deno.test(`${room} restarted with --state does not move a session for a datagram replayed from before the restart`, async () => {
+    await inStateDir(async (state) => {
+      const dir = state.slice(0, state.lastIndexOf("/"));
+      const secret = `${dir}/passphrase`;
+      await Deno.writeTextFile(secret, "correct horse\n", { mode: 0o600 });
+      const keyArgs = passphrase ? ["--passphrase-file", secret] : [];
+      const args = ["--state", state, "--rate", "0", ...keyArgs];
+      const first = await startServer(args);
+      await using tap = new Tap(first.port);
+      await using ann = await startMember("ann", tap.port, { args: keyArgs });
+      await using ben = await startMember("ben", first.port, {
+        args: keyArgs,
+      });
+      await ann.waitFor("ben joined");
+      for (let i = 0; i < 10; i++) await ann.type(`ann ${i}`);
+      await ben.waitForCount(/^ann: ann \d$/, 10);
+      const recorded = tap.sent.at(-1)!;
+
+      await using second = await restart(first, args);
+      await ann.waitFor(/^Reconnected as ann/, 15_000);
+      await ben.waitFor(/^Reconnected as ben/, 15_000);
+      await ann.type("resumed");
+      await ben.waitFor("ann: resumed", 10_000);
+
+      await sendFromElsewhere(recorded, second.port);
+      await ann.type("still here");
+      await ben.waitFor("ann: still here", 5_000);
+      assert.equal(second.count("moved from"), 0, second.lines.join("\n"));
+    });
+  });
+}
