@@ -75,6 +75,9 @@ export async function udpchatFlags(dir = ROOT): Promise<string[]> {
     ["--rate", "0"], // no flood limit: the load generator floods on purpose
     ["--join-rate", "0"], // every member joins from 127.0.0.1
     ["--max-members", "20000"],
+    // Every classic member of the load generator is on 127.0.0.1.
+    ["--classic-per-address", "20000"],
+    ["--max-classic", "20000"],
     ["--history", "0"], // no backlog replayed to each member that joins
     ["--announce-limit", String(ANNOUNCE_LIMIT)],
   ];

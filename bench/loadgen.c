@@ -57,6 +57,8 @@
 #define HIST_LEN (HIST_EXACT + 40 * HIST_SUB)
 #define MAX_PHASES 8
 #define JOIN_BYTES 1200
+/* The native protocol's version (PROTOCOL.md, protocol/limits.ts). */
+#define PROTOCOL_VERSION 2
 #define RTO_NS 200000000LL /* SAY retransmission after this much silence */
 #define HEARTBEAT_NS 1000000000LL
 #define QUIET_NS 300000000LL /* no datagram for this long: settled/drained */
@@ -71,7 +73,7 @@ typedef struct {
   uint8_t st, owes, queued, frag;
   uint16_t rx_since_ack;
   uint32_t sid, pn, rnext;
-  uint8_t token[16], cookie[20];
+  uint8_t token[16], cookie[20], nonce[8];
   uint32_t next_seq, acked; /* own DATA seqs */
   uint32_t sent, witnessed; /* own messages, and how many its witness saw */
   uint32_t joins_seen;      /* JOINED events received */
@@ -294,12 +296,19 @@ static int idx_of(member_t *m) { return (int)(m - mem); }
 static void send_join(member_t *m) {
   uint8_t b[JOIN_BYTES];
   memset(b, 0, sizeof b);
-  b[0] = 0x55, b[1] = 0x43, b[2] = 1, b[3] = 1;
+  b[0] = 0x55, b[1] = 0x43, b[2] = PROTOCOL_VERSION, b[3] = 1;
   if (m->st == S_JOIN2) memcpy(b + 4, m->cookie, 20);
+  /* The join attempt's nonce (offset 24): replies echo it. Unique per
+     member is enough here; the server admits each (address, nonce) once. */
+  if (m->st == S_JOIN1) {
+    uint32_t v = (uint32_t)idx_of(m) * 2654435761u ^ (uint32_t)now_ns;
+    for (int i = 0; i < 8; i++) m->nonce[i] = (uint8_t)(v >> (8 * (i % 4))) ^ (uint8_t)(i * 37);
+  }
+  memcpy(b + 24, m->nonce, 8);
   char name[16];
   int n = snprintf(name, sizeof name, "m%d", idx_of(m));
-  b[49] = (uint8_t)n;
-  memcpy(b + 50, name, n);
+  b[57] = (uint8_t)n;
+  memcpy(b + 58, name, n);
   wr32(b + JOIN_BYTES - 4, crc32(b, JOIN_BYTES - 4));
   send_raw(m, b, sizeof b);
 }
@@ -319,7 +328,7 @@ static void send_login(member_t *m) {
 static void send_session(member_t *m, const uint8_t *frames, size_t flen) {
   uint8_t b[1400];
   uint8_t *p = b;
-  *p++ = 0x55, *p++ = 0x43, *p++ = 1, *p++ = 5;
+  *p++ = 0x55, *p++ = 0x43, *p++ = PROTOCOL_VERSION, *p++ = 5;
   p = wr32(p, m->sid);
   memcpy(p, m->token, 16), p += 16;
   p = wr32(p, m->pn++);
@@ -559,7 +568,7 @@ static void joined_now(member_t *m) {
 }
 
 static void on_native(member_t *m, const uint8_t *b, size_t n) {
-  if (n < 8 || b[0] != 0x55 || b[1] != 0x43 || b[2] != 1) {
+  if (n < 8 || b[0] != 0x55 || b[1] != 0x43 || b[2] != PROTOCOL_VERSION) {
     bad_other++;
     return;
   }
@@ -569,28 +578,29 @@ static void on_native(member_t *m, const uint8_t *b, size_t n) {
   }
   n -= 4;
   switch (b[3]) {
-  case 2: /* COOKIE */
-    if (m->st == S_JOIN1 && n >= 24) {
-      memcpy(m->cookie, b + 4, 20);
+  case 2: /* COOKIE: nonce, cookie, flags, salt */
+    if (m->st == S_JOIN1 && n >= 32 && memcmp(b + 4, m->nonce, 8) == 0) {
+      memcpy(m->cookie, b + 12, 20);
       m->st = S_JOIN2;
       m->retry_at = now_ns + 250000000LL;
       send_join(m);
     }
     return;
   case 3: /* WELCOME */
-    if ((m->st == S_JOIN1 || m->st == S_JOIN2) && n >= 38) {
-      m->sid = rd32(b + 4);
-      memcpy(m->token, b + 8, 16);
-      m->next_seq = m->acked = rd32(b + 25);
+    if ((m->st == S_JOIN1 || m->st == S_JOIN2) && n >= 46 &&
+        memcmp(b + 4, m->nonce, 8) == 0) {
+      m->sid = rd32(b + 12);
+      memcpy(m->token, b + 16, 16);
+      m->next_seq = m->acked = rd32(b + 33);
       m->rnext = 0;
       joined_now(m);
     }
     return;
   case 4: /* REFUSE */
     refused++;
-    if (n >= 7) {
-      size_t l = rd16(b + 5);
-      if (7 + l <= n) note_error("refused m%d: %.*s", idx_of(m), (int)l, b + 7);
+    if (n >= 15) {
+      size_t l = rd16(b + 13);
+      if (15 + l <= n) note_error("refused m%d: %.*s", idx_of(m), (int)l, b + 15);
     }
     if (m->st == S_JOIN1 || m->st == S_JOIN2) joins_pending--;
     m->st = S_DEAD;

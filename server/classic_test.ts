@@ -419,3 +419,67 @@ Deno.test({
     );
   },
 });
+
+/** Bytes `room` sent to `hostname` (any port) since the last call, and datagrams. */
+function sentTo(room: Room, hostname: string, ports: number[]): number {
+  let bytes = 0;
+  for (const port of ports) {
+    for (const text of room.take({ hostname, port })) {
+      bytes += encoder.encode(text).byteLength;
+    }
+  }
+  return bytes;
+}
+
+Deno.test({
+  name:
+    "ClassicEngine binds at most 4 classic members to one IP address, whatever the ports",
+  permissions: "none",
+  fn() {
+    // The attacker bound 949 "members" to one victim address.
+    const room = new Room({ joinRate: 0 });
+    const ports = Array.from({ length: 50 }, (_, i) => 6000 + i);
+    for (const port of ports) room.send(`L v${port}`, at(port));
+    assert.equal(room.server.chat.count("classic"), 4);
+    // A room line reaches the victim at most once per binding.
+    room.login("alice", { hostname: "10.0.0.2", port: 1 });
+    sentTo(room, "10.0.0.1", ports);
+    room.send("C alice 0123456789".repeat(4), {
+      hostname: "10.0.0.2",
+      port: 1,
+    });
+    let datagrams = 0;
+    for (const port of ports) datagrams += room.take(at(port)).length;
+    assert.equal(datagrams, 4);
+  },
+});
+
+Deno.test({
+  name:
+    "ClassicEngine: what forged datagrams from a bound address draw back stays within 3x their bytes",
+  permissions: "none",
+  fn() {
+    const room = new Room({ rate: 0 });
+    room.login("alice", { hostname: "10.0.0.2", port: 1 });
+    room.login("victim", ALICE);
+    room.take({ hostname: "10.0.0.2", port: 1 });
+    room.take(ALICE);
+    let received = 0;
+    const forge = (text: string) => {
+      received += encoder.encode(text).byteLength;
+      room.send(text, ALICE);
+    };
+    // /who, /help, unknown commands, L of another name, a 16 KiB line.
+    for (let i = 0; i < 50; i++) {
+      forge("C x /who");
+      forge("C x /help");
+      forge("C x /nope");
+      forge("L a");
+    }
+    forge(`C x ${"y".repeat(16_000)}`);
+    const back = sentTo(room, "10.0.0.1", [ALICE.port]);
+    assert.ok(back <= 3 * received, `${back} bytes back for ${received}`);
+    // The 16 KiB line reached nobody.
+    assert.deepEqual(room.take({ hostname: "10.0.0.2", port: 1 }), []);
+  },
+});

@@ -45,12 +45,12 @@ Deno.test("console /kick NAME reason removes the member; it exits non-zero, the 
   await alice.waitFor("bob: I am back");
 });
 
-Deno.test("console /ban NAME 10m refuses it, /unban lets it back, /unban lists bans", async () => {
+Deno.test("console /ban --address NAME 10m refuses it, /unban lets it back, /unban lists bans", async () => {
   await using server = await startServer();
   await using alice = await startMember("alice", server.port);
   await using bob = await startMember("bob", server.port);
   await alice.waitFor("bob joined");
-  await server.type("/ban bob 10m");
+  await server.type("/ban --address bob 10m");
   await server.waitFor(/^bob and 127\.0\.0\.1 banned for 10m; bob was banned$/);
   await bob.waitFor("You are banned");
   assert.notEqual((await bob.status()).code, 0);
@@ -76,7 +76,7 @@ Deno.test("console /ban NAME 10m refuses it, /unban lets it back, /unban lists b
   await alice.waitFor("bob: thanks");
 });
 
-Deno.test("console /mute NAME 2s turns its lines into a notice until it expires", async () => {
+Deno.test("console /mute NAME 2s: its lines come back as not delivered until it expires", async () => {
   await using server = await startServer();
   await using alice = await startMember("alice", server.port);
   await using bob = await startMember("bob", server.port);
@@ -85,7 +85,11 @@ Deno.test("console /mute NAME 2s turns its lines into a notice until it expires"
   await server.waitFor("bob is muted for 2s");
   const mutedAt = Date.now();
   await bob.type("can anyone hear me?");
-  await bob.waitFor(/You are muted for [12] more seconds/);
+  await bob.waitFor(
+    /^Not delivered: can anyone hear me\? \(you are muted for [12] more seconds\)$/,
+    10_000,
+    true,
+  );
   await alice.type("alice still talks");
   await bob.waitFor("alice: alice still talks");
   assert.equal(alice.count("can anyone hear me?"), 0);
