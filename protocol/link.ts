@@ -201,6 +201,12 @@ export class Link {
     }
   }
 
+  /** The session is over: give back what it buffered (see ReliableChannel.release). */
+  release(): void {
+    this.channel.release();
+    this.#reassembler.reset();
+  }
+
   /** Ask the peer for a pong with the next datagram (a heartbeat). */
   ping(now: number): void {
     this.#ping = now >>> 0;

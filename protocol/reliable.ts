@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { ReceiveBudget } from "./receive_budget.ts";
 import { type AckState, ReliableReceiver } from "./reliable_receive.ts";
 import { type ReliableOptions, resolveOptions } from "./reliable_options.ts";
 import { type OutFrame, ReliableSender } from "./reliable_send.ts";
@@ -20,7 +21,11 @@ export interface ReliableStats {
   /** Distinct frames accepted from the peer (delivered or buffered). */
   received: number;
   duplicates: number;
-  /** Frames beyond the receive window, or with a seq that is not a u32. */
+  /**
+   * Frames beyond the receive window, early ones with no buffer room left
+   * (receiveBufferBytes, or a shared ReceiveBudget), or with a seq that is
+   * not a u32.
+   */
   dropped: number;
   srttMs: number | undefined;
   rtoMs: number;
@@ -83,6 +88,21 @@ export class ReliableChannel {
    */
   receive(seq: number, body: Uint8Array, now: number): Uint8Array[] {
     return this.#receive.receive(seq, body, now);
+  }
+
+  /** Charge frames buffered out of order to `budget`, shared with other channels. */
+  shareBudget(budget: ReceiveBudget): void {
+    this.#receive.shareBudget(budget);
+  }
+
+  /** Drop the frames buffered out of order and give their bytes back: the channel is done. */
+  release(): void {
+    this.#receive.release();
+  }
+
+  /** Bytes charged now for frames buffered out of order. */
+  get bufferedBytes(): number {
+    return this.#receive.bufferedBytes;
   }
 
   /** What to acknowledge right now. */

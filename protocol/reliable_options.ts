@@ -10,6 +10,12 @@ export interface ReliableOptions {
   window?: number;
   /** How far past `next` an out-of-order frame is kept (1024). */
   receiveWindow?: number;
+  /**
+   * Most bytes of out-of-order frames kept, each charged its body plus
+   * BUFFERED_FRAME_OVERHEAD (65,536); an early frame that does not fit is
+   * dropped unacknowledged and the peer sends it again later. 0 keeps none.
+   */
+  receiveBufferBytes?: number;
   /** Retransmission timeout before any RTT sample (250). */
   initialRtoMs?: number;
   /** Lower bound of the retransmission timeout (60). */
@@ -31,6 +37,7 @@ export interface ReliableOptions {
 const DEFAULTS: Required<ReliableOptions> = {
   window: 256,
   receiveWindow: 1024,
+  receiveBufferBytes: 65_536,
   initialRtoMs: 250,
   minRtoMs: 60,
   maxRtoMs: 2000,
@@ -51,6 +58,7 @@ const BOUNDS: Record<
 > = {
   window: [1, MAX_WINDOW],
   receiveWindow: [1, MAX_WINDOW],
+  receiveBufferBytes: [0, 2 ** 31],
   initialRtoMs: [1, 2 ** 31],
   minRtoMs: [1, 2 ** 31],
   maxRtoMs: [1, 2 ** 31],

@@ -47,6 +47,12 @@ export interface ServerOptions extends ChatOptions {
    * opens; this core then accepts only a first JOIN in the clear.
    */
   salt?: Uint8Array;
+  /**
+   * Most bytes every native session together buffers out of order
+   * (default ROOM_RECEIVE_BUFFER_BYTES, 64 MiB; each session alone at most
+   * 64 KiB).
+   */
+  receiveBufferBytes?: number;
   /** Fills a buffer with random bytes (tokens, session ids, cookie secret). */
   random?: (into: Uint8Array) => void;
 }
@@ -130,6 +136,7 @@ export class ServerCore {
       timeoutMs: options.timeoutMs ?? 10_000,
       cookieSecret: options.cookieSecret,
       salt: options.salt,
+      receiveBufferBytes: options.receiveBufferBytes,
     });
     this.classic = new ClassicEngine(
       { chat: this.chat, work: this.#work, reply, log },

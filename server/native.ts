@@ -68,6 +68,8 @@ export interface NativeOptions {
   timeoutMs: number;
   cookieSecret?: Uint8Array;
   salt?: Uint8Array;
+  /** Most bytes all sessions together buffer out of order (ROOM_RECEIVE_BUFFER_BYTES). */
+  receiveBufferBytes?: number;
 }
 
 /** A broadcast's frames, split once for every native member. */
@@ -78,7 +80,7 @@ function chunksOf(event: ServerEvent): Uint8Array[] {
 /** Native sessions and their handshake. */
 export class NativeEngine {
   /** Every session. */
-  readonly sessions = new Sessions();
+  readonly sessions: Sessions;
   /** A member silent this long is removed (ms). */
   readonly timeoutMs: number;
   #host: NativeHost;
@@ -87,6 +89,7 @@ export class NativeEngine {
   /** An engine on `host` with `options`. */
   constructor(host: NativeHost, options: NativeOptions) {
     this.#host = host;
+    this.sessions = new Sessions(options.receiveBufferBytes);
     this.timeoutMs = options.timeoutMs;
     this.#admission = new Admission({
       chat: host.chat,

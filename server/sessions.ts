@@ -7,7 +7,17 @@
 
 import type { Address } from "../protocol/address.ts";
 import type { Link } from "../protocol/link.ts";
+import { ReceiveBudget } from "../protocol/receive_budget.ts";
 import type { Outgoing, Sender } from "./work.ts";
+
+/**
+ * Most bytes every session together buffers out of order (64 MiB): a
+ * session alone may hold 64 KiB (receiveBufferBytes), so about 1,000
+ * sessions that never send their next frame fill it. Past it every
+ * session's early frames are dropped unacknowledged and sent again by
+ * their senders; frames in order are always taken, so members go on.
+ */
+export const ROOM_RECEIVE_BUFFER_BYTES = 64 * 1024 * 1024;
 
 /** A member's native session as the server keeps it. */
 export class Session implements Sender {
@@ -15,8 +25,8 @@ export class Session implements Sender {
   readonly id: number;
   /** The secret a datagram must carry. */
   readonly token: Uint8Array;
-  /** The reliable link (replaced when the member resumes). */
-  link: Link;
+  #link: Link;
+  #budget: ReceiveBudget | undefined;
   /** Where the member is; undefined while suspended. */
   address?: Address;
   addressKey?: string;
@@ -37,7 +47,25 @@ export class Session implements Sender {
   constructor(id: number, token: Uint8Array, link: Link) {
     this.id = id;
     this.token = token;
-    this.link = link;
+    this.#link = link;
+  }
+
+  /** The reliable link. */
+  get link(): Link {
+    return this.#link;
+  }
+
+  /** A new link (the member resumed): the old one gives its buffers back. */
+  set link(link: Link) {
+    this.#link.release();
+    this.#link = link;
+    if (this.#budget !== undefined) link.channel.shareBudget(this.#budget);
+  }
+
+  /** Charge what this session's links buffer out of order to `budget`. */
+  shareBudget(budget: ReceiveBudget): void {
+    this.#budget = budget;
+    this.#link.channel.shareBudget(budget);
   }
 
   /** True while the session takes part in the room. */
@@ -59,10 +87,17 @@ export class Session implements Sender {
   }
 }
 
-/** Sessions by id and by address. */
+/** Sessions by id and by address, and what they buffer out of order together. */
 export class Sessions {
+  /** The room-wide cap on bytes buffered out of order, shared by every session. */
+  readonly budget: ReceiveBudget;
   #byId = new Map<number, Session>();
   #byAddress = new Map<string, Session>();
+
+  /** Sessions whose early frames share at most `receiveBufferBytes`. */
+  constructor(receiveBufferBytes = ROOM_RECEIVE_BUFFER_BYTES) {
+    this.budget = new ReceiveBudget(receiveBufferBytes);
+  }
 
   /** How many sessions there are (members, suspended, and closing). */
   get size(): number {
@@ -91,6 +126,7 @@ export class Sessions {
 
   /** Add a session (at its address, if it has one). */
   add(session: Session): void {
+    session.shareBudget(this.budget);
     this.#byId.set(session.id, session);
     if (session.addressKey !== undefined) {
       this.#byAddress.set(session.addressKey, session);
@@ -105,10 +141,14 @@ export class Sessions {
     this.#byAddress.set(key, session);
   }
 
-  /** Drop a session from every index; the send queue skips it from now on. */
+  /**
+   * Drop a session from every index and give back what it buffered; the
+   * send queue skips it from now on.
+   */
   forget(session: Session): void {
     this.#byId.delete(session.id);
     session.active = false;
+    session.link.release();
     this.#unindex(session);
   }
 

@@ -8,6 +8,7 @@
 import { prng } from "./_random.ts";
 import assert from "node:assert/strict";
 import { type Proc, startMember, startServer } from "./_cli.ts";
+import { rssKiB } from "./_storm.ts";
 import { encodeRequest } from "../protocol/events.ts";
 import { crc32 } from "../protocol/crc32.ts";
 import { split } from "../protocol/fragment.ts";
@@ -114,22 +115,6 @@ class Attacker {
     this.#socket.close();
     await this.#loop;
   }
-}
-
-/**
- * Resident memory of a process, in KiB. Read with `cat`: Deno wants
- * --allow-all to read /proc/PID itself, and the test task grants only
- * --allow-run and friends.
- */
-async function rssKiB(pid: number): Promise<number> {
-  const { stdout } = await new Deno.Command("cat", {
-    args: [`/proc/${pid}/status`],
-    stderr: "null",
-  }).output();
-  const status = new TextDecoder().decode(stdout);
-  const kib = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]);
-  assert.ok(kib > 0, `No VmRSS for process ${pid}`);
-  return kib;
 }
 
 function sleep(ms: number): Promise<void> {
