@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { type Proc, startMember, startServer } from "./_cli.ts";
+import { ClassicClient } from "./_classic.ts";
 
 /** Bytes of text in each flood line. */
 const FLOOD_LINE_BYTES = 16_000;
@@ -21,66 +22,6 @@ const MIN_CHAT_MS = 5000;
 const MAX_CHAT_LINES = 2 * (MAX_FLOOD_MS / 1000) + 4;
 /** A native's line must reach the other native within this. */
 const MAX_LATENCY_MS = 2000;
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** A classic client that only sends and collects what comes back, as text. */
-class Flooder implements AsyncDisposable {
-  readonly texts: string[] = [];
-  #socket = Deno.listenDatagram({
-    transport: "udp",
-    hostname: "127.0.0.1",
-    port: 0,
-  });
-  #server: Deno.NetAddr;
-  #loop: Promise<void>;
-
-  constructor(port: number) {
-    this.#server = { transport: "udp", hostname: "127.0.0.1", port };
-    this.#loop = this.#receive();
-  }
-
-  async #receive(): Promise<void> {
-    const buffer = new Uint8Array(65_536);
-    while (true) {
-      try {
-        const [bytes] = await this.#socket.receive(buffer);
-        this.texts.push(decoder.decode(bytes));
-      } catch {
-        return; // Closed.
-      }
-    }
-  }
-
-  async send(text: string): Promise<void> {
-    await this.#socket.send(encoder.encode(text), this.#server);
-  }
-
-  /** Poll until `done()`, failing with `what` and everything received. */
-  async until(
-    done: () => boolean,
-    what: string,
-    timeoutMs: number,
-  ): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!done()) {
-      if (Date.now() > deadline) {
-        throw new Error(
-          `Timed out after ${timeoutMs} ms waiting for ${what}; got ${
-            JSON.stringify(this.texts.map((t) => t.slice(0, 120)))
-          }`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.#socket.close();
-    await this.#loop;
-  }
-}
 
 /** One native line: who typed it, when, and when the other saw it. */
 interface Sent {
@@ -107,13 +48,13 @@ async function typeAndWatch(
 }
 
 /** Send 16 KiB lines until EXIT comes back or a bound is hit; how many were sent. */
-async function flood(flooder: Flooder): Promise<number> {
+async function flood(flooder: ClassicClient): Promise<number> {
   const text = "f".repeat(FLOOD_LINE_BYTES);
   const start = Date.now();
   let sent = 0;
   while (
     sent < MAX_FLOOD_LINES && Date.now() - start < MAX_FLOOD_MS &&
-    !flooder.texts.includes("EXIT")
+    !flooder.texts().includes("EXIT")
   ) {
     await flooder.send(`C flooder ${text}`);
     sent++;
@@ -130,13 +71,8 @@ Deno.test("a classic client flooding 16 KiB lines while two native members chat"
   await using server = await startServer(); // --rate 5 --burst 10.
   await using ann = await startMember("ann", server.port);
   await using ben = await startMember("ben", server.port);
-  await using flooder = new Flooder(server.port);
-  await flooder.send("L flooder");
-  await flooder.until(
-    () => flooder.texts.includes("OK"),
-    "OK to L flooder",
-    5000,
-  );
+  await using flooder = new ClassicClient(server.port);
+  await flooder.login("flooder");
   await ann.waitFor(/^flooder joined$/);
   await ben.waitFor(/^flooder joined$/);
 
@@ -192,7 +128,7 @@ Deno.test("a classic client flooding 16 KiB lines while two native members chat"
 
   // The flooder was told to slow down, then kicked for flooding, then sent EXIT.
   await flooder.until(
-    () => flooder.texts.includes("EXIT"),
+    () => flooder.texts().includes("EXIT"),
     "EXIT for the flooder",
     10_000,
   );
@@ -200,7 +136,7 @@ Deno.test("a classic client flooding 16 KiB lines while two native members chat"
   // EXIT. Queued lines may share a datagram with them; lines the flooder sent
   // after the kick may be refused in between (a refusal goes out at once, EXIT
   // waits its turn in the member's queue).
-  const texts = flooder.texts;
+  const texts = flooder.texts();
   const shown = JSON.stringify(texts.map((t) => t.slice(0, 60)));
   const exit = texts.indexOf("EXIT");
   const before = texts.slice(0, exit);

@@ -8,42 +8,8 @@
 
 import assert from "node:assert/strict";
 import { type Proc, startMember, startServer } from "./_cli.ts";
+import { ClassicClient } from "./_classic.ts";
 import { sendFromElsewhere, Tap } from "./_tap.ts";
-
-const encoder = new TextEncoder();
-
-/** A classic member on a plain UDP socket: `L name`, then `C name text`. */
-class ClassicSender implements Disposable {
-  #socket = Deno.listenDatagram({
-    transport: "udp",
-    hostname: "127.0.0.1",
-    port: 0,
-  });
-  #server: Deno.NetAddr;
-
-  constructor(port: number) {
-    this.#server = { transport: "udp", hostname: "127.0.0.1", port };
-  }
-
-  /** `L name`, until the answer is `OK` (the room lines before it are skipped). */
-  async login(name: string): Promise<void> {
-    await this.#socket.send(encoder.encode(`L ${name}`), this.#server);
-    const buffer = new Uint8Array(1024);
-    while (true) {
-      const [bytes] = await this.#socket.receive(buffer);
-      if (new TextDecoder().decode(bytes) === "OK") return;
-    }
-  }
-
-  /** `C name text`. */
-  async say(name: string, text: string): Promise<void> {
-    await this.#socket.send(encoder.encode(`C ${name} ${text}`), this.#server);
-  }
-
-  [Symbol.dispose](): void {
-    this.#socket.close();
-  }
-}
 
 /** Kill `server` outright and start another on its port with `args`. */
 async function restart(
@@ -70,19 +36,19 @@ Deno.test("a room with classic and native members restarted with --state deliver
     const args = ["--state", state, "--rate", "0"];
     const first = await startServer(args);
     await using ann = await startMember("ann", first.port);
-    using bob = new ClassicSender(first.port);
+    await using bob = new ClassicClient(first.port);
     await bob.login("bob");
     await ann.waitFor("bob joined");
-    for (let i = 0; i < 6; i++) await bob.say("bob", `before ${i}`);
+    for (let i = 0; i < 6; i++) await bob.send(`C bob before ${i}`);
     await ann.waitForCount(/^bob: before \d$/, 6);
 
     await using second = await restart(first, args);
     await ann.waitFor(/^Reconnected as ann/, 15_000);
     // Classic members are not journaled: bob logs in again.
     await bob.login("bob");
-    for (let i = 0; i < 6; i++) await bob.say("bob", `after ${i}`);
+    for (let i = 0; i < 6; i++) await bob.send(`C bob after ${i}`);
     await ann.type("ann after");
-    await bob.say("bob", "last");
+    await bob.send("C bob last");
     await ann.waitFor("bob: last", 10_000);
     assert.deepEqual(
       ann.lines.filter((line) => /^bob: after \d$/.test(line)),
