@@ -13,6 +13,14 @@ import type { Address } from "../protocol/address.ts";
 /** The program's version, printed by --version. */
 export const VERSION = "0.1.0";
 
+/** The options every member command (join, send) takes: where, wording, passphrase. */
+export const MEMBER_OPTIONS: ParseArgsOptionsConfig = {
+  server: { type: "string", default: "127.0.0.1:8888" },
+  lang: { type: "string" },
+  passphrase: { type: "string" },
+  "passphrase-file": { type: "string" },
+};
+
 /** A mistake on the command line: one line on stderr, exit code 2. */
 export class UsageError extends Error {}
 

@@ -7,6 +7,7 @@
 import type { ParseArgsOptionsConfig } from "node:util";
 import {
   env,
+  MEMBER_OPTIONS,
   parse,
   passphrase,
   print,
@@ -43,12 +44,9 @@ Options:
   -V, --version       show the version`;
 
 const OPTIONS: ParseArgsOptionsConfig = {
-  server: { type: "string", default: "127.0.0.1:8888" },
+  ...MEMBER_OPTIONS,
   "no-color": { type: "boolean", default: false },
   json: { type: "boolean", default: false },
-  lang: { type: "string" },
-  passphrase: { type: "string" },
-  "passphrase-file": { type: "string" },
 };
 
 /** Run `udpchat join ARGS`; resolves to the exit code. */

@@ -7,6 +7,7 @@
 import type { ParseArgsOptionsConfig } from "node:util";
 import {
   env,
+  MEMBER_OPTIONS,
   number,
   parse,
   passphrase,
@@ -40,11 +41,8 @@ Options:
   -V, --version       show the version`;
 
 const OPTIONS: ParseArgsOptionsConfig = {
-  server: { type: "string", default: "127.0.0.1:8888" },
+  ...MEMBER_OPTIONS,
   timeout: { type: "string" },
-  lang: { type: "string" },
-  passphrase: { type: "string" },
-  "passphrase-file": { type: "string" },
 };
 
 /** Run `udpchat send ARGS`; resolves to the exit code. */
