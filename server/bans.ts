@@ -44,6 +44,16 @@ export class Bans {
     return until > now ? until : undefined;
   }
 
+  /** Why `name` from `address` may not join (a ban in force), or undefined. */
+  refusal(name: string, address: string, now: number): string | undefined {
+    const until = this.until(name, address, now);
+    if (until === undefined) return undefined;
+    const left = until === Infinity
+      ? ""
+      : ` for ${Math.ceil((until - now) / 60_000)} more minutes`;
+    return `You are banned from this room${left}`;
+  }
+
   /** Every ban in force: [target, until]. */
   list(now: number): Array<[string, number]> {
     const all: Array<[string, number]> = [];

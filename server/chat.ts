@@ -15,18 +15,19 @@ import {
   MAX_REASON_BYTES,
   MAX_WHO_LISTED,
   type ServerEvent,
-  type WhoEntry,
 } from "../protocol/events.ts";
 import { MAX_EVENT_BYTES } from "../protocol/limits.ts";
 import { truncateUtf8, utf8Length } from "../protocol/text.ts";
 import { Bans } from "./bans.ts";
-import { FloodGate, isLine } from "./flood.ts";
+import { isLine } from "./flood.ts";
 import { JoinLimits } from "./join_limits.ts";
 import type { Logger } from "./log.ts";
 import { type MemberPort, Outbound } from "./port.ts";
 import { type Delivery, type JoinResult, Room } from "./room.ts";
 import { DEFAULT_LOG_SIZE, MemoryLog, type RoomLog } from "./room_log.ts";
+import { type Seat, Seats } from "./seats.ts";
 import { Stats } from "./stats.ts";
+import { whoList, type WhoRow, type WhoSource } from "./who.ts";
 
 /** The room's rules; every field has a default. */
 export interface ChatOptions {
@@ -61,25 +62,8 @@ export type Admitted =
   | { ok: true; name: string }
   | { ok: false; problem: Refusal; message: string };
 
-/** A WHO event's bytes besides its entries: kind, total, count (see events.ts). */
-const WHO_HEADER_BYTES = 1 + 4 + 2;
-/** A WHO entry's bytes besides its name and away text: length prefixes, idle, rtt, loss. */
-const WHO_ENTRY_BYTES = 1 + 4 + 4 + 1 + 2;
-
 /** A request that counts against a member's rate. */
 type Paced = Exclude<ClientRequest, { kind: "leave" }>;
-
-/** A member as the chat core keeps it. */
-interface Seat {
-  readonly id: number;
-  readonly port: MemberPort;
-  /** The IP address it came from (bans). */
-  readonly host: string;
-  gate: FloodGate;
-  warnedSlow: boolean;
-  /** When it last asked for anything (its idle time in /who). */
-  lastActive: number;
-}
 
 /** The room's rules over members of every kind. */
 export class ChatCore {
@@ -89,16 +73,12 @@ export class ChatCore {
   readonly bans = new Bans();
   /** Counters for /stats. */
   readonly stats: Stats;
-  #seats = new Map<number, Seat>();
-  /** How many members of each kind (counted, not scanned: joins can come in floods). */
-  #ofKind = new Map<string, number>();
+  #seats: Seats;
   /** Members with held requests (let go by `tick`). */
   #waiting = new Set<Seat>();
   #limits: JoinLimits;
   #log: Logger;
-  #maxBacklog: number;
   #rate: number;
-  #burst: number;
 
   /** A room with `options` on `log`, counting into `stats`, reporting to `logger`. */
   constructor(
@@ -121,20 +101,22 @@ export class ChatCore {
       options.maxMembers ?? 10_000,
       options.maxOfKind ?? {},
     );
-    this.#maxBacklog = options.maxBacklog ?? 4096;
     this.#rate = options.rate ?? 5;
-    this.#burst = options.burst ?? 10;
+    this.#seats = new Seats(
+      this.#rate,
+      options.burst ?? 10,
+      options.maxBacklog ?? 4096,
+    );
   }
 
   /** How many members there are of `kind` (all kinds without one). */
   count(kind?: string): number {
-    if (kind === undefined) return this.#seats.size;
-    return this.#ofKind.get(kind) ?? 0;
+    return this.#seats.count(kind);
   }
 
   /** True while `id` is a member. */
   has(id: number): boolean {
-    return this.#seats.has(id);
+    return this.#seats.get(id) !== undefined;
   }
 
   /** The member's name, or undefined. */
@@ -145,16 +127,6 @@ export class ChatCore {
   /** The member's IP address, or undefined. */
   hostOf(id: number): string | undefined {
     return this.#seats.get(id)?.host;
-  }
-
-  /** Why `name` from `host` may not join (a ban in force), or undefined. */
-  banned(name: string, host: string, now: number): string | undefined {
-    const until = this.bans.until(name, host, now);
-    if (until === undefined) return undefined;
-    const left = until === Infinity
-      ? ""
-      : ` for ${Math.ceil((until - now) / 60_000)} more minutes`;
-    return `You are banned from this room${left}`;
   }
 
   /**
@@ -169,7 +141,7 @@ export class ChatCore {
     port: MemberPort,
     now: number,
   ): Admitted {
-    const banned = this.banned(name, host, now);
+    const banned = this.bans.refusal(name, host, now);
     if (banned !== undefined) {
       return { ok: false, problem: "banned", message: banned };
     }
@@ -188,7 +160,7 @@ export class ChatCore {
     }
     const result = this.room.join(id, name, now);
     if (!result.ok) return result;
-    this.#seat(id, host, port, now);
+    this.#seats.add(id, host, port, now);
     this.#log(
       "info",
       `${result.member.name} joined from ${host} (${port.kind})`,
@@ -202,7 +174,7 @@ export class ChatCore {
    * a word to anyone; it is reached through `port` from now on.
    */
   reseat(id: number, host: string, port: MemberPort, now: number): void {
-    if (this.room.get(id) !== undefined) this.#seat(id, host, port, now);
+    if (this.room.get(id) !== undefined) this.#seats.add(id, host, port, now);
   }
 
   /** Member `id` came back after missing what followed `lastSeen`: send it that. */
@@ -210,7 +182,7 @@ export class ChatCore {
     const seat = this.#seats.get(id);
     if (seat === undefined) return;
     seat.lastActive = now;
-    this.#tellLimits(seat);
+    this.#seats.tellLimits(seat);
     const missed = this.room.since(lastSeen, id);
     const events: ServerEvent[] = missed ??
       [{
@@ -295,77 +267,37 @@ export class ChatCore {
         r = seat.gate.next(now)
       ) {
         this.#act(seat, r, now);
-        if (!this.#seats.has(seat.id)) break;
+        if (!this.has(seat.id)) break;
       }
       if (seat.gate.waiting === 0) this.#waiting.delete(seat);
     }
   }
 
-  /**
-   * The members for /who: at most `limit` of them, fitting `maxBytes` as a
-   * WHO event (so a reply of any size is cut by design, never overflows),
-   * and how many there are.
-   */
+  /** The members for /who: at most `limit` of them, fitting `maxBytes` as one WHO event. */
   who(now: number, limit = Infinity, maxBytes = Infinity): {
     total: number;
-    entries: Array<WhoEntry & { address: string }>;
+    entries: WhoRow[];
   } {
-    const entries: Array<WhoEntry & { address: string }> = [];
-    let total = 0;
-    let bytes = WHO_HEADER_BYTES;
-    for (const seat of this.#seats.values()) {
-      const link = seat.port.describe(now);
-      const member = this.room.get(seat.id);
-      if (link === undefined || member === undefined) continue;
-      total++;
-      if (entries.length >= limit) continue;
-      const size = WHO_ENTRY_BYTES + utf8Length(member.name) +
-        utf8Length(member.away);
-      if (bytes + size > maxBytes) {
-        limit = entries.length;
-        continue;
-      }
-      bytes += size;
-      entries.push({
-        name: member.name,
-        address: link.address,
-        idleMs: Math.max(0, now - seat.lastActive),
-        rttMs: link.rttMs,
-        lossPercent: link.lossPercent,
-        away: member.away,
-      });
-    }
-    return { total, entries };
+    return whoList(this.#whoSources(now), now, limit, maxBytes);
   }
 
-  #seat(id: number, host: string, port: MemberPort, now: number): void {
-    const seat: Seat = {
-      id,
-      port,
-      host,
-      gate: new FloodGate(this.#rate, this.#burst, now),
-      warnedSlow: false,
-      lastActive: now,
-    };
-    this.#seats.set(id, seat);
-    this.#ofKind.set(port.kind, this.count(port.kind) + 1);
-    this.#tellLimits(seat);
+  *#whoSources(now: number): Generator<WhoSource> {
+    for (const seat of this.#seats.values()) {
+      const member = this.room.get(seat.id);
+      if (member === undefined) continue;
+      const { name, away } = member;
+      yield {
+        name,
+        away,
+        lastActive: seat.lastActive,
+        link: seat.port.describe(now),
+      };
+    }
   }
 
   #unseat(seat: Seat): void {
-    this.#seats.delete(seat.id);
-    this.#ofKind.set(seat.port.kind, this.count(seat.port.kind) - 1);
+    this.#seats.delete(seat);
     this.#waiting.delete(seat);
-  }
-
-  /** Tell a member the flood limit, so its client paces itself under it. */
-  #tellLimits(seat: Seat): void {
-    const event: ServerEvent = {
-      kind: "limits",
-      burst: this.#burst,
-      perSecond: this.#rate,
-    };
-    seat.port.deliver(new Outbound(event));
   }
 
   /** Carry out a request whose turn has come. */
@@ -441,37 +373,13 @@ export class ChatCore {
 
   /** Hand deliveries to their members' ports; drop those too far behind. */
   #deliver(deliveries: Delivery[], now: number): void {
-    const slow: Seat[] = [];
-    for (const delivery of deliveries) {
-      const outbound = new Outbound(delivery.event);
-      if (delivery.event.kind === "admin") this.stats.message();
-      if (delivery.to !== "all") {
-        const seat = this.#seats.get(delivery.to);
-        if (seat !== undefined && this.#behind(seat, outbound)) slow.push(seat);
-        continue;
-      }
-      for (const seat of this.#seats.values()) {
-        if (seat.id === delivery.except) continue;
-        if (this.#behind(seat, outbound)) slow.push(seat);
-      }
+    for (const { event } of deliveries) {
+      if (event.kind === "admin") this.stats.message();
     }
-    for (const seat of slow) {
-      if (this.#seats.has(seat.id)) {
+    for (const seat of this.#seats.fanOut(deliveries)) {
+      if (this.has(seat.id)) {
         this.remove(seat.id, "slow", "too far behind", now);
       }
     }
-  }
-
-  /** Deliver to one member; warn it when it falls behind; true once too far behind. */
-  #behind(seat: Seat, outbound: Outbound): boolean {
-    const backlog = seat.port.deliver(outbound);
-    if (backlog > this.#maxBacklog) return true;
-    if (backlog > this.#maxBacklog / 2 && !seat.warnedSlow) {
-      seat.warnedSlow = true;
-      const text =
-        `You are falling behind: ${backlog} messages are waiting for you`;
-      seat.port.deliver(new Outbound({ kind: "notice", text }));
-    }
-    return false;
   }
 }
