@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import type { GoodbyeWhy, ServerEvent } from "../protocol/events.ts";
 import { ChatCore, type ChatOptions } from "./chat.ts";
 import { MAX_HELD_LINES } from "./flood.ts";
+import { type Claim, MemoryLog } from "./room_log.ts";
 import type { LinkInfo, MemberPort, Outbound } from "./port.ts";
 
 const NOW = 1_700_000_000_000;
@@ -321,5 +322,30 @@ Deno.test({
     const { watcher, port } = room("classic", { motd: "be kind" });
     assert.deepEqual(port.kinds(), ["limits", "members", "motd"]);
     assert.deepEqual(watcher.kinds(), ["limits", "members", "motd", "joined"]);
+  },
+});
+
+Deno.test({
+  name:
+    "ChatCore admission may complete later: a log that has not decided a name yet leaves the join pending, and a retry admits it",
+  permissions: "none",
+  fn() {
+    // A shared log answers "pending" until it has heard back (as Redis would).
+    class SlowLog extends MemoryLog {
+      decided = false;
+      override claim(key: string, id: number): Claim {
+        return this.decided ? super.claim(key, id) : "pending";
+      }
+    }
+    const log = new SlowLog();
+    const chat = new ChatCore({}, () => {}, undefined, log);
+    const port = new FakePort("native");
+    const first = chat.admit(1, "ann", "10.0.0.1", port, NOW);
+    assert.deepEqual(first.ok ? "ok" : first.problem, "pending");
+    assert.equal(chat.count(), 0);
+    assert.deepEqual(port.events, []);
+    log.decided = true;
+    assert.ok(chat.admit(1, "ann", "10.0.0.1", port, NOW + 250).ok);
+    assert.equal(chat.count(), 1);
   },
 });
