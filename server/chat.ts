@@ -74,6 +74,8 @@ export class ChatCore {
   /** Counters for /stats. */
   readonly stats: Stats;
   #seats: Seats;
+  /** Slow members waiting to be removed, while removals run (see `#deliver`). */
+  #slow: Seat[] | undefined;
   /** Members with held requests (let go by `tick`). */
   #waiting = new Set<Seat>();
   #limits: JoinLimits;
@@ -171,10 +173,13 @@ export class ChatCore {
 
   /**
    * Seat member `id`, already in the room (restored from a journal), without
-   * a word to anyone; it is reached through `port` from now on.
+   * a word to anyone; it is reached through `port` from now on. False when
+   * the room does not have it (its name went to another) or it is seated.
    */
-  reseat(id: number, host: string, port: MemberPort, now: number): void {
-    if (this.room.get(id) !== undefined) this.#seats.add(id, host, port, now);
+  reseat(id: number, host: string, port: MemberPort, now: number): boolean {
+    if (this.room.get(id) === undefined || this.has(id)) return false;
+    this.#seats.add(id, host, port, now);
+    return true;
   }
 
   /** Member `id` came back after missing what followed `lastSeen`: send it that. */
@@ -376,10 +381,20 @@ export class ChatCore {
     for (const { event } of deliveries) {
       if (event.kind === "admin") this.stats.message();
     }
-    for (const seat of this.#seats.fanOut(deliveries)) {
-      if (this.has(seat.id)) {
-        this.remove(seat.id, "slow", "too far behind", now);
+    const slow = this.#seats.fanOut(deliveries);
+    // Removing one slow member announces it, which may find others slow:
+    // while removals run, new ones wait their turn here, so a room of slow
+    // members is a loop, never a recursion as deep as the room.
+    if (this.#slow !== undefined) return void this.#slow.push(...slow);
+    this.#slow = slow;
+    try {
+      for (let seat = slow.shift(); seat; seat = slow.shift()) {
+        if (this.has(seat.id)) {
+          this.remove(seat.id, "slow", "too far behind", now);
+        }
       }
+    } finally {
+      this.#slow = undefined;
     }
   }
 }

@@ -349,3 +349,20 @@ Deno.test({
     assert.equal(chat.count(), 1);
   },
 });
+
+Deno.test({
+  name:
+    "ChatCore removes a whole room of slow members in a loop, not a recursion as deep as the room",
+  permissions: "none",
+  fn() {
+    // Announcing every leave (announceLimit 0): each removal finds the next.
+    const chat = new ChatCore({ maxBacklog: 1, announceLimit: 0, rate: 0 });
+    const count = 10_000;
+    for (let id = 1; id <= count; id++) {
+      chat.admit(id, `m${id}`, "10.0.0.1", new FakePort("native", true), NOW);
+    }
+    chat.admin("hi", NOW);
+    assert.equal(chat.count(), 0);
+    assert.equal(chat.room.size, 0);
+  },
+});

@@ -181,9 +181,11 @@ export class ClassicEngine {
       case "msg":
       case "m":
       case "tell": {
-        const [, to, body] = /^(\S+)\s+([^]*\S[^]*)$/.exec(args) ?? [];
-        if (to !== undefined && body !== undefined) {
-          return { kind: "private", to, text: body };
+        // Linear on purpose: a line of spaces must not make a regex backtrack.
+        const head = /^(\S+)\s+/.exec(args);
+        const body = head ? args.slice(head[0].length) : "";
+        if (head !== null && /\S/.test(body)) {
+          return { kind: "private", to: head[1]!, text: body };
         }
         this.#send(member, [this.#t.usage("/msg NAME text")]);
         return undefined;

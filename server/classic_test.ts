@@ -483,3 +483,20 @@ Deno.test({
     assert.deepEqual(room.take({ hostname: "10.0.0.2", port: 1 }), []);
   },
 });
+
+Deno.test({
+  name:
+    "ClassicEngine parses /msg in linear time: a 65 KB line of spaces is answered at once",
+  permissions: "none",
+  fn() {
+    const room = new Room();
+    room.login("bob", BOB);
+    const line = `C bob /msg a${" ".repeat(65_000)}`;
+    const started = performance.now();
+    room.send(line, BOB);
+    const ms = performance.now() - started;
+    assert.match(room.take(BOB).join(""), /Usage: \/msg NAME text/);
+    // Quadratic parsing took about 5 s here; linear takes milliseconds.
+    assert.ok(ms < 1000, `one datagram took ${ms.toFixed(0)} ms`);
+  },
+});

@@ -524,3 +524,20 @@ Deno.test({
     assert.equal(net.server.memberCount, 2);
   },
 });
+
+Deno.test({
+  name:
+    "ServerCore restored from a journal where two sessions hold one name keeps one: the other cannot resume into a room that does not know it",
+  permissions: "none",
+  fn() {
+    // ann renamed herself (not journaled) and another member took "ann".
+    const journal = new FakeJournal();
+    journal.member(1, new Uint8Array(16).fill(1), "ann");
+    journal.member(2, new Uint8Array(16).fill(2), "ann");
+    journal.flush();
+    const server = journaled(new FakeJournal(), 1_000, journal.text);
+    assert.equal(server.memberCount, 1);
+    assert.equal(server.native.sessions.size, 1);
+    assert.equal(server.chat.count(), 1);
+  },
+});

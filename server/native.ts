@@ -209,8 +209,13 @@ export class NativeEngine {
       const session = new Session(m.id, m.token, link);
       session.pnJournaled = m.pn;
       session.suspendedUntil = now + this.timeoutMs;
+      // Not back in the room (its name went to another meanwhile): no session
+      // either, so it cannot resume into a room that does not know it.
+      if (!this.#host.chat.reseat(m.id, "", this.#port(session), now)) {
+        this.#host.journal?.gone(m.id);
+        continue;
+      }
       this.sessions.add(session);
-      this.#host.chat.reseat(m.id, "", this.#port(session), now);
     }
   }
 
