@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import type { GoodbyeWhy, ServerEvent } from "../protocol/events.ts";
 import { ChatCore, type ChatOptions } from "./chat.ts";
+import { MAX_CLASSIC_TEXT_BYTES } from "./classic.ts";
 import { MAX_HELD_LINES } from "./flood.ts";
 import { type Claim, MemoryLog } from "./room_log.ts";
 import type { LinkInfo, MemberPort, Outbound } from "./port.ts";
@@ -22,7 +23,7 @@ class FakePort implements MemberPort {
   readonly maxTextBytes: number | undefined;
   constructor(readonly kind: string, readonly stuck = false) {
     // As the classic engine says of its members.
-    this.maxTextBytes = kind === "classic" ? 1024 : undefined;
+    this.maxTextBytes = kind === "classic" ? MAX_CLASSIC_TEXT_BYTES : undefined;
   }
   deliver(outbound: Outbound): number {
     this.events.push(outbound.event);

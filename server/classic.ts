@@ -150,10 +150,7 @@ export class ClassicEngine {
           Math.round((this.#timeoutMs - silent) / 60_000),
         );
         // Not an answer: once per silence, unpaid.
-        for (const d of datagramsOf([this.#words.dropSoon(minutes)])) {
-          member.push(d);
-        }
-        this.#host.work.touch(member);
+        this.#queue(member, datagramsOf([this.#words.dropSoon(minutes)]));
       } else if (silent > this.#timeoutMs && now - member.warnedAt >= lead) {
         this.#host.chat.remove(member.id, "timeout", "silent too long", now);
       }
@@ -269,8 +266,7 @@ export class ClassicEngine {
           if (!member.spend(datagrams)) datagrams = [];
           this.#host.chat.stats.drop("reply larger than request");
         }
-        for (const datagram of datagrams) member.push(datagram);
-        if (datagrams.length > 0) this.#host.work.touch(member);
+        this.#queue(member, datagrams);
         return member.backlog;
       },
       remove: (why, reason) => this.#end(member, why, reason),
@@ -282,12 +278,10 @@ export class ClassicEngine {
   #end(member: ClassicMember, why: GoodbyeWhy, reason: string): void {
     // Too far behind: what waits is the problem. Otherwise it goes first.
     if (why === "slow") member.clear();
-    if (why !== "left") {
-      const line = this.#t.goodbye(why, sanitize(reason));
-      for (const datagram of datagramsOf([line])) member.push(datagram);
-    }
-    member.push(encoder.encode("EXIT"));
-    this.#host.work.touch(member);
+    const told = why === "left"
+      ? []
+      : datagramsOf([this.#t.goodbye(why, sanitize(reason))]);
+    this.#queue(member, [...told, encoder.encode("EXIT")]);
     this.#unbind(member);
     this.#host.log(
       "debug",
@@ -313,8 +307,13 @@ export class ClassicEngine {
     if (!member.spend(datagrams)) {
       return this.#host.chat.stats.drop("reply larger than request");
     }
+    this.#queue(member, datagrams);
+  }
+
+  /** Put `datagrams` in `member`'s queue and give it a turn in the send queue. */
+  #queue(member: ClassicMember, datagrams: readonly Uint8Array[]): void {
     for (const datagram of datagrams) member.push(datagram);
-    this.#host.work.touch(member);
+    if (datagrams.length > 0) this.#host.work.touch(member);
   }
 
   /** A refusal to an address that proved nothing: the longest wording that fits whole. */
