@@ -17,6 +17,7 @@ import {
   runLine,
 } from "./commands.ts";
 import type { ClientNotice } from "./notices.ts";
+import { Roster } from "./roster.ts";
 import { formatNotice } from "./format.ts";
 import { type Lang, messagesFor } from "../wording/i18n.ts";
 import type { ToClientWorker } from "./messages.ts";
@@ -57,7 +58,6 @@ export async function join(options: JoinOptions): Promise<number> {
   let phase: "naming" | "joining" | "joined" | "leaving" = "joining";
   let exitCode = 0;
   let self = options.name ?? "";
-  let typing = "";
 
   // A function, so the compiler does not assume a command left `phase` alone.
   const isLeaving = () => phase === "leaving";
@@ -74,7 +74,7 @@ export async function join(options: JoinOptions): Promise<number> {
   };
   const ctx: CommandContext = {
     send(request) {
-      if (interactive && ECHOED.has(request.kind)) screen.taken(typing);
+      if (interactive && ECHOED.has(request.kind)) screen.taken();
       post({ type: "send", request });
     },
     leave,
@@ -89,10 +89,13 @@ export async function join(options: JoinOptions): Promise<number> {
     self = name;
     screen.setName(name);
   };
+  const roster = new Roster();
   const onEvent = (event: ServerEvent) => {
-    if (event.kind !== "nick") return;
-    if (nameKey(event.from) === nameKey(self)) rename(event.to);
-    followNick(ctx.ignored, event.from, event.to);
+    if (event.kind === "nick") {
+      if (nameKey(event.from) === nameKey(self)) rename(event.to);
+      followNick(ctx.ignored, event.from, event.to);
+    }
+    roster.update(event, self);
   };
   const onNotice = (notice: ClientNotice) => {
     if (notice.type === "event") {
@@ -120,22 +123,23 @@ export async function join(options: JoinOptions): Promise<number> {
       exitCode = notice.why === "left" && exitCode === 0 ? 0 : 1;
     }
   };
-  screen.input.on("line", (raw: string) => {
-    if (phase === "naming") {
-      const name = raw.trim();
-      if (name === "/quit") return leave();
-      if (name === "") return askName();
-      phase = "joining";
-      return post({ type: "join", name });
-    }
-    if (phase === "leaving") return;
-    typing = raw;
-    runLine(raw, ctx);
-    // The line may have left (/quit); then no new prompt.
-    if (interactive && !isLeaving()) screen.ready();
+  screen.listen({
+    line(raw) {
+      if (phase === "naming") {
+        const name = raw.trim();
+        if (name === "/quit") return leave();
+        if (name === "") return askName();
+        phase = "joining";
+        return post({ type: "join", name });
+      }
+      if (phase === "leaving") return;
+      runLine(raw, ctx);
+      // The line may have left (/quit); then no new prompt.
+      if (interactive && !isLeaving()) screen.ready();
+    },
+    end: leave,
+    complete: () => roster.names,
   });
-  screen.input.on("close", leave);
-  screen.input.on("SIGINT", interrupt);
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, interrupt);
 
@@ -154,7 +158,7 @@ export async function join(options: JoinOptions): Promise<number> {
     // loop has turned, and draw the prompt again shortly unless typing began.
     setTimeout(askName, 0);
     setTimeout(() => {
-      if (phase === "naming" && screen.input.line === "") askName();
+      if (phase === "naming" && screen.typing === "") askName();
     }, 250);
   } else post({ type: "join", name: options.name });
 

@@ -7,13 +7,23 @@
  */
 
 import process from "node:process";
-import { createInterface, type Interface, moveCursor } from "node:readline";
-import type { Readable, Writable } from "node:stream";
+import { createInterface, type Interface } from "node:readline";
 import { styleText } from "node:util";
 import type { ClientNotice } from "./notices.ts";
 import { jsonLine, noticeJson } from "./format.ts";
 import { clock, type Line } from "../wording/events.ts";
 import { displayWidth } from "../wording/sanitize.ts";
+import { denoTty, InputLine, type TtyIo } from "../tty/input_line.ts";
+
+/** What a screen hears from whoever types. */
+export interface ScreenInput {
+  /** A line was entered. */
+  line(text: string): void;
+  /** End of input (Ctrl-D on a terminal, EOF on a pipe). */
+  end(): void;
+  /** Names Tab completes (a terminal only). */
+  complete(): readonly string[];
+}
 
 /** Where the client shows lines and reads input. */
 export interface Screen {
@@ -27,12 +37,14 @@ export interface Screen {
   ask(question: string): void;
   /** Show the normal input prompt. */
   ready(): void;
-  /** A typed line was sent: it will show again once delivered. */
-  taken(line: string): void;
+  /** The line just entered was sent: it shows again once delivered. */
+  taken(): void;
   /** This member's name, for mentions. */
   setName(name: string): void;
-  /** The readline interface reading input. */
-  readonly input: Interface;
+  /** Start reading input into `input`. */
+  listen(input: ScreenInput): void;
+  /** The line being typed ("" where nothing is edited). */
+  readonly typing: string;
   /** Stop reading input. */
   close(): void;
 }
@@ -49,10 +61,8 @@ export function colourOf(name: string): (typeof PALETTE)[number] {
 /** One plain line per event on stdout; errors on stderr. */
 export class PipeScreen implements Screen {
   readonly width = 80;
-  readonly input: Interface = createInterface({
-    input: process.stdin,
-    terminal: false,
-  });
+  readonly typing = "";
+  #input: Interface | undefined;
 
   notice(notice: ClientNotice, lines: Line[]): void {
     // A pipe shows what others did; its own lines it already has.
@@ -70,8 +80,14 @@ export class PipeScreen implements Screen {
   taken(): void {}
   setName(): void {}
 
+  listen(input: ScreenInput): void {
+    this.#input = createInterface({ input: process.stdin, terminal: false });
+    this.#input.on("line", (text: string) => input.line(text));
+    this.#input.on("close", () => input.end());
+  }
+
   close(): void {
-    this.input.close();
+    this.#input?.close();
   }
 }
 
@@ -92,37 +108,43 @@ export class JsonScreen extends PipeScreen {
 
 /** Where a TTY screen reads and writes (the process's by default). */
 export interface TtyStreams {
-  input?: Readable;
-  output?: Writable & { columns?: number };
+  io?: TtyIo;
   /** The clock for own lines' timestamps. */
   now?: () => number;
 }
 
-/** An interactive terminal with a prompt that incoming lines never clobber. */
+/**
+ * An interactive terminal with a prompt that incoming lines never clobber.
+ * What was typed stays on screen once entered unless it was sent as a
+ * message (`taken`): that shows again as the room's line once delivered.
+ */
 export class TtyScreen implements Screen {
-  readonly input: Interface;
-  #out: Writable & { columns?: number };
+  #io: TtyIo;
+  #input: InputLine | undefined;
   #renderer: Renderer;
-  #promptWidth = 0;
+  /** The prompt the last line was typed after. */
+  #asked = "";
+  /** The line just entered, echoed above unless it was sent. */
+  #echo: string | undefined;
 
   /** `colour`: false for NO_COLOR or --no-color. */
   constructor(colour: boolean, streams: TtyStreams = {}) {
-    this.#out = streams.output ?? process.stdout;
+    this.#io = streams.io ?? denoTty();
     this.#renderer = new Renderer(colour, streams.now);
-    this.input = createInterface({
-      input: streams.input ?? process.stdin,
-      output: this.#out,
-      terminal: true,
-      historySize: 200,
-    });
   }
 
   get width(): number {
-    return Math.max(20, (this.#out.columns || 80) - 1);
+    return Math.max(1, this.#io.size().columns - 1);
   }
 
-  notice(_notice: ClientNotice, lines: Line[]): void {
-    for (const line of lines) this.#show(line);
+  get typing(): string {
+    return this.#input?.editor.text ?? "";
+  }
+
+  notice(notice: ClientNotice, lines: Line[]): void {
+    // A private message calls like a mention does.
+    const bell = notice.type === "event" && notice.event.kind === "private";
+    lines.forEach((line, i) => this.#show(line, bell && i === 0));
   }
 
   local(text: string, style: "info" | "error"): void {
@@ -137,38 +159,56 @@ export class TtyScreen implements Screen {
     this.#prompt("> ", "bold");
   }
 
-  taken(line: string): void {
-    // Erase the echo of what was typed (it may have wrapped).
-    const columns = this.#out.columns || 80;
-    const rows = Math.max(
-      1,
-      Math.ceil((this.#promptWidth + displayWidth(line)) / columns),
-    );
-    this.#out.write(`\x1b[${rows}A\r\x1b[J`);
+  taken(): void {
+    this.#echo = undefined;
   }
 
   setName(name: string): void {
     this.#renderer.name = name;
   }
 
+  listen(input: ScreenInput): void {
+    this.#input = new InputLine(this.#io, {
+      line: (text) => {
+        this.#flush();
+        this.#echo = this.#asked + text;
+        input.line(text);
+      },
+      eof: () => input.end(),
+      complete: () => input.complete(),
+    });
+  }
+
   close(): void {
-    this.input.close();
+    this.#flush();
+    this.#input?.close();
   }
 
   #prompt(text: string, format?: "bold"): void {
-    this.#promptWidth = displayWidth(text);
-    this.input.setPrompt(
-      format ? this.#renderer.paint(format, text) : text,
-    );
-    this.input.prompt();
+    this.#flush();
+    this.#asked = text;
+    this.#input?.setPrompt({
+      text: format ? this.#renderer.paint(format, text) : text,
+      width: displayWidth(text),
+    });
   }
 
-  #show(line: Line): void {
+  #flush(): void {
+    if (this.#echo === undefined) return;
+    const echo = this.#echo;
+    this.#echo = undefined;
+    this.#write(echo);
+  }
+
+  #show(line: Line, ring = false): void {
+    this.#flush();
     const { text, bell } = this.#renderer.render(line, this.width);
-    // Clear the prompt and what is typed, print above, then redraw them.
-    moveCursor(this.#out, 0, -this.input.getCursorPos().rows);
-    this.#out.write(`\r\x1b[J${text}\n${bell ? "\x07" : ""}`);
-    this.input.prompt(true);
+    this.#write(text + (bell || ring ? "\x07" : ""));
+  }
+
+  #write(text: string): void {
+    if (this.#input) this.#input.print(text);
+    else this.#io.write(text.replaceAll("\n", "\r\n") + "\r\n");
   }
 }
 
@@ -226,8 +266,9 @@ export class Renderer {
         return prefix + name + body;
       }
       bell = true;
+      // Bold and reverse video need no colour: NO_COLOR keeps them.
       return prefix + name +
-        body.replace(mention, (m) => this.paint(["bold", "inverse"], m));
+        body.replace(mention, (m) => emphasis(m));
     });
     return { text: painted.join("\n"), bell };
   }
@@ -238,6 +279,10 @@ export class Renderer {
       ? styleText(format, text, { validateStream: false })
       : text;
   }
+}
+
+function emphasis(text: string): string {
+  return styleText(["bold", "inverse"], text, { validateStream: false });
 }
 
 /**

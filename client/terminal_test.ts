@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { PassThrough, Writable } from "node:stream";
 import type { Line } from "../wording/events.ts";
 import { displayWidth } from "../wording/sanitize.ts";
 import {
@@ -9,6 +8,7 @@ import {
   TtyScreen,
   wrap,
 } from "./terminal.ts";
+import { FakeTty } from "../tty/_fake_tty.ts";
 
 const TIME = new Date(2025, 0, 15, 9, 5).getTime();
 const NOW = new Date(2025, 0, 15, 10, 30).getTime();
@@ -133,45 +133,34 @@ Deno.test({
   },
 });
 
-/** A fake terminal: an 80-column output that records what was written. */
-function fakeTerminal() {
-  const input = new PassThrough();
-  let written = "";
-  const output = Object.assign(
-    new Writable({
-      write(chunk, _encoding, done) {
-        written += chunk.toString();
-        done();
-      },
-    }),
-    { columns: 80, isTTY: true },
-  );
-  return { input, output, written: () => written, clear: () => (written = "") };
-}
-
-async function settle(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 5));
+function ttyScreen(colour = false, columns = 80) {
+  const tty = new FakeTty(columns);
+  const screen = new TtyScreen(colour, { io: tty, now: () => NOW });
+  const lines: string[] = [];
+  screen.listen({
+    line: (text) => lines.push(text),
+    end: () => lines.push("<end>"),
+    complete: () => ["bob", "bea"],
+  });
+  return { tty, screen, lines };
 }
 
 Deno.test({
   name: "TtyScreen shows a line above the prompt and redraws what was typed",
   permissions: "none",
   async fn() {
-    const term = fakeTerminal();
-    const screen = new TtyScreen(false, { ...term, now: () => NOW });
+    const { tty, screen } = ttyScreen();
     try {
       screen.ready();
-      term.input.write("half typed 半");
-      await settle();
-      term.clear();
+      await tty.type("half typed 半");
+      tty.clear();
       screen.notice({ type: "status", status: "back" }, [chat("bob", "hi")]);
-      const out = term.written();
-      const at = out.indexOf("09:05 bob: hi\n");
-      assert.ok(at >= 0, JSON.stringify(out));
-      assert.ok(out.lastIndexOf("half typed 半") > at, JSON.stringify(out));
-      assert.ok(out.startsWith("\r\x1b[J") || out.includes("\r\x1b[J"));
+      const out = tty.written;
+      const at = out.indexOf("09:05 bob: hi\r\n");
+      assert.ok(at > 0 && out.startsWith("\r\x1b[J"), JSON.stringify(out));
+      assert.ok(out.lastIndexOf("> half typed 半") > at, JSON.stringify(out));
       assert.doesNotMatch(out, SGR);
-      assert.equal(screen.input.line, "half typed 半");
+      assert.equal(screen.typing, "half typed 半");
     } finally {
       screen.close();
     }
@@ -179,28 +168,92 @@ Deno.test({
 });
 
 Deno.test({
-  name: "TtyScreen rings the bell on a mention and erases a sent line's echo",
+  name: "TtyScreen rings the bell on a mention and on a private message",
   permissions: "none",
-  async fn() {
-    const term = fakeTerminal();
-    const screen = new TtyScreen(true, term);
+  fn() {
+    const { tty, screen } = ttyScreen(true);
     try {
       screen.setName("alice");
       screen.ready();
-      await settle();
-      term.clear();
+      tty.clear();
       screen.local("hello", "info");
-      assert.ok(!term.written().includes("\x07"));
+      assert.ok(!tty.written.includes("\x07"));
       screen.notice({ type: "status", status: "back" }, [
         chat("bob", "alice?"),
       ]);
-      assert.ok(term.written().includes("\x07"));
-      term.clear();
-      screen.taken("x".repeat(100));
-      assert.equal(term.written(), "\x1b[2A\r\x1b[J");
-      assert.ok(screen.width <= 79);
+      assert.ok(tty.written.includes("\x07"));
+      tty.clear();
+      const event = {
+        kind: "private" as const,
+        id: 1,
+        time: TIME,
+        from: "bob",
+        to: "alice",
+        text: "psst",
+      };
+      screen.notice({ type: "event", event }, [chat("bob", "psst")]);
+      assert.ok(tty.written.includes("\x07"), JSON.stringify(tty.written));
     } finally {
       screen.close();
     }
+  },
+});
+
+Deno.test({
+  name:
+    "TtyScreen echoes an entered command, not a sent line, and erases the prompt on close",
+  permissions: "none",
+  async fn() {
+    const { tty, screen, lines } = ttyScreen();
+    screen.ready();
+    await tty.type("/who\r");
+    screen.local("Members: bob", "info");
+    await tty.type("hello\r");
+    screen.taken();
+    screen.ready();
+    screen.local("later", "info");
+    assert.deepEqual(lines, ["/who", "hello"]);
+    const out = tty.written;
+    assert.ok(out.indexOf("> /who\r\n") < out.indexOf("Members: bob"), out);
+    assert.ok(!out.includes("> hello\r\n"), JSON.stringify(out));
+    tty.clear();
+    screen.close();
+    assert.equal(tty.written, "\r\x1b[J");
+    assert.equal(tty.raw, false);
+  },
+});
+
+Deno.test({
+  name: "TtyScreen: Ctrl-D on an empty line ends input; Tab completes a name",
+  permissions: "none",
+  async fn() {
+    const { tty, screen, lines } = ttyScreen();
+    screen.ready();
+    await tty.type("bo\t");
+    assert.equal(screen.typing, "bob: ");
+    await tty.type("\x15\x04");
+    assert.deepEqual(lines, ["<end>"]);
+    screen.close();
+  },
+});
+
+Deno.test({
+  name:
+    "TtyScreen wraps under the text in a narrow window, and keeps a mention visible without colour",
+  permissions: "none",
+  fn() {
+    const { tty, screen } = ttyScreen(false, 16);
+    screen.setName("alice");
+    assert.equal(screen.width, 15);
+    screen.notice({ type: "status", status: "back" }, [
+      chat("bob", "one two three alice four"),
+    ]);
+    const rows = tty.written.replace(SGR, "").split("\r\n").slice(0, -1)
+      .map((row) => row.replace(/^\r\x1b\[J/, ""));
+    assert.ok(rows.length > 2, JSON.stringify(rows));
+    for (const row of rows) assert.ok(displayWidth(row) <= 15, row);
+    for (const row of rows.slice(1)) assert.match(row, /^ {6}\S/);
+    assert.ok(tty.written.includes("\x1b[7m"), "alice in reverse video");
+    screen.close();
   },
 });

@@ -5,13 +5,12 @@
  * @module
  */
 
-import process from "node:process";
-import { createInterface } from "node:readline";
 import { sanitize } from "../wording/sanitize.ts";
 import { formatAddress } from "../protocol/address.ts";
 import type { ServerOptions } from "./core.ts";
 import type { LogLevel } from "./log.ts";
 import type { FromServerWorker, ToServerWorker } from "./messages.ts";
+import { openConsole } from "./console_io.ts";
 
 /** What `serve` needs from the command line. */
 export interface ServeOptions {
@@ -32,13 +31,14 @@ export async function serve(options: ServeOptions): Promise<number> {
   });
   const done = Promise.withResolvers<number>();
   const post = (message: ToServerWorker) => worker.postMessage(message);
+  let stopping = false;
+  const console_ = openConsole((text) => {
+    if (text.trim() !== "" && !stopping) post({ type: "console", line: text });
+  });
   const log = (level: LogLevel, text: string) => {
     if (level === "debug" && !options.verbose) return;
-    const line = sanitize(text);
-    if (level === "warn") console.error(line);
-    else console.log(line);
+    console_.print(sanitize(text), level === "warn");
   };
-  let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return done.resolve(1);
     stopping = true;
@@ -52,10 +52,10 @@ export async function serve(options: ServeOptions): Promise<number> {
     const message = event.data;
     switch (message.type) {
       case "listening":
-        console.log(`udpchat listening on ${formatAddress(message)}`);
+        console_.print(`udpchat listening on ${formatAddress(message)}`);
         return;
       case "failed":
-        console.error(message.message);
+        console_.print(message.message, true);
         return done.resolve(2);
       case "log":
         for (const entry of message.entries) log(entry.level, entry.text);
@@ -67,7 +67,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   };
   worker.onerror = (event) => {
     event.preventDefault();
-    console.error(`Internal error: ${event.message}`);
+    console_.print(`Internal error: ${event.message}`, true);
     done.resolve(1);
   };
   Deno.addSignalListener("SIGINT", onSigint);
@@ -80,12 +80,6 @@ export async function serve(options: ServeOptions): Promise<number> {
     statePath: options.statePath,
     passphrase: options.passphrase,
     verbose: options.verbose,
-  });
-
-  const console_ = createInterface({ input: process.stdin, terminal: false });
-  console_.on("line", (line: string) => {
-    const text = line.replace(/\r$/, "");
-    if (text.trim() !== "" && !stopping) post({ type: "console", line: text });
   });
 
   const code = await done.promise;

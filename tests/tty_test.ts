@@ -5,25 +5,7 @@
 
 import assert from "node:assert/strict";
 import { startMember, startServer } from "./_cli.ts";
-import { Tmux } from "./_tmux.ts";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-const CONFIG = new URL("../deno.json", import.meta.url).pathname;
-
-function joinCommand(port: number, ...args: string[]): string[] {
-  return [
-    Deno.execPath(),
-    "run",
-    "--config",
-    CONFIG,
-    "-A",
-    MAIN,
-    "join",
-    ...args,
-    "--server",
-    `127.0.0.1:${port}`,
-  ];
-}
+import { joinCommand, Tmux } from "./_tmux.ts";
 
 Deno.test("join on a TTY asks for a name, and again when it is refused", async () => {
   await using server = await startServer();

@@ -1,0 +1,78 @@
+/**
+ * Where the prompt and the line being typed fall on the screen, and the
+ * bytes that draw them: pure. The input area is laid out in rows of the
+ * terminal's width (a wide character that would not fit starts the next
+ * row) and shows at most `maxRows` of them, the ones around the cursor, so
+ * a line taller than the window never scrolls into the scrollback.
+ * @module
+ */
+
+import { displayWidth } from "../wording/sanitize.ts";
+
+/** The prompt: its text (maybe styled) and how many columns it takes. */
+export interface Prompt {
+  text: string;
+  width: number;
+}
+
+/** What to write to draw the input area, and where it leaves the cursor. */
+export interface Drawing {
+  /** Written at the area's first column: the rows, then the cursor moved into place. */
+  text: string;
+  /** The cursor's row within the drawn area (0 = the first). */
+  cursorRow: number;
+}
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/**
+ * Draw `prompt` and `text` with the cursor at `cursor` (an index into
+ * `text`) on a terminal `columns` wide, in at most `maxRows` rows.
+ */
+export function drawInput(
+  prompt: Prompt,
+  text: string,
+  cursor: number,
+  columns: number,
+  maxRows: number,
+): Drawing {
+  columns = Math.max(2, columns);
+  maxRows = Math.max(1, maxRows);
+  const rows: string[] = [""];
+  let col = Math.min(prompt.width, columns - 1);
+  let cursorAt = { row: 0, col };
+  let index = 0;
+  for (const { segment } of segmenter.segment(text)) {
+    if (index === cursor) cursorAt = { row: rows.length - 1, col };
+    const w = segment === "\t" ? 1 : displayWidth(segment);
+    if (col + w > columns) {
+      rows.push("");
+      col = 0;
+      if (index === cursor) cursorAt = { row: rows.length - 1, col };
+    }
+    rows[rows.length - 1] += segment;
+    col += w;
+    index += segment.length;
+  }
+  if (cursor >= text.length) {
+    // At a full row's end the cursor waits at the start of the next one.
+    if (col >= columns) {
+      rows.push("");
+      col = 0;
+    }
+    cursorAt = { row: rows.length - 1, col };
+  }
+  const top = Math.min(
+    Math.max(0, cursorAt.row - maxRows + 1),
+    Math.max(0, rows.length - maxRows),
+  );
+  const shown = rows.slice(top, top + maxRows);
+  const first = top === 0 ? prompt.text : "";
+  const last = shown.length - 1;
+  const row = cursorAt.row - top;
+  let out = first + shown.join("\r\n");
+  // Rows were written up to the last; go back up to the cursor's row.
+  if (last > row) out += `\x1b[${last - row}A`;
+  out += "\r" + (cursorAt.col > 0 ? `\x1b[${cursorAt.col}C` : "");
+  return { text: out, cursorRow: row };
+}
