@@ -249,6 +249,7 @@ Deno.test({
       chat("bob", "one two three alice four"),
     ]);
     const rows = tty.written.replace(SGR, "").split("\r\n").slice(0, -1)
+      // deno-lint-ignore no-control-regex
       .map((row) => row.replace(/^\r\x1b\[J/, ""));
     assert.ok(rows.length > 2, JSON.stringify(rows));
     for (const row of rows) assert.ok(displayWidth(row) <= 15, row);

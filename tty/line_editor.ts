@@ -23,6 +23,9 @@ export type Completer = () => readonly string[];
 
 const HISTORY_SIZE = 200;
 
+/** A run of text without control characters, from `lastIndex` on. */
+const TEXT = /\P{Cc}+/uy;
+
 const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
 /** Editing state: the line, the cursor (a UTF-16 index) and the history. */
@@ -59,7 +62,8 @@ export class LineEditor {
     let i = 0;
     while (i < input.length) {
       // A run of printable text goes in at once: a paste costs one insert.
-      const run = /^[^\x00-\x1f\x7f]+/.exec(input.slice(i, i + 65_536));
+      TEXT.lastIndex = i;
+      const run = TEXT.exec(input);
       if (run) {
         this.#insert(run[0]);
         i += run[0].length;
@@ -132,8 +136,7 @@ export class LineEditor {
   }
 
   #escape(sequence: string): void {
-    const key = KEYS[sequence.replace(/^\x1b\[1;[35]/, "\x1b[1;5")] ??
-      KEYS[sequence];
+    const key = KEYS[sequence];
     switch (key) {
       case "up":
         return this.#browse(-1);
@@ -263,6 +266,8 @@ const KEYS: Record<string, Key> = {
   "\x1b[3~": "delete",
   "\x1b[1;5D": "wordLeft",
   "\x1b[1;5C": "wordRight",
+  "\x1b[1;3D": "wordLeft",
+  "\x1b[1;3C": "wordRight",
   "\x1bb": "wordLeft",
   "\x1bf": "wordRight",
   "\x1b\x7f": "killWord",

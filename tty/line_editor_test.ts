@@ -38,6 +38,12 @@ Deno.test({
   fn() {
     const { editor } = typed(["one two three  ", "\x17"]);
     assert.equal(editor.text, "one two ");
+    // Ctrl-Left and Alt-Left go a word back, Alt-Backspace cuts one.
+    const words = typed(["one two ", "\x1b[1;5D\x1b[1;3Dx\x1b[1;5C"]).editor;
+    assert.equal(words.text, "xone two ");
+    assert.equal(words.cursor, 4);
+    words.feed("\x1b\x7f");
+    assert.equal(words.text, " two ");
     editor.feed("\x1b[D\x1b[D\x0b");
     assert.equal(editor.text, "one tw");
     editor.feed("\x15");
