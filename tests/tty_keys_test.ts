@@ -1,7 +1,8 @@
 /**
  * End-to-end tests of the member's line editor in a real pseudo-terminal
  * (tmux): leaving with Ctrl-D, Ctrl-Z and fg, a large paste, redrawing
- * after the server comes back, Tab completion and mentions without colour.
+ * when a restarted server takes the member back, Tab completion and
+ * mentions without colour.
  */
 
 import assert from "node:assert/strict";
@@ -95,26 +96,22 @@ Deno.test("a 16 KiB paste echoes at once, incoming lines pass it, the scrollback
   assert.deepEqual(heard, ["dave: p one", "dave: p two", "dave: p three"]);
 });
 
-Deno.test("after the server stalls and comes back, keys go in where the cursor is", async () => {
-  await using server = await startServer();
-  await using tty = await Tmux.start(joinCommand(server.port, "dave"), {
+Deno.test("after a restarted server takes the member back, keys go in where the cursor is", async () => {
+  const first = await startServer();
+  await using tty = await Tmux.start(joinCommand(first.port, "dave"), {
     NO_COLOR: "1",
   });
   await welcomed(tty, "dave");
   await tty.type("half");
   await tty.waitFor((rows) => lastRow(rows) === "> half");
-  server.kill("SIGSTOP");
-  try {
-    await tty.waitFor(
-      (rows) => rows.some((row) => row.includes("not responding")),
-      15_000,
-    );
-  } finally {
-    server.kill("SIGCONT");
-  }
+  first.kill("SIGKILL");
+  await first.status();
+  await first[Symbol.asyncDispose]();
+  await using _second = await startServer(["--port", String(first.port)]);
+  // The welcome back redraws the prompt; it used to put the cursor first.
   await tty.waitFor(
-    (rows) => rows.some((row) => /back|Reconnected/.test(row)),
-    15_000,
+    (rows) => rows.some((row) => /^(Rejoined|Reconnected) as dave/.test(row)),
+    20_000,
   );
   await tty.keys("Left");
   await tty.type("X");
