@@ -207,8 +207,7 @@ export class TtyScreen implements Screen {
   }
 
   #write(text: string): void {
-    if (this.#input) this.#input.print(text);
-    else this.#io.write(text.replaceAll("\n", "\r\n") + "\r\n");
+    this.#input?.print(text);
   }
 }
 

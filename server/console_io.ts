@@ -25,7 +25,7 @@ const PROMPT = "admin> ";
 /** Read console lines into `onLine`; the kind of console stdin allows. */
 export function openConsole(onLine: (line: string) => void): ConsoleIo {
   return Deno.stdin.isTerminal() && Deno.stdout.isTerminal()
-    ? ttyConsole(onLine, () => Date.now())
+    ? ttyConsole(onLine)
     : pipeConsole(onLine);
 }
 
@@ -38,10 +38,7 @@ function pipeConsole(onLine: (line: string) => void): ConsoleIo {
   };
 }
 
-function ttyConsole(
-  onLine: (line: string) => void,
-  now: () => number,
-): ConsoleIo {
+function ttyConsole(onLine: (line: string) => void): ConsoleIo {
   // Warnings go to stderr when it is elsewhere (a log file), else above the prompt.
   const apart = !Deno.stderr.isTerminal();
   const input: InputLine = new InputLine(denoTty(), {
@@ -52,7 +49,7 @@ function ttyConsole(
     eof() {
       input.print(
         `${
-          clock(now())
+          clock(Date.now())
         } Console closed; the server keeps running (Ctrl-C stops it)`,
       );
       input.close();
@@ -62,7 +59,7 @@ function ttyConsole(
   return {
     print(text, error) {
       if (error && apart) return console.error(text);
-      input.print(`${clock(now())} ${text}`);
+      input.print(`${clock(Date.now())} ${text}`);
     },
     close: () => input.close(),
   };

@@ -27,7 +27,7 @@ export class FakeTty implements TtyIo {
     this.#chunks.push(text);
     this.#waiting?.();
     // Let the reader take it and act.
-    return new Promise((resolve) => queueMicrotask(() => setTimeout(resolve)));
+    return new Promise((resolve) => setTimeout(resolve, 0));
   }
 
   /** Fire `signal`'s handler. */

@@ -8,7 +8,7 @@
  */
 
 import { drawInput, type Prompt } from "./layout.ts";
-import { type Completer, LineEditor } from "./line_editor.ts";
+import { type Completer, type EditorEvent, LineEditor } from "./line_editor.ts";
 
 /** The terminal an `InputLine` runs on (`denoTty()` for the process's own). */
 export interface TtyIo {
@@ -106,9 +106,6 @@ export class InputLine {
 
   /** Print `text` (may hold "\n") above the prompt. */
   print(text: string): void {
-    if (this.#closed) {
-      return this.#io.write(text.replaceAll("\n", "\r\n") + "\r\n");
-    }
     this.#io.write(this.#erase() + text.replaceAll("\n", "\r\n") + "\r\n");
     this.#draw();
   }
@@ -147,7 +144,7 @@ export class InputLine {
     }
   }
 
-  #handle(event: ReturnType<LineEditor["feed"]>[number]): void {
+  #handle(event: EditorEvent): void {
     if (this.#closed) return;
     switch (event.type) {
       case "line":
