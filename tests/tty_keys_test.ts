@@ -142,3 +142,25 @@ Deno.test("Tab completes a member's name; a mention stays visible with NO_COLOR"
   // deno-lint-ignore no-control-regex
   assert.doesNotMatch(row ?? "", /\x1b\[3[0-7]m/, JSON.stringify(row));
 });
+
+Deno.test("in a window 16 columns wide, wrapped lines keep their indent", async () => {
+  await using server = await startServer();
+  await using tty = await Tmux.start(
+    joinCommand(server.port, "dave"),
+    { NO_COLOR: "1" },
+    16,
+  );
+  await using erin = await startMember("erin", server.port);
+  await tty.waitFor((rows) => rows.some((row) => row.startsWith("Members")));
+  await erin.type("one two three four five six");
+  const rows = await tty.waitFor((rows) =>
+    rows.some((row) => row.trim() === "six")
+  );
+  const first = rows.findIndex((row) => /^\d\d:\d\d erin:/.test(row));
+  const last = rows.findIndex((row) => row.trim() === "six");
+  assert.ok(first >= 0 && last > first + 1, rows.join("\n"));
+  for (const row of rows.slice(first + 1, last + 1)) {
+    assert.match(row, /^ {6}\S/, rows.join("\n"));
+    assert.ok(row.length <= 15, rows.join("\n"));
+  }
+});
