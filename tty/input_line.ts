@@ -29,8 +29,6 @@ export interface InputHandlers {
   line(text: string): void;
   /** Ctrl-D on an empty line, or the end of input. */
   eof(): void;
-  /** Ctrl-C arrived as a key rather than a signal. */
-  interrupt?(): void;
   /** The names Tab completes. */
   complete?: Completer;
 }
@@ -74,8 +72,9 @@ export class InputLine {
   #io: TtyIo;
   #handlers: InputHandlers;
   #prompt: Prompt = { text: "", width: 0 };
-  /** The input area is on screen, with the cursor this many rows below its top. */
+  /** The input area is on screen... */
   #drawn = false;
+  /** ...with the cursor this many rows below its first. */
   #cursorRow = 0;
   /** Events of one chunk are being handled: draw once, after them. */
   #busy = false;
@@ -92,11 +91,8 @@ export class InputLine {
       io.onSignal("SIGCONT", () => this.#resumed()),
       io.onSignal("SIGWINCH", () => this.#draw()),
     ];
-    this.done = this.#readLoop();
+    void this.#readLoop();
   }
-
-  /** Settles once reading has stopped (closed, or end of input). */
-  readonly done: Promise<void>;
 
   /** Show `prompt` before the line being typed. */
   setPrompt(prompt: Prompt): void {
@@ -151,8 +147,6 @@ export class InputLine {
         return this.#handlers.line(event.text);
       case "eof":
         return this.#handlers.eof();
-      case "interrupt":
-        return this.#handlers.interrupt?.();
       case "candidates":
         return this.print(event.names.join("  "));
     }

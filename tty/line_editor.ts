@@ -2,7 +2,7 @@
  * The line editor both the member's terminal and the server's console use:
  * a pure state machine. Keys (raw terminal input, any chunk of it, a paste
  * included) go in; the edited line, its cursor and history change, and what
- * the shell must act on comes out as events. No I/O: `tty/terminal.ts` reads
+ * the shell must act on comes out as events. No I/O: `tty/input_line.ts` reads
  * the keys and draws (`tty/layout.ts`).
  * @module
  */
@@ -13,8 +13,6 @@ export type EditorEvent =
   | { type: "line"; text: string }
   /** Ctrl-D on an empty line: end of input. */
   | { type: "eof" }
-  /** Ctrl-C (when the terminal does not turn it into SIGINT). */
-  | { type: "interrupt" }
   /** Tab with several candidates and nothing more in common: show them. */
   | { type: "candidates"; names: string[] };
 
@@ -110,8 +108,6 @@ export class LineEditor {
       case "\x04":
         if (this.text === "") return void events.push({ type: "eof" });
         return this.#cut(this.cursor, this.#next(this.cursor));
-      case "\x03":
-        return void events.push({ type: "interrupt" });
       case "\x01":
         return void (this.cursor = 0);
       case "\x05":

@@ -121,7 +121,6 @@ Deno.test({
     assert.deepEqual(events, []);
     assert.equal(editor.text, "b");
     assert.deepEqual(editor.feed("\x0b\x04"), [{ type: "eof" }]);
-    assert.deepEqual(editor.feed("\x03"), [{ type: "interrupt" }]);
   },
 });
 
