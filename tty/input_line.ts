@@ -40,9 +40,13 @@ export function denoTty(): TtyIo {
     read: (buffer) => Deno.stdin.read(buffer),
     write(text) {
       const bytes = encoder.encode(text);
-      let done = 0;
-      while (done < bytes.length) {
-        done += Deno.stdout.writeSync(bytes.subarray(done));
+      try {
+        let done = 0;
+        while (done < bytes.length) {
+          done += Deno.stdout.writeSync(bytes.subarray(done));
+        }
+      } catch {
+        // The terminal went away: what it would have shown has nowhere to go.
       }
     },
     setRaw(raw) {
