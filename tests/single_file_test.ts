@@ -45,6 +45,8 @@ Deno.test("deno task compile: ./udpchat in an empty directory with an empty HOME
   await using build = await tempDir("udpchat-build-");
   await using run = await tempDir("udpchat-run-");
   await using home = await tempDir("udpchat-home-");
+  // An earlier build's file is replaced (deno compile refuses to overwrite it).
+  await Deno.writeTextFile(`${build.path}/udpchat`, "#!/bin/sh\necho old\n");
   const { success, out } = await compile(`${build.path}/udpchat`);
   assert.ok(success, out);
   assert.match(out, /^compile: built \S+ \((deno compile|self-extracting)/m);

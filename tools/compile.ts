@@ -125,6 +125,9 @@ async function main(args: string[]): Promise<number> {
   await Deno.mkdir(new URL(".", new URL(output, root)), { recursive: true });
   let kind = "deno compile";
   let built = Deno.build.os === "windows" ? `${output}.exe` : output;
+  // deno compile will not overwrite a file it did not write, such as the
+  // self-extracting kind from an earlier build.
+  await Deno.remove(target).catch(() => {});
   const compiled = await denoCompile(root, target);
   if (compiled === "no denort" && Deno.build.os !== "windows") {
     console.log(`compile: ${NO_DENORT}`);
