@@ -129,11 +129,18 @@ function start(
   });
 }
 
+/** Where commands run: the built file's directory once a compile ran, a temporary HOME. */
+interface State {
+  dir?: string;
+  work: string;
+  home: string;
+}
+
 /** Run one README command and check that it started (a compile records its file's directory). */
 async function check(
   command: string,
   step: Exclude<Plan, { kind: "not run" }>,
-  state: { dir?: string; work: string; home: string },
+  state: State,
 ): Promise<void> {
   const { argv } = step;
   const firstRun = step.kind !== "compile" && step.singleFile
@@ -198,11 +205,7 @@ Deno.test("README.md: every command in its sh blocks starts as written", async (
   }
   await using work = await tempDir("udpchat-readme-");
   await using home = await tempDir("udpchat-home-");
-  const state = { work: work.path, home: home.path } as {
-    dir?: string;
-    work: string;
-    home: string;
-  };
+  const state: State = { work: work.path, home: home.path };
   for (const { command, step } of plans) {
     if (step.kind === "not run") {
       // Shown as ignored in the report, with the reason.

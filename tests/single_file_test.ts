@@ -17,6 +17,9 @@ import {
 } from "./_single_file.ts";
 import { VERSION } from "../cli/args.ts";
 
+/** A cache directory's name: the version and a content hash. */
+const ID = `${VERSION.replaceAll(".", "\\.")}-[0-9a-f]{16}`;
+
 /** `deno task compile --output FILE`, with extra environment. */
 async function compile(
   output: string,
@@ -82,11 +85,11 @@ Deno.test("deno task compile: ./udpchat in an empty directory with an empty HOME
   if (!await isSelfExtracting(`${run.path}/udpchat`)) return;
   assert.match(
     (await tree(tmp.path, 2)).join(" "),
-    /^udpchat-\d+ udpchat-\d+\/0\.1\.0-/,
+    new RegExp(`^udpchat-\\d+ udpchat-\\d+/${ID}$`),
   );
   const cached = await tree(`${home.path}`, 3);
   assert.equal(cached.length, 3, cached.join(", "));
-  assert.match(cached[2]!, /^\.cache\/udpchat\/0\.1\.0-[0-9a-f]{16}$/);
+  assert.match(cached[2]!, new RegExp(`^\\.cache/udpchat/${ID}$`));
   const unpacked = `${home.path}/${cached[2]}`;
   assert.deepEqual(await tree(unpacked, 1), ["deno", "deno_dir", "src"]);
   const sources = await tree(`${unpacked}/src`, 3);

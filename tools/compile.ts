@@ -23,7 +23,7 @@ export const WORKER_FILES: readonly string[] = [
 /** Where the binary goes, relative to the repository root. */
 export const OUTPUT = "dist/udpchat";
 
-/** The one line printed when denort cannot be downloaded (and on Windows, the end). */
+/** The one line printed when denort cannot be downloaded on Windows (no sh there). */
 export const OFFLINE_MESSAGE =
   `compile: cannot build ${OUTPUT}: the denort runtime could not be downloaded (offline?); set DENORT_BIN=/path/to/denort to use a local copy`;
 
@@ -116,28 +116,38 @@ async function wrongVersion(file: string): Promise<string | undefined> {
   }
 }
 
-/** Builds the binary; returns the process exit code. */
-async function main(args: string[]): Promise<number> {
-  const root = new URL("..", import.meta.url);
-  const { values } = parse(args, { output: { type: "string" } });
-  const output = typeof values.output === "string" ? values.output : OUTPUT;
-  const target = new URL(output, root).pathname;
-  await Deno.mkdir(new URL(".", new URL(output, root)), { recursive: true });
-  let kind = "deno compile";
-  let built = Deno.build.os === "windows" ? `${output}.exe` : output;
+/**
+ * Builds `target` with deno compile, or without denort the self-extracting
+ * kind: which kind it built, or why it could not.
+ */
+async function build(
+  root: URL,
+  target: string,
+): Promise<{ kind: string } | { error: string }> {
   // deno compile will not overwrite a file it did not write, such as the
   // self-extracting kind from an earlier build.
   await Deno.remove(target).catch(() => {});
   const compiled = await denoCompile(root, target);
-  if (compiled === "no denort" && Deno.build.os !== "windows") {
-    console.log(`compile: ${NO_DENORT}`);
-    kind = "self-extracting: sh + tar.gz of Deno and the sources";
-    built = output;
-    await buildSingleFile(root.pathname, target, WORKER_FILES, RUN_FLAGS);
-  } else if (compiled !== "built") {
-    console.error(compiled === "no denort" ? OFFLINE_MESSAGE : compiled);
+  if (compiled === "built") return { kind: "deno compile" };
+  if (compiled !== "no denort") return { error: compiled };
+  if (Deno.build.os === "windows") return { error: OFFLINE_MESSAGE };
+  console.log(`compile: ${NO_DENORT}`);
+  await buildSingleFile(root.pathname, target, WORKER_FILES, RUN_FLAGS);
+  return { kind: "self-extracting: sh + tar.gz of Deno and the sources" };
+}
+
+/** Builds the binary and checks it runs; returns the process exit code. */
+async function main(args: string[]): Promise<number> {
+  const root = new URL("..", import.meta.url);
+  const { values } = parse(args, { output: { type: "string" } });
+  const output = typeof values.output === "string" ? values.output : OUTPUT;
+  await Deno.mkdir(new URL(".", new URL(output, root)), { recursive: true });
+  const result = await build(root, new URL(output, root).pathname);
+  if ("error" in result) {
+    console.error(result.error);
     return 1;
   }
+  const built = Deno.build.os === "windows" ? `${output}.exe` : output;
   const file = new URL(built, root).pathname;
   const wrong = await wrongVersion(file);
   if (wrong !== undefined) {
@@ -148,9 +158,8 @@ async function main(args: string[]): Promise<number> {
     return 1;
   }
   const { size } = await Deno.stat(file);
-  console.log(
-    `compile: built ${built} (${kind}, ${(size / 2 ** 20).toFixed(1)} MiB)`,
-  );
+  const mib = (size / 2 ** 20).toFixed(1);
+  console.log(`compile: built ${built} (${result.kind}, ${mib} MiB)`);
   return 0;
 }
 
