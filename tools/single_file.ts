@@ -1,8 +1,9 @@
 /**
  * The single file for machines without Deno's `denort` runtime: the POSIX
  * sh header in single_file.sh followed by a gzipped tar of the `deno`
- * binary that runs this build (the npm package's) and the sources the
- * program loads, no tests and no bench. See single_file.sh for what it does
+ * binary that runs this build (the npm package's: Deno.execPath() is the
+ * real binary even where node_modules/.bin/deno is npm's JS shim) and the
+ * sources the program loads, no tests and no bench. See single_file.sh for what it does
  * when run.
  * @module
  */
