@@ -37,12 +37,14 @@ if [ ! -x "$dir/deno" ]; then
   tmp=$base/.$id.$$
   rm -rf "$tmp"
   mkdir "$tmp" || fail "cannot create $tmp"
+  trap 'rm -rf "$tmp"; exit 130' INT TERM HUP
   if ! tail -c +"$payload" "$0" | gzip -dc | tar -xf - -C "$tmp"; then
     rm -rf "$tmp"
     fail "cannot unpack $0 into $base (is the file complete?)"
   fi
   mv "$tmp" "$dir" 2>/dev/null
   rm -rf "$tmp" "$dir/.$id.$$"
+  trap - INT TERM HUP
   [ -x "$dir/deno" ] || fail "$dir is incomplete; remove it and run again"
 fi
 
