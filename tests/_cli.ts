@@ -8,6 +8,13 @@
 const ROOT = new URL("../", import.meta.url);
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
+/** Another program to run as udpchat, such as the single file: `command ARGS` in `cwd`. */
+export interface Launch {
+  command: string;
+  cwd: string | URL;
+  env?: Record<string, string>;
+}
+
 /** A running udpchat process with its output collected line by line. */
 export class Proc implements AsyncDisposable {
   readonly child: Deno.ChildProcess;
@@ -21,12 +28,13 @@ export class Proc implements AsyncDisposable {
 
   /**
    * Spawn `main.ts` with `args`; with `deno` given, spawn `deno ...deno, ...args`
-   * instead (`deno: []` runs `deno ARGS` itself, such as a task).
+   * instead (`deno: []` runs `deno ARGS` itself, such as a task); with a
+   * Launch, its command.
    */
   constructor(
     args: string[],
     env: Record<string, string> = {},
-    deno: string[] = [
+    deno: string[] | Launch = [
       "run",
       "--config",
       new URL("deno.json", ROOT).pathname,
@@ -34,13 +42,16 @@ export class Proc implements AsyncDisposable {
       MAIN,
     ],
   ) {
-    this.child = new Deno.Command(Deno.execPath(), {
-      args: [...deno, ...args],
-      cwd: ROOT.pathname,
+    const launch = Array.isArray(deno)
+      ? { command: Deno.execPath(), args: [...deno, ...args], cwd: ROOT, env }
+      : { ...deno, args, env: { ...deno.env, ...env } };
+    this.child = new Deno.Command(launch.command, {
+      args: launch.args,
+      cwd: launch.cwd,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
-      env: { NO_COLOR: "1", ...env },
+      env: { NO_COLOR: "1", ...launch.env },
     }).spawn();
     this.#stdin = this.child.stdin.getWriter();
     this.#readers = [
@@ -177,20 +188,19 @@ export function unusedPort(): number {
   return port;
 }
 
-/** Start `udpchat serve` on 127.0.0.1 with an OS-chosen port. */
+/** Start `udpchat serve` on 127.0.0.1 with an OS-chosen port (from source, or `launch`). */
 export async function startServer(
   args: string[] = [],
+  launch?: Launch,
+  timeoutMs = 10_000,
 ): Promise<Proc & { port: number }> {
-  const proc = new Proc([
-    "serve",
-    "--host",
-    "127.0.0.1",
-    "--port",
-    "0",
-    ...args,
-  ]);
+  const proc = new Proc(
+    ["serve", "--host", "127.0.0.1", "--port", "0", ...args],
+    {},
+    launch,
+  );
   try {
-    const line = await proc.waitFor("listening");
+    const line = await proc.waitFor("listening", timeoutMs);
     const port = Number(/:(\d+)\s*$/.exec(line)?.[1]);
     return Object.assign(proc, { port });
   } catch (error) {
@@ -203,18 +213,16 @@ export async function startServer(
 export async function startMember(
   name: string,
   port: number,
-  options: { wait?: boolean; args?: string[] } = {},
+  options: { wait?: boolean; args?: string[]; launch?: Launch } = {},
 ): Promise<Proc> {
-  const proc = new Proc([
-    "join",
-    name,
-    "--server",
-    `127.0.0.1:${port}`,
-    ...(options.args ?? []),
-  ]);
+  const proc = new Proc(
+    ["join", name, "--server", `127.0.0.1:${port}`, ...(options.args ?? [])],
+    {},
+    options.launch,
+  );
   if (options.wait ?? true) {
     try {
-      await proc.waitFor(/^Welcome/);
+      await proc.waitFor(/^Welcome/, options.launch ? 30_000 : 10_000);
     } catch (error) {
       await proc[Symbol.asyncDispose]();
       throw error;
