@@ -13,6 +13,8 @@ import { encodeSession } from "../protocol/packet_encode.ts";
 import { Net, type Peer, SECRET, STEP_MS } from "../tests/_loopback.ts";
 import { type JournalSink, ServerCore, type ServerOptions } from "./core.ts";
 import { replay, toEntry } from "./journal.ts";
+import { toRoomEntry } from "./journal_entry.ts";
+import type { Moderation } from "./moderation.ts";
 import type { LogEntry } from "./room_log.ts";
 
 function whoAddress(net: Net, name: string): string | undefined {
@@ -308,9 +310,18 @@ Deno.test({
 class FakeJournal implements JournalSink {
   text = "";
   #batch = "";
-  member(id: number, token: Uint8Array, name: string): void {
+  member(id: number, token: Uint8Array, name: string, after = 0): void {
     const hex = Array.from(token, (b) => b.toString(16).padStart(2, "0"));
-    this.#add({ t: "member", id, token: hex.join(""), name });
+    this.#add({ t: "member", id, token: hex.join(""), name, after });
+  }
+  renamed(id: number, name: string): void {
+    this.#add({ t: "name", id, name });
+  }
+  away(id: number, reason: string): void {
+    this.#add({ t: "away", id, reason });
+  }
+  moderation(moderation: Moderation): void {
+    this.#add(toRoomEntry(moderation));
   }
   processed(id: number, next: number, pn?: number): void {
     this.#add(

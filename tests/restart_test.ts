@@ -92,3 +92,31 @@ for (const passphrase of [false, true]) {
     });
   });
 }
+
+Deno.test("a member that saw the room's lines as history gets none of them again, nor its join, after a restart with --state", async () => {
+  await inStateDir(async (state) => {
+    const args = ["--state", state];
+    const first = await startServer(args);
+    await using ann = await startMember("ann", first.port);
+    for (let i = 1; i <= 5; i++) await ann.type(`line ${i}`);
+    await first.waitForCount(/ann: line \d$/, 5);
+    await using ben = await startMember("ben", first.port);
+    await ben.waitForCount(/^\[history [\d:-]+\] ann: line \d$/, 5);
+    await ann.waitFor("ben joined");
+
+    await using _second = await restart(first, args);
+    await ben.waitFor(/^Reconnected as ben/, 15_000);
+    await ann.waitFor(/^Reconnected as ann/, 15_000);
+    await ann.type("after");
+    await ben.waitFor("ann: after", 10_000);
+    await ben.type("back");
+    await ann.waitFor("ben: back", 10_000);
+    const all = ben.lines.join("\n");
+    assert.equal(ben.count(/^ann: line \d$/), 0, all);
+    assert.equal(ben.count(/^\[history [\d:-]+\] ann: line \d$/), 5, all);
+    assert.equal(ben.count(/joined$/), 0, all);
+    assert.equal(ben.count("ann: after"), 1, all);
+    assert.equal(ann.count("ben joined"), 1, ann.lines.join("\n"));
+    assert.equal(ann.count("ben: back"), 1, ann.lines.join("\n"));
+  });
+});
