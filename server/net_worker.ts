@@ -133,9 +133,12 @@ self.onmessage = async (event: MessageEvent<ToServerWorker>) => {
     case "console": {
       let result: ReturnType<typeof runConsole> | undefined;
       try {
-        result = server?.act((core, now) =>
-          runConsole(core, message.line, now)
-        );
+        result = server?.act((core, now) => {
+          const done = runConsole(core, message.line, now);
+          // What it changed (a ban, a mute) is journaled before it takes effect.
+          core.flush(now);
+          return done;
+        });
       } catch (error) {
         // A bug in a command must not stop the room.
         log("warn", `Console command failed: ${messageOf(error)}`);

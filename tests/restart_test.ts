@@ -120,3 +120,64 @@ Deno.test("a member that saw the room's lines as history gets none of them again
     assert.equal(ann.count("ben: back"), 1, ann.lines.join("\n"));
   });
 });
+
+Deno.test("a server restarted with --state after SIGKILL keeps bans, mutes, the message of the day, away messages and new names", async () => {
+  await inStateDir(async (state) => {
+    const args = ["--state", state];
+    const first = await startServer(args);
+    await using ann = await startMember("ann", first.port);
+    await using ben = await startMember("ben", first.port);
+    await ann.waitFor("ben joined");
+    await ben.type("/away lunch");
+    await ann.type("/nick anna");
+    await ann.waitFor("ben is away: lunch");
+    await ben.waitFor("ann is now known as anna");
+    await first.type("/ban mallory");
+    await first.type("/motd be kind");
+    await first.type("/mute anna 10m");
+    await first.waitFor(/anna is muted/);
+    await first.waitFor("Message of the day: be kind");
+
+    await using second = await restart(first, args);
+    await ann.waitFor(/^Reconnected as anna/, 15_000);
+    await ben.waitFor(/^Reconnected as ben/, 15_000);
+    await using mallory = await startMember("mallory", second.port, {
+      wait: false,
+    });
+    await mallory.waitFor(/banned/i, 10_000, true);
+    await using cat = await startMember("cat", second.port);
+    await cat.waitFor("Message of the day: be kind");
+    await second.type("/who");
+    await second.waitFor(/^anna\s/);
+    await second.waitFor(/^ben\s.*away: lunch/);
+    await ann.type("hush");
+    await ann.waitFor(/^Not delivered: hush/, 10_000, true);
+    await ben.type("ping");
+    await ann.waitFor("ben: ping", 10_000);
+    assert.equal(ben.count("anna: hush"), 0, ben.lines.join("\n"));
+  });
+});
+
+Deno.test("a server stopped with /shutdown and started again with --state keeps its bans and message of the day", async () => {
+  await inStateDir(async (state) => {
+    const args = ["--state", state];
+    const first = await startServer(args);
+    await first.type("/ban mallory 1h");
+    await first.type("/motd be kind");
+    await first.waitFor("Message of the day: be kind");
+    await first.type("/shutdown");
+    assert.equal((await first.status()).code, 0);
+    await first[Symbol.asyncDispose]();
+    await using second = await startServer([
+      ...args,
+      "--port",
+      String(first.port),
+    ]);
+    await using mallory = await startMember("mallory", second.port, {
+      wait: false,
+    });
+    await mallory.waitFor(/banned/i, 10_000, true);
+    await using cat = await startMember("cat", second.port);
+    await cat.waitFor("Message of the day: be kind");
+  });
+});
