@@ -277,6 +277,19 @@ export class ChatCore {
     }
   }
 
+  /**
+   * Tell every member the server is restarting: those that can resume stay
+   * members (they wait and come back to the restarted server), the rest
+   * are told and let go. Nobody is announced as leaving.
+   */
+  restart(reason: string, now: number): void {
+    for (const seat of [...this.#seats.values()]) {
+      if (seat.port.restart?.(reason, now)) continue;
+      this.#unseat(seat);
+      if (!seat.port.restart) seat.port.remove("closing", reason, now);
+    }
+  }
+
   /** Advance time: perform throttled requests as their members' rates allow. */
   tick(now: number): void {
     for (const seat of this.#waiting) {

@@ -95,6 +95,8 @@ export class ServerCore {
   #log: Logger;
   #journal: JournalSink | undefined;
   #salt: Uint8Array | undefined;
+  /** Set by `shutdown(…, true)`: members stay, to resume after the restart. */
+  #restarting = false;
   /** The moderation version last journaled (-1: none yet). */
   #moderationJournaled = -1;
   /** Errors already logged (each once). */
@@ -172,10 +174,15 @@ export class ServerCore {
     return this.chat.room.size;
   }
 
-  /** True when nothing is left to say: every GOODBYE acknowledged or given up, every line sent. */
+  /**
+   * True when nothing is left to say: every GOODBYE (restarting: everything
+   * queued for a member) acknowledged or given up, every line sent.
+   */
   get drained(): boolean {
-    return this.native.sessions.size === 0 && this.#work.empty &&
-      this.#replies.length === 0;
+    const said = this.#restarting
+      ? this.native.settled
+      : this.native.sessions.size === 0;
+    return said && this.#work.empty && this.#replies.length === 0;
   }
 
   /**
@@ -270,9 +277,24 @@ export class ServerCore {
     this.flush(now);
   }
 
-  /** Tell every member the server is closing; sessions end once acked. */
-  shutdown(reason: string, now: number): void {
-    this.chat.shutdown(reason, now);
+  /**
+   * Tell every member the server is closing (sessions end once acked), or
+   * with `restart`, that it is restarting: members then wait and resume,
+   * and their sessions stay in the journal.
+   */
+  shutdown(reason: string, now: number, restart = false): void {
+    this.#restarting = restart;
+    if (restart) {
+      this.#log(
+        "info",
+        `Restarting${reason ? ` (${reason})` : ""}: ${
+          this.chat.count(
+            "native",
+          )
+        } members wait to resume`,
+      );
+      this.chat.restart(reason, now);
+    } else this.chat.shutdown(reason, now);
     this.flush(now);
   }
 

@@ -219,6 +219,14 @@ export class NativeEngine {
     }
   }
 
+  /** True when no session has anything queued or unacknowledged. */
+  get settled(): boolean {
+    for (const { link } of this.sessions.values()) {
+      if (link.channel.unacked > 0 || link.channel.queued > 0) return false;
+    }
+    return true;
+  }
+
   /** Members to journal when compacting: every live or suspended session. */
   members(): JournalMember[] {
     const members: JournalMember[] = [];
@@ -299,6 +307,14 @@ export class NativeEngine {
         return channel.queued + channel.unacked;
       },
       remove: (why, reason, now) => this.#end(session, why, reason, now),
+      // It waits and resumes: its session stays journaled, not gone.
+      restart: (reason) => {
+        if (session.live) {
+          session.link.send(encodeEvent({ kind: "restarting", reason }));
+          this.#host.work.touch(session);
+        }
+        return true;
+      },
       describe: (now) => describe(session, now),
     };
   }

@@ -116,10 +116,10 @@ async function start(
   post({ type: "listening", hostname, port });
 }
 
-async function shutdown(reason: string): Promise<void> {
+async function shutdown(reason: string, restart = false): Promise<void> {
   const closing = server;
   server = undefined;
-  await closing?.shutdown(reason);
+  await closing?.shutdown(reason, undefined, restart);
   flushLog();
   post({ type: "closed" });
   self.close();
@@ -145,11 +145,13 @@ self.onmessage = async (event: MessageEvent<ToServerWorker>) => {
       }
       for (const text of result?.lines ?? []) log("info", text);
       flushLog();
-      if (result?.shutdown !== undefined) await shutdown(result.shutdown);
+      if (result?.shutdown !== undefined) {
+        await shutdown(result.shutdown, result.restart);
+      }
       return;
     }
     case "shutdown":
-      return await shutdown(message.reason);
+      return await shutdown(message.reason, message.restart);
     default: {
       const _exhaustive: never = message;
       throw new TypeError(`Unknown message ${_exhaustive}`);

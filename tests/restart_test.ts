@@ -181,3 +181,60 @@ Deno.test("a server stopped with /shutdown and started again with --state keeps 
     await cat.waitFor("Message of the day: be kind");
   });
 });
+
+for (
+  const [how, stop] of [
+    [
+      "/shutdown --restart",
+      (server: Proc) => server.type("/shutdown --restart maintenance"),
+    ],
+    ["SIGTERM under --state", (server: Proc) => server.kill("SIGTERM")],
+  ] as const
+) {
+  Deno.test(`${how} lets members wait and resume on the restarted server: no leave or join, nothing twice`, async () => {
+    await inStateDir(async (state) => {
+      const args = ["--state", state];
+      const first = await startServer(args);
+      await using ann = await startMember("ann", first.port);
+      await using ben = await startMember("ben", first.port);
+      await ann.waitFor("ben joined");
+      await ann.type("before");
+      await ben.waitFor("ann: before");
+      await stop(first);
+      for (const member of [ann, ben]) {
+        await member.waitFor(/^Server is restarting: .+; waiting…$/);
+      }
+      assert.equal((await first.status()).code, 0);
+      await first[Symbol.asyncDispose]();
+      await ann.type("while down");
+      await using _second = await startServer([
+        ...args,
+        "--port",
+        String(first.port),
+      ]);
+      await ann.waitFor(/^Reconnected as ann/, 15_000);
+      await ben.waitFor(/^Reconnected as ben/, 15_000);
+      await ben.waitFor("ann: while down", 10_000);
+      await ben.type("after");
+      await ann.waitFor("ben: after", 10_000);
+      if (how.startsWith("/shutdown")) {
+        assert.equal(
+          ann.count("Server is restarting: maintenance; waiting…"),
+          1,
+        );
+      }
+      for (const member of [ann, ben]) {
+        const all = member.lines.join("\n");
+        assert.equal(member.count(/ left$| timed out$|^The server/), 0, all);
+        assert.equal(member.count(/^Server not responding/), 0, all);
+        assert.equal(member.count(/^Server is restarting/), 1, all);
+      }
+      assert.equal(ben.count("ann: before"), 1);
+      assert.equal(ben.count("ann: while down"), 1);
+      assert.equal(ann.count("ben: after"), 1);
+      assert.equal(ann.count("ben joined"), 1);
+      assert.equal(ben.count(/joined$/), 0);
+      assert.deepEqual([...ann.errors, ...ben.errors], []);
+    });
+  });
+}
