@@ -285,14 +285,9 @@ export class ServerCore {
   shutdown(reason: string, now: number, restart = false): void {
     this.#restarting = restart;
     if (restart) {
-      this.#log(
-        "info",
-        `Restarting${reason ? ` (${reason})` : ""}: ${
-          this.chat.count(
-            "native",
-          )
-        } members wait to resume`,
-      );
+      const waiting = this.chat.count("native");
+      const as = this.#journal ? "resume" : "rejoin as new (no --state)";
+      this.#log("info", `Restarting: ${waiting} members wait to ${as}`);
       this.chat.restart(reason, now);
     } else this.chat.shutdown(reason, now);
     this.flush(now);
