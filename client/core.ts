@@ -409,6 +409,8 @@ export class ClientCore {
         this.#notices.undelivered([event.request], event.reason);
         continue;
       }
+      // It goes away and comes back: we wait, and resume as after a crash.
+      if (event.kind === "restarting") this.#notices.restarting();
       if ("id" in event) {
         // A resumed session replays from the last id seen: never show one twice.
         if (event.id <= this.#lastSeen) continue;

@@ -28,6 +28,8 @@ export type ClientNotice =
 export class Notices {
   #notices: ClientNotice[] = [];
   #lost = false;
+  /** The server said it is restarting: losing it is expected, not news. */
+  #restarting = false;
 
   /** Add `notice`. */
   push(notice: ClientNotice): void {
@@ -56,7 +58,15 @@ export class Notices {
   setLost(lost: boolean): void {
     if (lost === this.#lost) return;
     this.#lost = lost;
+    // Its RESTARTING said it first (and that we wait); its return is news.
+    if (lost && this.#restarting) return;
+    this.#restarting = false;
     this.#notices.push({ type: "status", status: lost ? "lost" : "back" });
+  }
+
+  /** The server said it is restarting: its silence goes without saying. */
+  restarting(): void {
+    this.#restarting = true;
   }
 
   /** Notices added since the last call. */

@@ -66,7 +66,13 @@ export type ServerEvent =
   | { kind: "motd"; text: string }
   | { kind: "limits"; burst: number; perSecond: number }
   /** A request the server acknowledged but will not carry out, and why. */
-  | { kind: "unsent"; request: ClientRequest; reason: string };
+  | { kind: "unsent"; request: ClientRequest; reason: string }
+  /**
+   * The server is restarting (with its journal): wait and resume, as after
+   * a crash. A member that does not know this kind drops it and does so
+   * anyway once the server is silent.
+   */
+  | { kind: "restarting"; reason: string };
 
 /** Events that belong to the room's numbered log. */
 export type RoomEvent = Extract<ServerEvent, { id: number }>;
@@ -131,6 +137,7 @@ const EVENTS: Schema = {
   motd: [0x1d, [["text", "text"]]],
   limits: [0x1e, [["burst", "u32"], ["perSecond", "u32"]]],
   unsent: [0x1f, [["request", "request"], ["reason", "reason"]]],
+  restarting: [0x20, [["reason", "reason"]]],
 };
 
 const REQUESTS: Schema = {

@@ -368,6 +368,7 @@ const EVENT_SHAPES: {
   limits: { burst: u32, perSecond: u32 },
   // A lazy check: requestOk is defined below.
   unsent: { request: (v) => requestOk(v), reason },
+  restarting: { reason },
 };
 const eventOk = byKind("kind", EVENT_SHAPES);
 const REQUEST_SHAPES: {
@@ -535,6 +536,10 @@ const EVENT_SEEDS: {
       request: { kind: "private", to: LONG_NAME, text: LONG_TEXT },
       reason: "",
     },
+  ],
+  restarting: [
+    { kind: "restarting", reason: "maintenance" },
+    { kind: "restarting", reason: "" },
   ],
 };
 

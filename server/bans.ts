@@ -5,12 +5,29 @@
 
 import { nameKey } from "../protocol/names.ts";
 
+/**
+ * Bans as a journal keeps them: each target with until when (ms since the
+ * epoch, absolute, so an expired ban stays expired after a restart;
+ * Infinity: for good), and the address banned with each name.
+ */
+export interface BanState {
+  names: Array<[key: string, until: number]>;
+  addresses: Array<[address: string, until: number]>;
+  linked: Array<[key: string, address: string]>;
+}
+
 /** Who is banned, by name key and by IP address. */
 export class Bans {
   #names = new Map<string, number>();
   #addresses = new Map<string, number>();
   /** The address banned with a name, so unbanning the name frees both. */
   #linked = new Map<string, string>();
+  #version = 0;
+
+  /** Grows with every ban and unban: a journal writes the bans again when it moved. */
+  get version(): number {
+    return this.#version;
+  }
 
   /** Ban a name (any case or width) and, if given, an address until `until` (ms; Infinity: for good). */
   ban(
@@ -23,10 +40,12 @@ export class Bans {
     if (name !== undefined && address !== undefined) {
       this.#linked.set(nameKey(name), address);
     }
+    this.#version++;
   }
 
   /** Lift the ban on a name (and the address banned with it) or an address; false when there was none. */
   unban(target: string): boolean {
+    this.#version++;
     if (this.#addresses.delete(target)) return true;
     const key = nameKey(target);
     const linked = this.#linked.get(key);
@@ -63,6 +82,28 @@ export class Bans {
       }
     }
     return all;
+  }
+
+  /** The bans in force at `now`, for a journal. */
+  state(now: number): BanState {
+    const live = (map: Map<string, number>) =>
+      [...map].filter(([, until]) => until > now);
+    const names = live(this.#names);
+    const keys = new Set(names.map(([key]) => key));
+    return {
+      names,
+      addresses: live(this.#addresses),
+      linked: [...this.#linked].filter(([key]) => keys.has(key)),
+    };
+  }
+
+  /** Take back the bans a journal kept (after a restart); expired ones stay expired. */
+  restore(state: BanState): void {
+    for (const [key, until] of state.names) this.#names.set(key, until);
+    for (const [address, until] of state.addresses) {
+      this.#addresses.set(address, until);
+    }
+    for (const [key, address] of state.linked) this.#linked.set(key, address);
   }
 
   #live(map: Map<string, number>, key: string, now: number): number {

@@ -62,6 +62,14 @@ export type Admitted =
   | { ok: true; name: string }
   | { ok: false; problem: Refusal; message: string };
 
+/** What the chat core tells a journal (`--state`) of its members, so a restart keeps it. */
+export interface MemberJournal {
+  /** Member `id` is now called `name`. */
+  renamed(id: number, name: string): void;
+  /** Member `id` is away for `reason` (empty: back). */
+  away(id: number, reason: string): void;
+}
+
 /** A request that counts against a member's rate. */
 type Paced = Exclude<ClientRequest, { kind: "leave" }>;
 
@@ -81,14 +89,20 @@ export class ChatCore {
   #limits: JoinLimits;
   #log: Logger;
   #rate: number;
+  #journal: MemberJournal | undefined;
 
-  /** A room with `options` on `log`, counting into `stats`, reporting to `logger`. */
+  /**
+   * A room with `options` on `log`, counting into `stats`, reporting to
+   * `logger`, telling `journal` what its members change of themselves.
+   */
   constructor(
     options: ChatOptions = {},
     logger: Logger = () => {},
     stats = new Stats(),
     log?: RoomLog,
+    journal?: MemberJournal,
   ) {
+    this.#journal = journal;
     const history = options.history ?? 50;
     this.room = new Room(
       log ?? new MemoryLog(Math.max(DEFAULT_LOG_SIZE, history)),
@@ -263,6 +277,19 @@ export class ChatCore {
     }
   }
 
+  /**
+   * Tell every member the server is restarting: those that can resume stay
+   * members (they wait and come back to the restarted server), the rest
+   * are told and let go. Nobody is announced as leaving.
+   */
+  restart(reason: string, now: number): void {
+    for (const seat of [...this.#seats.values()]) {
+      if (seat.port.restart?.(reason, now)) continue;
+      this.#unseat(seat);
+      if (!seat.port.restart) seat.port.remove("closing", reason, now);
+    }
+  }
+
   /** Advance time: perform throttled requests as their members' rates allow. */
   tick(now: number): void {
     for (const seat of this.#waiting) {
@@ -356,10 +383,19 @@ export class ChatCore {
           this.room.private(id, request.to, request.text, now),
           now,
         );
-      case "nick":
-        return this.#deliver(this.room.nick(id, request.name, now), now);
-      case "away":
-        return this.#deliver(this.room.away(id, request.reason, now), now);
+      case "nick": {
+        const deliveries = this.room.nick(id, request.name, now);
+        const renamed = this.nameOf(id);
+        if (renamed !== name && renamed !== undefined) {
+          this.#journal?.renamed(id, renamed);
+        }
+        return this.#deliver(deliveries, now);
+      }
+      case "away": {
+        const deliveries = this.room.away(id, request.reason, now);
+        if (deliveries.length > 0) this.#journal?.away(id, request.reason);
+        return this.#deliver(deliveries, now);
+      }
       case "who":
         // Paced too: a WHO answer is large, a flood of them would be costly.
         seat.port.deliver(

@@ -270,6 +270,11 @@ export class ClassicEngine {
         return member.backlog;
       },
       remove: (why, reason) => this.#end(member, why, reason),
+      // It cannot resume: told to join again, and let go.
+      restart: (reason) => {
+        this.#close(member, this.#t.restarting(sanitize(reason), false));
+        return false;
+      },
       describe: () => describe(member),
     };
   }
@@ -278,9 +283,15 @@ export class ClassicEngine {
   #end(member: ClassicMember, why: GoodbyeWhy, reason: string): void {
     // Too far behind: what waits is the problem. Otherwise it goes first.
     if (why === "slow") member.clear();
-    const told = why === "left"
-      ? []
-      : datagramsOf([this.#t.goodbye(why, sanitize(reason))]);
+    this.#close(
+      member,
+      why === "left" ? undefined : this.#t.goodbye(why, sanitize(reason)),
+    );
+  }
+
+  /** `line` (if any) and EXIT after what was queued; the binding is forgotten. */
+  #close(member: ClassicMember, line: string | undefined): void {
+    const told = line === undefined ? [] : datagramsOf([line]);
     this.#queue(member, [...told, encoder.encode("EXIT")]);
     this.#unbind(member);
     this.#host.log(

@@ -263,6 +263,24 @@ Deno.test({
 
 Deno.test({
   name:
+    "ClassicEngine: a restart tells every classic member to join again, then EXIT (it cannot resume)",
+  permissions: "none",
+  fn() {
+    const room = new Room();
+    room.login("alice", ALICE);
+    room.server.shutdown("maintenance", room.now, true);
+    room.wait(10);
+    assert.deepEqual(room.take(ALICE), [
+      "\nServer is restarting: maintenance; join again in a moment",
+      "EXIT",
+    ]);
+    assert.equal(room.server.chat.count(), 0);
+    assert.equal(room.server.drained, true);
+  },
+});
+
+Deno.test({
+  name:
     "ClassicEngine holds a classic paste like a native one, kicks a flood, answers its Qs with EXIT",
   permissions: "none",
   fn() {

@@ -14,6 +14,8 @@ export interface ConsoleResult {
   lines: string[];
   /** Set by /shutdown: the reason members are given. */
   shutdown?: string;
+  /** Set by /shutdown --restart: members wait and resume. */
+  restart?: boolean;
 }
 
 /** One console command. */
@@ -186,12 +188,16 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
   },
   {
     name: "shutdown",
-    usage: "/shutdown [reason]",
-    help: "tell every member the server is closing, then stop",
-    run: (_core, args) => ({
-      lines: [],
-      shutdown: args || "the host shut the server down",
-    }),
+    usage: "/shutdown [--restart] [reason]",
+    help:
+      "tell every member the server is closing, then stop (--restart: they wait and resume)",
+    run: (_core, args) => {
+      const restart = /^--restart(\s|$)/.test(args);
+      const reason = restart ? args.slice("--restart".length).trim() : args;
+      return restart
+        ? { lines: [], shutdown: reason, restart }
+        : { lines: [], shutdown: reason || "the host shut the server down" };
+    },
   },
 ];
 

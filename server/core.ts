@@ -17,6 +17,11 @@ import { ChatCore, type ChatOptions } from "./chat.ts";
 import { ClassicEngine } from "./classic.ts";
 import type { Journal, JournalState } from "./journal.ts";
 import { type Logger, messageOf } from "./log.ts";
+import {
+  moderationOf,
+  moderationVersion,
+  restoreModeration,
+} from "./moderation.ts";
 import { NativeEngine } from "./native.ts";
 import { DEFAULT_LOG_SIZE, JournaledLog } from "./room_log.ts";
 import { Stats } from "./stats.ts";
@@ -63,6 +68,9 @@ export type JournalSink = Pick<
   | "member"
   | "processed"
   | "gone"
+  | "renamed"
+  | "away"
+  | "moderation"
   | "event"
   | "flush"
   | "wantsCompaction"
@@ -87,6 +95,10 @@ export class ServerCore {
   #log: Logger;
   #journal: JournalSink | undefined;
   #salt: Uint8Array | undefined;
+  /** Set by `shutdown(…, true)`: members stay, to resume after the restart. */
+  #restarting = false;
+  /** The moderation version last journaled (-1: none yet). */
+  #moderationJournaled = -1;
   /** Errors already logged (each once). */
   #seenErrors = new Set<string>();
 
@@ -121,6 +133,7 @@ export class ServerCore {
       log,
       this.stats,
       roomLog,
+      journal?.sink,
     );
     const reply = (bytes: Uint8Array, to: Address, limit: number) =>
       this.#reply(bytes, to, limit);
@@ -151,7 +164,9 @@ export class ServerCore {
           : undefined,
       },
     );
-    if (journal !== undefined) this.#restore(journal.restored, journal.now);
+    if (journal !== undefined) {
+      this.#restore(journal.restored, journal.now, options.motd !== undefined);
+    }
   }
 
   /** Members currently in the room. */
@@ -159,10 +174,15 @@ export class ServerCore {
     return this.chat.room.size;
   }
 
-  /** True when nothing is left to say: every GOODBYE acknowledged or given up, every line sent. */
+  /**
+   * True when nothing is left to say: every GOODBYE (restarting: everything
+   * queued for a member) acknowledged or given up, every line sent.
+   */
   get drained(): boolean {
-    return this.native.sessions.size === 0 && this.#work.empty &&
-      this.#replies.length === 0;
+    const said = this.#restarting
+      ? this.native.settled
+      : this.native.sessions.size === 0;
+    return said && this.#work.empty && this.#replies.length === 0;
   }
 
   /**
@@ -178,7 +198,21 @@ export class ServerCore {
     this.stats.datagramIn(bytes.byteLength);
     this.#contain("datagram", () => this.#receive(bytes, from, now, origin));
     // Recorded before anything it caused is sent (poll comes after).
-    this.#journal?.flush();
+    this.flush(now);
+  }
+
+  /**
+   * Write to the journal what was done since the last call (the room's
+   * moderation too, when it changed), before anything it caused is sent.
+   */
+  flush(now: number): void {
+    if (this.#journal === undefined) return;
+    const version = moderationVersion(this.chat);
+    if (version !== this.#moderationJournaled) {
+      this.#journal.moderation(moderationOf(this.chat, now));
+      this.#moderationJournaled = version;
+    }
+    this.#journal.flush();
   }
 
   #receive(
@@ -240,13 +274,23 @@ export class ServerCore {
   /** A line from the host's console: an admin message to every member. */
   admin(text: string, now: number): void {
     this.#contain("console line", () => this.chat.admin(text, now));
-    this.#journal?.flush();
+    this.flush(now);
   }
 
-  /** Tell every member the server is closing; sessions end once acked. */
-  shutdown(reason: string, now: number): void {
-    this.chat.shutdown(reason, now);
-    this.#journal?.flush();
+  /**
+   * Tell every member the server is closing (sessions end once acked), or
+   * with `restart`, that it is restarting: members then wait and resume,
+   * and their sessions stay in the journal.
+   */
+  shutdown(reason: string, now: number, restart = false): void {
+    this.#restarting = restart;
+    if (restart) {
+      const waiting = this.chat.count("native");
+      const as = this.#journal ? "resume" : "rejoin as new (no --state)";
+      this.#log("info", `Restarting: ${waiting} members wait to ${as}`);
+      this.chat.restart(reason, now);
+    } else this.chat.shutdown(reason, now);
+    this.flush(now);
   }
 
   /** Advance time: timeouts, retransmissions, delayed acks, throttled requests. */
@@ -257,8 +301,8 @@ export class ServerCore {
       this.chat.tick(now);
     });
     this.stats.sample(now);
-    this.#journal?.flush();
-    this.#compact();
+    this.flush(now);
+    this.#compact(now);
   }
 
   /**
@@ -303,7 +347,10 @@ export class ServerCore {
     this.#replies.push({ bytes, to: { hostname: to.hostname, port: to.port } });
   }
 
-  #restore(state: JournalState, now: number): void {
+  #restore(state: JournalState, now: number, keepMotd: boolean): void {
+    if (state.moderation !== undefined) {
+      restoreModeration(this.chat, state.moderation, keepMotd);
+    }
     this.chat.room.restore(state.members);
     this.native.restore(state.members, now);
     if (state.members.length > 0) {
@@ -314,13 +361,14 @@ export class ServerCore {
     }
   }
 
-  #compact(): void {
+  #compact(now: number): void {
     if (!this.#journal?.wantsCompaction) return;
     this.#journal.compact({
       salt: this.#salt,
       lastId: this.chat.room.lastId,
       events: this.chat.room.recent(),
       members: this.native.members(),
+      moderation: moderationOf(this.chat, now),
     });
   }
 }

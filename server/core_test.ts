@@ -10,10 +10,9 @@ import { split } from "../protocol/fragment.ts";
 import { MAX_FRAME_BODY, PacketType } from "../protocol/packet.ts";
 import { decodePacket } from "../protocol/packet_decode.ts";
 import { encodeSession } from "../protocol/packet_encode.ts";
-import { Net, type Peer, SECRET, STEP_MS } from "../tests/_loopback.ts";
-import { type JournalSink, ServerCore, type ServerOptions } from "./core.ts";
-import { replay, toEntry } from "./journal.ts";
-import type { LogEntry } from "./room_log.ts";
+import { Net, type Peer, STEP_MS } from "../tests/_loopback.ts";
+import type { ServerOptions } from "./core.ts";
+import { FakeJournal, journaled } from "../tests/_journal.ts";
 
 function whoAddress(net: Net, name: string): string | undefined {
   return net.server.chat.who(net.now).entries.find((m) => m.name === name)
@@ -303,47 +302,6 @@ Deno.test({
     assert.equal(net.server.memberCount, 2);
   },
 });
-
-/** A journal that keeps what was flushed as the text of a file. */
-class FakeJournal implements JournalSink {
-  text = "";
-  #batch = "";
-  member(id: number, token: Uint8Array, name: string): void {
-    const hex = Array.from(token, (b) => b.toString(16).padStart(2, "0"));
-    this.#add({ t: "member", id, token: hex.join(""), name });
-  }
-  processed(id: number, next: number, pn?: number): void {
-    this.#add(
-      pn === undefined ? { t: "next", id, next } : { t: "next", id, next, pn },
-    );
-  }
-  gone(id: number): void {
-    this.#add({ t: "gone", id });
-  }
-  event(entry: LogEntry): void {
-    this.#add(toEntry(entry));
-  }
-  flush(): void {
-    this.text += this.#batch;
-    this.#batch = "";
-  }
-  get wantsCompaction(): boolean {
-    return false;
-  }
-  compact(): void {}
-  #add(entry: unknown): void {
-    this.#batch += JSON.stringify(entry) + "\n";
-  }
-}
-
-function journaled(journal: FakeJournal, now: number, text = "") {
-  const restored = replay(text, 1024);
-  return new ServerCore({ cookieSecret: SECRET, timeoutMs: 3000 }, () => {}, {
-    sink: journal,
-    restored,
-    now,
-  });
-}
 
 /**
  * ann, ben and cat chat; the server dies with ann's "a2" processed but not

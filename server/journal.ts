@@ -17,10 +17,13 @@ import {
   type Entry,
   fromEntry,
   fromHex,
+  fromRoomEntry,
   toEntry,
   toHex,
+  toRoomEntry,
   wellFormed,
 } from "./journal_entry.ts";
+import type { Moderation } from "./moderation.ts";
 import type { LogEntry } from "./room_log.ts";
 
 export { type Entry, toEntry } from "./journal_entry.ts";
@@ -37,6 +40,10 @@ export interface JournalMember {
    * member: only a newer one may move the session (roaming).
    */
   pn?: number;
+  /** The last room event id before it joined: it never gets those. */
+  joinedAfter?: number;
+  /** Its away message; absent or empty when present. */
+  away?: string;
 }
 
 /** The server's own nonces in a room with a passphrase (see `seal.ts`). */
@@ -55,6 +62,8 @@ export interface JournalState {
   lastId: number;
   events: LogEntry[];
   members: JournalMember[];
+  /** The room's bans, mutes and message of the day, when ever set. */
+  moderation?: Moderation;
 }
 
 /**
@@ -115,9 +124,24 @@ export class Journal {
     this.#append({ t: "salt", salt: toHex(salt) });
   }
 
-  /** A member joined with this session. */
-  member(id: number, token: Uint8Array, name: string): void {
-    this.#append({ t: "member", id, token: toHex(token), name });
+  /** A member joined with this session, after room event `after`. */
+  member(id: number, token: Uint8Array, name: string, after?: number): void {
+    this.#append(memberEntry({ id, token, name, joinedAfter: after }));
+  }
+
+  /** Member `id` took a new name. */
+  renamed(id: number, name: string): void {
+    this.#append({ t: "name", id, name });
+  }
+
+  /** Member `id` is away for `reason` (empty: back). */
+  away(id: number, reason: string): void {
+    this.#append({ t: "away", id, reason });
+  }
+
+  /** The room's moderation is now `moderation`. */
+  moderation(moderation: Moderation): void {
+    this.#append(toRoomEntry(moderation));
   }
 
   /**
@@ -202,6 +226,7 @@ export function replayCounting(
   let lastId = 0;
   let salt: Uint8Array | undefined;
   let seal: JournalSeal | undefined;
+  let moderation: Moderation | undefined;
   let skipped = 0;
   for (const line of text.split("\n")) {
     if (line === "") continue;
@@ -222,7 +247,19 @@ export function replayCounting(
           token: fromHex(entry.token),
           name: entry.name,
           next: 0,
+          ...(entry.after === undefined ? {} : { joinedAfter: entry.after }),
         });
+        break;
+      case "name":
+      case "away": {
+        const member = members.get(entry.id);
+        if (member === undefined) break;
+        if (entry.t === "name") member.name = entry.name;
+        else member.away = entry.reason;
+        break;
+      }
+      case "room":
+        moderation = fromRoomEntry(entry);
         break;
       case "next": {
         const member = members.get(entry.id);
@@ -260,7 +297,21 @@ export function replayCounting(
     members: [...members.values()],
   };
   if (seal !== undefined) state.seal = seal;
+  if (moderation !== undefined) state.moderation = moderation;
   return { state, skipped };
+}
+
+function memberEntry(
+  m: Pick<JournalMember, "id" | "token" | "name" | "joinedAfter">,
+): Entry {
+  const entry: Entry = {
+    t: "member",
+    id: m.id,
+    token: toHex(m.token),
+    name: m.name,
+  };
+  if (m.joinedAfter !== undefined) entry.after = m.joinedAfter;
+  return entry;
 }
 
 function writeCompact(path: string, state: JournalState): void {
@@ -269,13 +320,18 @@ function writeCompact(path: string, state: JournalState): void {
     lines.push({ t: "salt", salt: toHex(state.salt) });
   }
   if (state.seal !== undefined) lines.push({ t: "seal", ...state.seal });
+  if (state.moderation !== undefined) {
+    lines.push(toRoomEntry(state.moderation));
+  }
   for (const m of state.members) {
-    lines.push({ t: "member", id: m.id, token: toHex(m.token), name: m.name });
+    const { id } = m;
+    lines.push(memberEntry(m));
     lines.push(
       m.pn === undefined
-        ? { t: "next", id: m.id, next: m.next }
-        : { t: "next", id: m.id, next: m.next, pn: m.pn },
+        ? { t: "next", id, next: m.next }
+        : { t: "next", id, next: m.next, pn: m.pn },
     );
+    if (m.away) lines.push({ t: "away", id, reason: m.away });
   }
   for (const entry of state.events) lines.push(toEntry(entry));
   const temporary = `${path}.tmp`;

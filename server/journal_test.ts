@@ -237,6 +237,39 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "replay() applies new names and away messages to the members they name, and keeps the last moderation line",
+  permissions: "none",
+  fn() {
+    const room = (motd: string, until: number | null) => ({
+      t: "room",
+      bans: { names: [["eve", until]], addresses: [], linked: [] },
+      mutes: [["alice", T + 1]],
+      motd,
+    });
+    const text = jsonLines([
+      ...HISTORY,
+      { t: "name", id: 1, name: "alicia" },
+      { t: "away", id: 3, reason: "lunch" },
+      { t: "name", id: 77, name: "nobody" },
+      { t: "away", id: 2, reason: "gone already" },
+      room("first", T),
+      room("second", null),
+    ]);
+    const state = replay(text, 1024);
+    assert.deepStrictEqual(state.members, [
+      { ...HISTORY_STATE.members[0]!, name: "alicia" },
+      { ...HISTORY_STATE.members[1]!, away: "lunch" },
+    ]);
+    assert.deepStrictEqual(state.moderation, {
+      bans: { names: [["eve", Infinity]], addresses: [], linked: [] },
+      mutes: [["alice", T + 1]],
+      motd: "second",
+    });
+  },
+});
+
+Deno.test({
   name: "replay() skips JSON lines whose fields are missing or mistyped",
   permissions: "none",
   fn() {
@@ -253,6 +286,25 @@ Deno.test({
       '{"t":"last","id":"x"}',
       '{"t":"next","id":1,"next":"x"}',
       '{"t":"event","event":{"id":9}}',
+      '{"t":"member","id":4,"token":"00000000000000000000000000000000","name":"x","after":-1}',
+      '{"t":"name","id":1}',
+      '{"t":"name","id":-1,"name":"x"}',
+      '{"t":"away","id":1,"reason":7}',
+      `{"t":"away","id":1,"reason":"${"x".repeat(1025)}"}`,
+      '{"t":"room"}',
+      '{"t":"room","bans":null,"mutes":[],"motd":""}',
+      '{"t":"room","bans":{"names":[],"addresses":[]},"mutes":[],"motd":""}',
+      '{"t":"room","bans":{"names":[["x"]],"addresses":[],"linked":[]},"mutes":[],"motd":""}',
+      '{"t":"room","bans":{"names":[["x","soon"]],"addresses":[],"linked":[]},"mutes":[],"motd":""}',
+      '{"t":"room","bans":{"names":[["x",-5]],"addresses":[],"linked":[]},"mutes":[],"motd":""}',
+      '{"t":"room","bans":{"names":[],"addresses":[[1,null]],"linked":[]},"mutes":[],"motd":""}',
+      '{"t":"room","bans":{"names":[],"addresses":[],"linked":[["x",null]]},"mutes":[],"motd":""}',
+      '{"t":"room","bans":{"names":[],"addresses":[],"linked":[]},"mutes":[["x",null]],"motd":""}',
+      '{"t":"room","bans":{"names":[],"addresses":[],"linked":[]},"mutes":{},"motd":""}',
+      `{"t":"room","bans":{"names":[],"addresses":[],"linked":[]},"mutes":[],"motd":"${
+        "x".repeat(16_385)
+      }"}`,
+      '{"t":"room","bans":{"names":[],"addresses":[],"linked":[]},"mutes":[],"motd":7}',
     ];
     const base = jsonLines(HISTORY);
     const problems = foreign.flatMap((line) => {
@@ -359,6 +411,45 @@ Deno.test({
         lastId: 20,
         events: [toAll(chat(20))],
         members: [{ id: 1, token: token(1), name: "alice", next: 7 }],
+      };
+      journal.compact(state);
+      journal.close();
+      assert.deepStrictEqual(replay(Deno.readTextFileSync(path), 1024), {
+        salt: undefined,
+        ...state,
+      });
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "Journal.compact() keeps the room's moderation, where members joined and their away messages",
+  permissions: { read: true, write: true },
+  async fn() {
+    await inTempDir((dir) => {
+      const path = `${dir}/state.jsonl`;
+      const { journal } = Journal.open(path, 1024);
+      const state: JournalState = {
+        lastId: 9,
+        events: [],
+        members: [{
+          id: 1,
+          token: token(1),
+          name: "alice",
+          next: 2,
+          joinedAfter: 4,
+          away: "lunch",
+        }],
+        moderation: {
+          bans: {
+            names: [["eve", Infinity], ["mallory", T]],
+            addresses: [["10.0.0.9", T]],
+            linked: [["mallory", "10.0.0.9"]],
+          },
+          mutes: [["bob", T + 5]],
+          motd: "be kind",
+        },
       };
       journal.compact(state);
       journal.close();

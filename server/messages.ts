@@ -23,7 +23,8 @@ export type ToServerWorker =
   }
   /** A console line: an admin message or a command (`commands.ts`). */
   | { type: "console"; line: string }
-  | { type: "shutdown"; reason: string };
+  /** `restart`: members wait and resume (see `ServerCore.shutdown`). */
+  | { type: "shutdown"; reason: string; restart?: boolean };
 
 /** Worker to main thread. */
 export type FromServerWorker =

@@ -46,7 +46,7 @@ const PN_FLOOR_AHEAD = PN_RESUME_SKIP / 2;
 
 /** What the engine writes to the journal, when there is one. */
 export interface SessionJournal {
-  member(id: number, token: Uint8Array, name: string): void;
+  member(id: number, token: Uint8Array, name: string, after: number): void;
   processed(id: number, next: number, pn?: number): void;
   gone(id: number): void;
 }
@@ -219,19 +219,29 @@ export class NativeEngine {
     }
   }
 
+  /** True when no session has anything queued or unacknowledged. */
+  get settled(): boolean {
+    for (const { link } of this.sessions.values()) {
+      if (link.channel.unacked > 0 || link.channel.queued > 0) return false;
+    }
+    return true;
+  }
+
   /** Members to journal when compacting: every live or suspended session. */
   members(): JournalMember[] {
     const members: JournalMember[] = [];
     for (const s of this.sessions.values()) {
       if (!s.live && s.suspendedUntil === undefined) continue;
-      const name = this.#host.chat.nameOf(s.id);
-      if (name === undefined) continue;
+      const member = this.#host.chat.room.get(s.id);
+      if (member === undefined) continue;
       members.push({
         id: s.id,
         token: s.token,
-        name,
+        name: member.name,
         next: s.link.completedNext,
         pn: s.pnJournaled,
+        joinedAfter: member.joinedAfter,
+        away: member.away,
       });
     }
     return members;
@@ -250,8 +260,14 @@ export class NativeEngine {
       this.#port(session),
       now,
     );
-    if (admitted.ok) {
-      this.#host.journal?.member(session.id, session.token, admitted.name);
+    const member = admitted.ok && this.#host.chat.room.get(session.id);
+    if (member) {
+      this.#host.journal?.member(
+        session.id,
+        session.token,
+        member.name,
+        member.joinedAfter,
+      );
     }
     return admitted;
   }
@@ -291,6 +307,14 @@ export class NativeEngine {
         return channel.queued + channel.unacked;
       },
       remove: (why, reason, now) => this.#end(session, why, reason, now),
+      // It waits and resumes: its session stays journaled, not gone.
+      restart: (reason) => {
+        if (session.live) {
+          session.link.send(encodeEvent({ kind: "restarting", reason }));
+          this.#host.work.touch(session);
+        }
+        return true;
+      },
       describe: (now) => describe(session, now),
     };
   }

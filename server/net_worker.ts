@@ -116,10 +116,10 @@ async function start(
   post({ type: "listening", hostname, port });
 }
 
-async function shutdown(reason: string): Promise<void> {
+async function shutdown(reason: string, restart = false): Promise<void> {
   const closing = server;
   server = undefined;
-  await closing?.shutdown(reason);
+  await closing?.shutdown(reason, undefined, restart);
   flushLog();
   post({ type: "closed" });
   self.close();
@@ -133,20 +133,25 @@ self.onmessage = async (event: MessageEvent<ToServerWorker>) => {
     case "console": {
       let result: ReturnType<typeof runConsole> | undefined;
       try {
-        result = server?.act((core, now) =>
-          runConsole(core, message.line, now)
-        );
+        result = server?.act((core, now) => {
+          const done = runConsole(core, message.line, now);
+          // What it changed (a ban, a mute) is journaled before it takes effect.
+          core.flush(now);
+          return done;
+        });
       } catch (error) {
         // A bug in a command must not stop the room.
         log("warn", `Console command failed: ${messageOf(error)}`);
       }
       for (const text of result?.lines ?? []) log("info", text);
       flushLog();
-      if (result?.shutdown !== undefined) await shutdown(result.shutdown);
+      if (result?.shutdown !== undefined) {
+        await shutdown(result.shutdown, result.restart);
+      }
       return;
     }
     case "shutdown":
-      return await shutdown(message.reason);
+      return await shutdown(message.reason, message.restart);
     default: {
       const _exhaustive: never = message;
       throw new TypeError(`Unknown message ${_exhaustive}`);

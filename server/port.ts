@@ -56,6 +56,13 @@ export interface MemberPort {
    * when it can still be told, and end its connection.
    */
   remove(why: GoodbyeWhy, reason: string, now: number): void;
+  /**
+   * The server is restarting: tell the member. True when it waits and
+   * resumes (it stays a member until the server stops); false when it was
+   * told to join again and its connection is over. A port without this is
+   * removed as when the server closes.
+   */
+  restart?(reason: string, now: number): boolean;
   /** The connection for /who; undefined while it is not connected. */
   describe(now: number): LinkInfo | undefined;
 }

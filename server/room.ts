@@ -23,8 +23,22 @@ export interface RoomMember {
   name: string;
   key: string;
   readonly joinedAt: number;
+  /**
+   * Id of the last room event before the member was here: it was never
+   * sent one at or below this, so resuming never sends them either.
+   */
+  joinedAfter: number;
   /** Away message; empty when present. */
   away: string;
+}
+
+/** A member as a journal brings it back (see `Room.restore`). */
+export interface RestoredMember {
+  id: number;
+  name: string;
+  /** See `RoomMember.joinedAfter`; 0 when unknown (an older journal). */
+  joinedAfter?: number;
+  away?: string;
 }
 
 /** One event for one member, or for everyone but `except`. */
@@ -60,8 +74,9 @@ export class Room {
    * of thousands, a wave of arrivals would tell everyone about everyone.
    */
   #announceLimit: number;
-  /** The message of the day shown on join; empty for none. */
-  motd = "";
+  #motd = "";
+  /** Grows with every change of mutes or the message of the day (see `Bans.version`). */
+  #version = 0;
 
   /**
    * A room on `log`; `history`: how many messages a joining member is shown
@@ -75,6 +90,21 @@ export class Room {
     this.#announceLimit = announceLimit;
     this.#log = log;
     this.#history = history;
+  }
+
+  /** The message of the day shown on join; empty for none. */
+  get motd(): string {
+    return this.#motd;
+  }
+
+  set motd(text: string) {
+    this.#motd = text;
+    this.#version++;
+  }
+
+  /** Grows with every change of mutes or the message of the day. */
+  get version(): number {
+    return this.#version;
   }
 
   /** True while the room is small enough to announce joins and leaves. */
@@ -134,6 +164,7 @@ export class Room {
       name: check.name,
       key: check.key,
       joinedAt: now,
+      joinedAfter: 0,
       away: "",
     });
     const welcome: Delivery[] = [
@@ -160,9 +191,12 @@ export class Room {
         ),
       ]
       : [];
+    const member = this.#members.get(id)!;
+    // Its own JOINED went to the others only: everything so far is before it.
+    member.joinedAfter = this.#log.lastId;
     return {
       ok: true,
-      member: this.#members.get(id)!,
+      member,
       deliveries: [...welcome, ...joined],
     };
   }
@@ -247,6 +281,7 @@ export class Room {
     if (muted !== undefined) {
       this.#muted.delete(member.key);
       this.#muted.set(check.key, muted);
+      this.#version++;
     }
     member.name = check.name;
     member.key = check.key;
@@ -286,7 +321,18 @@ export class Room {
     const member = this.find(name);
     if (member === undefined) return false;
     this.#muted.set(member.key, until);
+    this.#version++;
     return true;
+  }
+
+  /** The mutes in force at `now` (name key, until when), for a journal. */
+  mutes(now: number): Array<[key: string, until: number]> {
+    return [...this.#muted].filter(([, until]) => until > now);
+  }
+
+  /** Take back mutes a journal kept (absolute times: expired ones stay expired). */
+  restoreMutes(mutes: ReadonlyArray<readonly [string, number]>): void {
+    for (const [key, until] of mutes) this.#muted.set(key, until);
   }
 
   /** Until when member `id` is muted (0: not muted). */
@@ -301,8 +347,8 @@ export class Room {
   }
 
   /** Start from a journal: members back without a word to anyone. */
-  restore(members: ReadonlyArray<{ id: number; name: string }>): void {
-    for (const { id, name } of members) {
+  restore(members: readonly RestoredMember[]): void {
+    for (const { id, name, joinedAfter = 0, away = "" } of members) {
       const check = validateName(name);
       if (
         check.ok && !this.#byKey.has(check.key) &&
@@ -313,7 +359,8 @@ export class Room {
           name: check.name,
           key: check.key,
           joinedAt: 0,
-          away: "",
+          joinedAfter,
+          away,
         });
       }
     }
@@ -321,11 +368,14 @@ export class Room {
 
   /**
    * Room events after `lastSeen` that went to member `id` (not those it
-   * sent or was told about itself), or undefined
-   * when the log no longer reaches back that far.
+   * sent or was told about itself, nor any from before it joined), or
+   * undefined when the log no longer reaches back that far.
    */
   since(lastSeen: number, id?: number): RoomEvent[] | undefined {
-    return this.#log.since(lastSeen, id);
+    // A member that has seen no event since it joined says 0 (its history
+    // came wrapped): what came before it joined is not news to it.
+    const floor = id === undefined ? 0 : this.#members.get(id)?.joinedAfter;
+    return this.#log.since(Math.max(lastSeen, floor ?? 0), id);
   }
 
   #add(member: RoomMember): void {

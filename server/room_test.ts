@@ -30,6 +30,7 @@ Deno.test({
       name: "alice",
       key: "alice",
       joinedAt: T,
+      joinedAfter: 1,
       away: "",
     });
     deepStrictEqual(first.deliveries, [
@@ -395,6 +396,49 @@ Deno.test({
       "left",
       "admin",
     ]);
+  },
+});
+
+Deno.test({
+  name:
+    "Room.since() for a member never returns what came before it joined, however little it says it saw",
+  permissions: "none",
+  fn() {
+    const room = new Room(new MemoryLog());
+    joined(room.join(1, "ann", T));
+    for (let i = 1; i <= 5; i++) room.say(1, `line ${i}`, T + i);
+    const ben = joined(room.join(2, "ben", T + 10));
+    // ben saw the five lines as HISTORY and its own JOINED went to ann only:
+    // the last id it saw on the wire is none at all.
+    strictEqual(ben.member.joinedAfter, 7);
+    deepStrictEqual(room.since(0, 2), []);
+    const after = room.say(1, "after", T + 11)[0]!.event;
+    deepStrictEqual(room.since(0, 2), [after]);
+    deepStrictEqual(room.since(7, 2), [after]);
+    deepStrictEqual(room.since(8, 2), []);
+    // ann was there from the start: she missed only what was for her.
+    deepStrictEqual(room.since(0, 1)?.map((e) => e.kind), ["joined"]);
+  },
+});
+
+Deno.test({
+  name:
+    "Room.restore() keeps where each member joined, its away message and its name",
+  permissions: "none",
+  fn() {
+    const log = new MemoryLog();
+    const first = new Room(log);
+    joined(first.join(1, "ann", T));
+    first.say(1, "old", T + 1);
+    joined(first.join(2, "ben", T + 2));
+    const room = new Room(new MemoryLog(undefined, log.lastId, log.recent()));
+    room.restore([
+      { id: 1, name: "ann", joinedAfter: 0 },
+      { id: 2, name: "ben", joinedAfter: 3, away: "lunch" },
+    ]);
+    strictEqual(room.get(2)?.away, "lunch");
+    deepStrictEqual(room.since(0, 2), []);
+    deepStrictEqual(room.since(0, 1)?.map((e) => e.kind), ["joined"]);
   },
 });
 

@@ -42,8 +42,16 @@ export async function serve(options: ServeOptions): Promise<number> {
   const stop = (signal: string) => {
     if (stopping) return done.resolve(1);
     stopping = true;
-    log("info", `Received ${signal}; telling members the server is closing`);
-    post({ type: "shutdown", reason: `received ${signal}` });
+    // With a journal, SIGTERM (a service manager's stop, or restart) lets
+    // members wait and resume; without one they could not.
+    const restart = signal === "SIGTERM" && options.statePath !== undefined;
+    log(
+      "info",
+      `Received ${signal}; telling members the server is ${
+        restart ? "restarting" : "closing"
+      }`,
+    );
+    post({ type: "shutdown", reason: `received ${signal}`, restart });
   };
   const onSigint = () => stop("SIGINT");
   const onSigterm = () => stop("SIGTERM");

@@ -28,7 +28,9 @@ export const SERVE_USAGE = `Usage: udpchat serve [options]
 Host a chat room. Each line typed here reaches every member as an admin
 message; a line starting with / is a console command (/help lists them:
 /who, /kick, /ban, /unban, /mute, /motd, /say, /stats, /shutdown). Stop with
-Ctrl-C, SIGTERM or /shutdown: members are told the server is closing.
+Ctrl-C, SIGTERM or /shutdown: members are told the server is closing. With
+/shutdown --restart, or SIGTERM under --state, they are told it is restarting,
+wait, and resume on the next server started on the same port.
 
 Options:
   --host HOST        address to bind (default 0.0.0.0, every interface)
@@ -53,8 +55,9 @@ Options:
                      first)
   --lang en|zh       wording of classic clients' lines (default from LC_ALL,
                      LC_MESSAGES or LANG)
-  --state FILE       keep sessions and recent messages in FILE, so members
-                     resume after a restart (within the timeout)
+  --state FILE       keep sessions, recent messages, bans, mutes and the
+                     message of the day in FILE, so members resume after a
+                     restart (within the timeout) and moderation survives it
   --passphrase-file FILE
                      encrypt the room (AES-GCM); members need the passphrase
                      (also: UDPCHAT_PASSPHRASE, or --passphrase TEXT, which

@@ -41,9 +41,16 @@ export class UdpServer implements AsyncDisposable {
     return result;
   }
 
-  /** Say goodbye to every member, wait for their acks (at most `graceMs`), close. */
-  async shutdown(reason: string, graceMs = 2000): Promise<void> {
-    this.core.shutdown(reason, Date.now());
+  /**
+   * Say goodbye to every member (or, with `restart`, that the server is
+   * restarting), wait for their acks (at most `graceMs`), close.
+   */
+  async shutdown(
+    reason: string,
+    graceMs = 2000,
+    restart = false,
+  ): Promise<void> {
+    this.core.shutdown(reason, Date.now(), restart);
     this.#pump.wake();
     const deadline = Date.now() + graceMs;
     while (!this.core.drained && Date.now() < deadline) {

@@ -92,3 +92,149 @@ for (const passphrase of [false, true]) {
     });
   });
 }
+
+Deno.test("a member that saw the room's lines as history gets none of them again, nor its join, after a restart with --state", async () => {
+  await inStateDir(async (state) => {
+    const args = ["--state", state];
+    const first = await startServer(args);
+    await using ann = await startMember("ann", first.port);
+    for (let i = 1; i <= 5; i++) await ann.type(`line ${i}`);
+    await first.waitForCount(/ann: line \d$/, 5);
+    await using ben = await startMember("ben", first.port);
+    await ben.waitForCount(/^\[history [\d:-]+\] ann: line \d$/, 5);
+    await ann.waitFor("ben joined");
+
+    await using _second = await restart(first, args);
+    await ben.waitFor(/^Reconnected as ben/, 15_000);
+    await ann.waitFor(/^Reconnected as ann/, 15_000);
+    await ann.type("after");
+    await ben.waitFor("ann: after", 10_000);
+    await ben.type("back");
+    await ann.waitFor("ben: back", 10_000);
+    const all = ben.lines.join("\n");
+    assert.equal(ben.count(/^ann: line \d$/), 0, all);
+    assert.equal(ben.count(/^\[history [\d:-]+\] ann: line \d$/), 5, all);
+    assert.equal(ben.count(/joined$/), 0, all);
+    assert.equal(ben.count("ann: after"), 1, all);
+    assert.equal(ann.count("ben joined"), 1, ann.lines.join("\n"));
+    assert.equal(ann.count("ben: back"), 1, ann.lines.join("\n"));
+  });
+});
+
+Deno.test("a server restarted with --state after SIGKILL keeps bans, mutes, the message of the day, away messages and new names", async () => {
+  await inStateDir(async (state) => {
+    const args = ["--state", state];
+    const first = await startServer(args);
+    await using ann = await startMember("ann", first.port);
+    await using ben = await startMember("ben", first.port);
+    await ann.waitFor("ben joined");
+    await ben.type("/away lunch");
+    await ann.type("/nick anna");
+    await ann.waitFor("ben is away: lunch");
+    await ben.waitFor("ann is now known as anna");
+    await first.type("/ban mallory");
+    await first.type("/motd be kind");
+    await first.type("/mute anna 10m");
+    await first.waitFor(/anna is muted/);
+    await first.waitFor("Message of the day: be kind");
+
+    await using second = await restart(first, args);
+    await ann.waitFor(/^Reconnected as anna/, 15_000);
+    await ben.waitFor(/^Reconnected as ben/, 15_000);
+    await using mallory = await startMember("mallory", second.port, {
+      wait: false,
+    });
+    await mallory.waitFor(/banned/i, 10_000, true);
+    await using cat = await startMember("cat", second.port);
+    await cat.waitFor("Message of the day: be kind");
+    await second.type("/who");
+    await second.waitFor(/^anna\s/);
+    await second.waitFor(/^ben\s.*away: lunch/);
+    await ann.type("hush");
+    await ann.waitFor(/^Not delivered: hush/, 10_000, true);
+    await ben.type("ping");
+    await ann.waitFor("ben: ping", 10_000);
+    assert.equal(ben.count("anna: hush"), 0, ben.lines.join("\n"));
+  });
+});
+
+Deno.test("a server stopped with /shutdown and started again with --state keeps its bans and message of the day", async () => {
+  await inStateDir(async (state) => {
+    const args = ["--state", state];
+    const first = await startServer(args);
+    await first.type("/ban mallory 1h");
+    await first.type("/motd be kind");
+    await first.waitFor("Message of the day: be kind");
+    await first.type("/shutdown");
+    assert.equal((await first.status()).code, 0);
+    await first[Symbol.asyncDispose]();
+    await using second = await startServer([
+      ...args,
+      "--port",
+      String(first.port),
+    ]);
+    await using mallory = await startMember("mallory", second.port, {
+      wait: false,
+    });
+    await mallory.waitFor(/banned/i, 10_000, true);
+    await using cat = await startMember("cat", second.port);
+    await cat.waitFor("Message of the day: be kind");
+  });
+});
+
+for (
+  const [how, stop] of [
+    [
+      "/shutdown --restart",
+      (server: Proc) => server.type("/shutdown --restart maintenance"),
+    ],
+    ["SIGTERM under --state", (server: Proc) => server.kill("SIGTERM")],
+  ] as const
+) {
+  Deno.test(`${how} lets members wait and resume on the restarted server: no leave or join, nothing twice`, async () => {
+    await inStateDir(async (state) => {
+      const args = ["--state", state];
+      const first = await startServer(args);
+      await using ann = await startMember("ann", first.port);
+      await using ben = await startMember("ben", first.port);
+      await ann.waitFor("ben joined");
+      await ann.type("before");
+      await ben.waitFor("ann: before");
+      await stop(first);
+      for (const member of [ann, ben]) {
+        await member.waitFor(/^Server is restarting: .+; waiting…$/);
+      }
+      assert.equal((await first.status()).code, 0);
+      await first[Symbol.asyncDispose]();
+      await ann.type("while down");
+      await using _second = await startServer([
+        ...args,
+        "--port",
+        String(first.port),
+      ]);
+      await ann.waitFor(/^Reconnected as ann/, 15_000);
+      await ben.waitFor(/^Reconnected as ben/, 15_000);
+      await ben.waitFor("ann: while down", 10_000);
+      await ben.type("after");
+      await ann.waitFor("ben: after", 10_000);
+      if (how.startsWith("/shutdown")) {
+        assert.equal(
+          ann.count("Server is restarting: maintenance; waiting…"),
+          1,
+        );
+      }
+      for (const member of [ann, ben]) {
+        const all = member.lines.join("\n");
+        assert.equal(member.count(/ left$| timed out$|^The server/), 0, all);
+        assert.equal(member.count(/^Server not responding/), 0, all);
+        assert.equal(member.count(/^Server is restarting/), 1, all);
+      }
+      assert.equal(ben.count("ann: before"), 1);
+      assert.equal(ben.count("ann: while down"), 1);
+      assert.equal(ann.count("ben: after"), 1);
+      assert.equal(ann.count("ben joined"), 1);
+      assert.equal(ben.count(/joined$/), 0);
+      assert.deepEqual([...ann.errors, ...ben.errors], []);
+    });
+  });
+}

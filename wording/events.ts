@@ -103,6 +103,8 @@ export function formatEvent(
       return [];
     case "unsent":
       return line(t.unsent(sanitize(event.reason)), "error");
+    case "restarting":
+      return line(t.restarting(sanitize(event.reason), true), "warn");
     default: {
       const _exhaustive: never = event;
       throw new TypeError(`Unknown event ${_exhaustive}`);

@@ -54,6 +54,8 @@ export interface Messages {
   members(total: number, names: string[]): string;
   notice(text: string): string;
   goodbye(why: GoodbyeWhy, reason: string): string;
+  /** The server is restarting; `wait`: this member resumes, else it must join again. */
+  restarting(reason: string, wait: boolean): string;
   privateIn(from: string, text: string): string;
   privateOut(from: string, to: string, text: string): string;
   action(from: string, text: string): string;
@@ -157,6 +159,10 @@ export const EN: Messages = {
         return because("You are banned", reason);
     }
   },
+  restarting: (reason, wait) =>
+    `${because("Server is restarting", reason)}; ${
+      wait ? "waiting…" : "join again in a moment"
+    }`,
   privateIn: (from, text) => `[private] ${from}: ${text}`,
   privateOut: (from, to, text) => `[private] ${from} → ${to}: ${text}`,
   action: (from, text) => `* ${from} ${text}`,
@@ -267,6 +273,10 @@ export const ZH: Messages = {
         return because("你被禁止进入聊天室", reason);
     }
   },
+  restarting: (reason, wait) =>
+    `${because("服务器正在重启", reason)}，${
+      wait ? "请稍候…" : "请稍后重新加入"
+    }`,
   privateIn: (from, text) => `${from}悄悄对你说: ${text}`,
   privateOut: (_from, to, text) => `你悄悄对${to}说: ${text}`,
   action: (from, text) => `* ${from} ${text}`,
