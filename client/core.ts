@@ -32,6 +32,7 @@ import {
   refusesJoin,
   startJoining,
 } from "./handshake.ts";
+import { Echoes } from "./echoes.ts";
 import { type ClientNotice, Notices } from "./notices.ts";
 import { invalidRequest, Requests } from "./requests.ts";
 
@@ -69,11 +70,14 @@ export class ClientCore {
   #notices = new Notices();
   /** What the member asked for, until the server has it. */
   #requests = new Requests();
+  /** Which of them show as sent, and when. */
+  #echoes = new Echoes();
   #lastSeen = 0;
   /** The first packet number of the next link: past every one sent before. */
   #firstPn = 0;
   #everJoined = false;
   #name = "";
+  #leaveReason = "";
   #joinRetryMs: number;
   #joinTimeoutMs: number;
   #lostAfterMs: number;
@@ -153,9 +157,10 @@ export class ClientCore {
     return undefined;
   }
 
-  /** Leave the room; the session ends when the server says goodbye. */
-  leave(now: number): void {
+  /** Leave the room (the others are told `reason`); the session ends when the server says goodbye. */
+  leave(now: number, reason = ""): void {
     const state = this.#state;
+    this.#leaveReason = reason;
     if (state.at === "joined") {
       // Every line goes out at the room's rate before the LEAVE, so the
       // server carries out all of them: wait as long as that takes.
@@ -187,7 +192,10 @@ export class ClientCore {
   #drain(state: Extract<State, { at: "leaving" }>, now: number): void {
     this.#requests.release(state.link, now);
     if (state.asked || this.#requests.paced > 0) return;
-    this.#requests.sendNow(state.link, { kind: "leave" });
+    this.#requests.sendNow(state.link, {
+      kind: "leave",
+      reason: this.#leaveReason,
+    });
     state.asked = true;
   }
 
@@ -327,7 +335,7 @@ export class ClientCore {
     if (packet.resumed) {
       this.#notices.delivered(
         packet.name,
-        this.#requests.resume(link, packet.resumeSeq),
+        this.#echoes.settle(this.#requests.resume(link, packet.resumeSeq), []),
       );
     } else {
       // What was sent on a session that is gone did not get there.
@@ -381,17 +389,19 @@ export class ClientCore {
 
   #session(link: Link, messages: readonly Uint8Array[], now: number): void {
     this.#notices.setLost(false);
-    this.#notices.delivered(
-      this.#name,
-      this.#requests.settle(link.channel.peerNext),
-    );
+    const events: ServerEvent[] = [];
     for (const message of messages) {
-      let event: ServerEvent;
       try {
-        event = decodeEvent(message);
+        events.push(decodeEvent(message));
       } catch {
         continue;
       }
+    }
+    this.#notices.delivered(
+      this.#name,
+      this.#echoes.settle(this.#requests.settle(link.channel.peerNext), events),
+    );
+    for (const event of events) {
       if (
         event.kind === "nick" && nameKey(event.from) === nameKey(this.#name)
       ) {
@@ -406,6 +416,7 @@ export class ClientCore {
       }
       if (event.kind === "unsent") {
         // Taken by the server, then not carried out: as good as lost.
+        this.#echoes.refused(event.request);
         this.#notices.undelivered([event.request], event.reason);
         continue;
       }
@@ -414,8 +425,20 @@ export class ClientCore {
         if (event.id <= this.#lastSeen) continue;
         this.#lastSeen = event.id;
       }
+      if (
+        event.kind === "private" && nameKey(event.from) === nameKey(this.#name)
+      ) {
+        // The server's copy of our private line: it reached its member.
+        const { to, text } = event;
+        this.#notices.delivered(this.#name, [{ kind: "private", to, text }]);
+        continue;
+      }
       this.#notices.push({ type: "event", event });
+      if (event.kind === "muted") {
+        this.#notices.delivered(this.#name, this.#echoes.muted(event.ms));
+      }
       if (event.kind === "goodbye") {
+        this.#notices.delivered(this.#name, this.#echoes.ended());
         return this.#end(event.why, event.reason, link);
       }
     }

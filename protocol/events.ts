@@ -66,7 +66,9 @@ export type ServerEvent =
   | { kind: "motd"; text: string }
   | { kind: "limits"; burst: number; perSecond: number }
   /** A request the server acknowledged but will not carry out, and why. */
-  | { kind: "unsent"; request: ClientRequest; reason: string };
+  | { kind: "unsent"; request: ClientRequest; reason: string }
+  /** The member may not speak for `ms` more (0: it may speak again), and why. */
+  | { kind: "muted"; ms: number; reason: string };
 
 /** Events that belong to the room's numbered log. */
 export type RoomEvent = Extract<ServerEvent, { id: number }>;
@@ -74,7 +76,7 @@ export type RoomEvent = Extract<ServerEvent, { id: number }>;
 /** What a member asks of the server. */
 export type ClientRequest =
   | { kind: "say"; text: string }
-  | { kind: "leave" }
+  | { kind: "leave"; reason: string }
   | { kind: "private"; to: string; text: string }
   | { kind: "action"; text: string }
   | { kind: "nick"; name: string }
@@ -131,11 +133,12 @@ const EVENTS: Schema = {
   motd: [0x1d, [["text", "text"]]],
   limits: [0x1e, [["burst", "u32"], ["perSecond", "u32"]]],
   unsent: [0x1f, [["request", "request"], ["reason", "reason"]]],
+  muted: [0x20, [["ms", "u32"], ["reason", "reason"]]],
 };
 
 const REQUESTS: Schema = {
   say: [0x01, [["text", "text"]]],
-  leave: [0x02, []],
+  leave: [0x02, [["reason", "reason"]]],
   private: [0x03, [["to", "name"], ["text", "text"]]],
   action: [0x04, [["text", "text"]]],
   nick: [0x05, [["name", "name"]]],

@@ -368,13 +368,14 @@ const EVENT_SHAPES: {
   limits: { burst: u32, perSecond: u32 },
   // A lazy check: requestOk is defined below.
   unsent: { request: (v) => requestOk(v), reason },
+  muted: { ms: u32, reason },
 };
 const eventOk = byKind("kind", EVENT_SHAPES);
 const REQUEST_SHAPES: {
   [K in ClientRequest["kind"]]: Record<string, Check>;
 } = {
   say: { text },
-  leave: {},
+  leave: { reason },
   private: { to: name, text },
   action: { text },
   nick: { name },
@@ -536,13 +537,17 @@ const EVENT_SEEDS: {
       reason: "",
     },
   ],
+  muted: [
+    { kind: "muted", ms: 594_000, reason: "spam" },
+    { kind: "muted", ms: 0, reason: "" },
+  ],
 };
 
 const REQUEST_SEEDS: {
   [K in ClientRequest["kind"]]: Array<Extract<ClientRequest, { kind: K }>>;
 } = {
   say: [{ kind: "say", text: "hi 👋" }, { kind: "say", text: LONG_TEXT }],
-  leave: [{ kind: "leave" }],
+  leave: [{ kind: "leave", reason: "" }, { kind: "leave", reason: "bye 👋" }],
   private: [{ kind: "private", to: "bob", text: "psst" }],
   action: [{ kind: "action", text: "waves" }],
   nick: [{ kind: "nick", name: LONG_NAME }],
@@ -1292,7 +1297,7 @@ function requestCorpus(rng: Rng): Uint8Array[] {
       { kind: "action", text: `${n}\u0000\u001b[2J` },
     );
   }
-  requests.push({ kind: "leave" });
+  requests.push({ kind: "leave", reason: "" });
   return requests.flatMap((r) => {
     try {
       return [encodeRequest(r)];

@@ -18,6 +18,7 @@ import {
 } from "../protocol/events.ts";
 import { MAX_EVENT_BYTES } from "../protocol/limits.ts";
 import { truncateUtf8, utf8Length } from "../protocol/text.ts";
+import { formatDuration } from "../wording/duration.ts";
 import { Bans } from "./bans.ts";
 import { isLine } from "./flood.ts";
 import { JoinLimits } from "./join_limits.ts";
@@ -215,18 +216,29 @@ export class ChatCore {
     }
   }
 
-  /** Take member `id` out of the room, telling it (through its port) and the others. */
-  remove(id: number, why: LeaveWhy, reason: string, now: number): boolean {
+  /**
+   * Take member `id` out of the room, telling it (through its port) and the
+   * others; logged unless `log` is false (the console says it itself).
+   */
+  remove(
+    id: number,
+    why: LeaveWhy,
+    reason: string,
+    now: number,
+    log = true,
+  ): boolean {
     const seat = this.#seats.get(id);
     if (seat === undefined) return false;
     reason = truncateUtf8(reason, MAX_REASON_BYTES);
     const name = this.nameOf(id);
-    this.#log(
-      "info",
-      `${name} ${why === "timeout" ? "timed out" : why}${
-        reason ? ` (${reason})` : ""
-      }`,
-    );
+    if (log) {
+      this.#log(
+        "info",
+        `${name} ${why === "timeout" ? "timed out" : why}${
+          reason ? ` (${reason})` : ""
+        }`,
+      );
+    }
     this.#unseat(seat);
     // What it sent and was told the server had, but will not go out: say so.
     if (why !== "timeout") {
@@ -250,9 +262,35 @@ export class ChatCore {
     this.#deliver(this.room.admin(text, now), now);
   }
 
-  /** Silence the member named `name` until `until`; false when there is none. */
-  mute(name: string, until: number): boolean {
-    return this.room.mute(name, until);
+  /** Silence the member named `name` until `until`, telling it once (with `reason`); false when there is none. */
+  mute(name: string, until: number, reason: string, now: number): boolean {
+    if (!this.room.mute(name, until)) return false;
+    const ms = Math.min(Math.max(1, until - now), 0xffff_ffff);
+    this.#tellMuted(this.room.find(name)!.id, ms, reason);
+    return true;
+  }
+
+  /** Let the member named `name` speak again, telling it; false when it was not muted. */
+  unmute(name: string): boolean {
+    const member = this.room.unmute(name);
+    if (member === undefined) return false;
+    this.#tellMuted(member.id, 0, "");
+    return true;
+  }
+
+  /** Tell member `id` it is muted for `ms` more (0: no longer), why. */
+  #tellMuted(id: number, ms: number, reason: string): void {
+    const text = truncateUtf8(reason, MAX_REASON_BYTES);
+    this.#seats.get(id)?.port.deliver(
+      new Outbound({ kind: "muted", ms, reason: text }),
+    );
+  }
+
+  /** End the mutes that ran out, telling their members. */
+  #expireMutes(now: number): void {
+    for (const member of this.room.expireMutes(now)) {
+      this.#tellMuted(member.id, 0, "");
+    }
   }
 
   /** Tell every member the server is closing; nobody is announced as leaving. */
@@ -263,8 +301,9 @@ export class ChatCore {
     }
   }
 
-  /** Advance time: perform throttled requests as their members' rates allow. */
+  /** Advance time: end mutes that ran out, perform throttled requests as their members' rates allow. */
   tick(now: number): void {
+    this.#expireMutes(now);
     for (const seat of this.#waiting) {
       for (
         let r = seat.gate.next(now);
@@ -308,10 +347,12 @@ export class ChatCore {
   /** Carry out a request whose turn has come. */
   #act(seat: Seat, request: ClientRequest, now: number): void {
     if (request.kind === "leave") {
-      this.remove(seat.id, "left", "", now);
+      this.remove(seat.id, "left", oneLine(request.reason), now);
       return;
     }
     if (isLine(request)) {
+      // A mute that ran out ends (and is told) before the line that follows it.
+      this.#expireMutes(now);
       const why = this.#refusal(seat, request.text, now);
       if (why !== undefined) return this.#unsent(seat, request, why);
     }
@@ -321,9 +362,7 @@ export class ChatCore {
   /** Why a line of `seat`'s may not go out (muted, too long for its kind), or undefined. */
   #refusal(seat: Seat, text: string, now: number): string | undefined {
     const muted = this.room.mutedUntil(seat.id) - now;
-    if (muted > 0) {
-      return `you are muted for ${Math.ceil(muted / 1000)} more seconds`;
-    }
+    if (muted > 0) return `you are muted for ${formatDuration(muted)} more`;
     const most = seat.port.maxTextBytes;
     if (most !== undefined && utf8Length(text) > most) {
       return `longer than ${most} bytes`;
@@ -350,14 +389,30 @@ export class ChatCore {
         this.stats.message();
         this.#log("info", `* ${name} ${request.text}`);
         return this.#deliver(this.room.action(id, request.text, now), now);
-      case "private":
+      case "private": {
+        const to = this.room.find(request.to);
+        if (to === undefined || to.id === id) {
+          const why = to === undefined
+            ? `no member named "${request.to}"`
+            : "that is you";
+          return this.#unsent(seat, request, why);
+        }
         this.stats.message();
         return this.#deliver(
           this.room.private(id, request.to, request.text, now),
           now,
         );
-      case "nick":
+      }
+      case "nick": {
+        // The one rule for every kind of member: a banned name stays banned.
+        const banned = this.bans.nameRefusal(request.name, now);
+        if (banned !== undefined) {
+          return void seat.port.deliver(
+            new Outbound({ kind: "notice", text: banned }),
+          );
+        }
         return this.#deliver(this.room.nick(id, request.name, now), now);
+      }
       case "away":
         return this.#deliver(this.room.away(id, request.reason, now), now);
       case "who":
@@ -397,4 +452,9 @@ export class ChatCore {
       this.#slow = undefined;
     }
   }
+}
+
+/** A member's free text (a reason to leave) as one line: runs of white space become one space. */
+function oneLine(text: string): string {
+  return text.replace(/[\s\p{Cc}]+/gu, " ").trim();
 }

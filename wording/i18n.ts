@@ -73,6 +73,10 @@ export interface Messages {
   ignoreList(names: string[]): string;
   ignoreSelf: string;
   reasonTooLong(bytes: number, limit: number): string;
+  /** The member is muted for `duration` (worded by `formatDuration`), maybe with a reason. */
+  muted(duration: string, reason: string): string;
+  /** The member's mute ended. */
+  unmuted: string;
 }
 
 function because(text: string, reason: string, sep = ": "): string {
@@ -124,7 +128,7 @@ export const EN: Messages = {
   left: (name, why, reason) => {
     switch (why) {
       case "left":
-        return `${name} left`;
+        return reason === "" ? `${name} left` : `${name} left (${reason})`;
       case "timeout":
         return `${name} timed out`;
       case "kicked":
@@ -189,6 +193,13 @@ export const EN: Messages = {
   ignoreSelf: "You cannot ignore yourself",
   reasonTooLong: (bytes, limit) =>
     `Reason is ${bytes} bytes, the limit is ${limit}`,
+  muted: (duration, reason) =>
+    because(
+      `You are muted for ${duration}: your lines will not be delivered`,
+      reason,
+      " — ",
+    ),
+  unmuted: "You are no longer muted; you may speak again",
 };
 
 /** Chinese, worded like the classic app. */
@@ -234,7 +245,7 @@ export const ZH: Messages = {
   left: (name, why, reason) => {
     switch (why) {
       case "left":
-        return `${name}退出了聊天室`;
+        return because(`${name}退出了聊天室`, reason, "，原因: ");
       case "timeout":
         return `${name}超时，离开了聊天室`;
       case "kicked":
@@ -296,6 +307,9 @@ export const ZH: Messages = {
     names.length === 0 ? "没有屏蔽任何人" : `已屏蔽: ${names.join("、")}`,
   ignoreSelf: "不能屏蔽自己",
   reasonTooLong: (bytes, limit) => `原因有${bytes}字节，最多${limit}字节`,
+  muted: (duration, reason) =>
+    because(`你被禁言${duration}，期间的消息不会送达`, reason, "。原因: "),
+  unmuted: "禁言已解除，你可以发言了",
 };
 
 /** The catalogue for `lang`. */
