@@ -64,9 +64,13 @@ export class Member {
 /** A server core and its members, datagrams moved at once, on a fake clock. */
 export class Chat {
   now = 1_700_000_000_000;
+  /** What the server logged at level info and above. */
+  readonly logged: string[] = [];
   readonly server = new ServerCore({
     cookieSecret: new Uint8Array(32),
     rate: 0,
+  }, (level, text) => {
+    if (level !== "debug") this.logged.push(text);
   });
   /** Members by address: the newest one at an address gets its datagrams. */
   #members = new Map<string, Member>();

@@ -94,9 +94,9 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
       // One line: the removal is not logged again.
       if (member) core.chat.remove(member.id, "banned", "", now, false);
       return say(
-        `${member?.name ?? name}${address ? ` and ${address}` : ""} ${
-          member ? "was" : "is"
-        } banned ${span}`,
+        `${member?.name ?? name} ${member ? "was" : "is"} banned ${span}${
+          address ? `, and its address ${address}` : ""
+        }`,
       );
     },
   },

@@ -161,7 +161,7 @@ Deno.test({
     const banned = chat.type("/ban --address BOB 10m");
     assert.match(
       banned,
-      /^bob and 10\.0\.0\.2 was banned for 10 minutes$/,
+      /^bob was banned for 10 minutes, and its address 10\.0\.0\.2$/,
     );
     assert.deepEqual(bob.events("goodbye").map((e) => e.why), ["banned"]);
     assert.deepEqual(alice.events("left").map((e) => [e.name, e.why]), [[
