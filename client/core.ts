@@ -36,6 +36,11 @@ import { Echoes } from "./echoes.ts";
 import { type ClientNotice, Notices } from "./notices.ts";
 import { invalidRequest, Requests } from "./requests.ts";
 
+/** Most history lines a rejoin shows (a first join shows what the server sends). */
+export const REJOIN_HISTORY = 10;
+/** A rejoin's history is complete when nothing more of it came for this long (ms). */
+const HISTORY_QUIET_MS = 250;
+
 /** Fills a buffer with random bytes: the shell's `crypto.getRandomValues`, or a seeded stand-in. */
 export type Random = (into: Uint8Array) => void;
 
@@ -78,6 +83,8 @@ export class ClientCore {
   #everJoined = false;
   #name = "";
   #leaveReason = "";
+  /** After a rejoin: its history, held to show only the last lines; `last`: when the latest came. */
+  #rejoinHistory: { events: ServerEvent[]; last: number } | undefined;
   #joinRetryMs: number;
   #joinTimeoutMs: number;
   #lostAfterMs: number;
@@ -279,6 +286,9 @@ export class ClientCore {
     } else if (state.at === "joined") {
       const { link } = state;
       if (link.channel.failed) return this.#rejoin(link, state.name, now);
+      if (now - (this.#rejoinHistory?.last ?? now) >= HISTORY_QUIET_MS) {
+        this.#showHistory();
+      }
       this.#requests.release(link, now);
       // Idle: a heartbeat per interval; silent: ask four times as often, so
       // a lossy link is not mistaken for a lost server.
@@ -350,7 +360,9 @@ export class ClientCore {
       heartbeatMs: packet.heartbeatMs,
     };
     this.#notices.push({ type: "welcome", name: packet.name, how });
-    this.#notices.setLost(false);
+    // "Reconnected as NAME" says the server is back: one line, not two.
+    this.#notices.setLost(false, true);
+    if (how === "rejoined") this.#rejoinHistory = { events: [], last: now };
     this.#requests.joined(link, now);
     if (state.leaveBy !== undefined) this.leave(now);
   }
@@ -433,6 +445,14 @@ export class ClientCore {
         this.#notices.delivered(this.#name, [{ kind: "private", to, text }]);
         continue;
       }
+      if (this.#rejoinHistory !== undefined && event.kind !== "members") {
+        if (event.kind === "history") {
+          this.#rejoinHistory.events.push(event);
+          this.#rejoinHistory.last = now;
+          continue;
+        }
+        this.#showHistory();
+      }
       this.#notices.push({ type: "event", event });
       if (event.kind === "muted") {
         this.#notices.delivered(this.#name, this.#echoes.muted(event.ms));
@@ -441,6 +461,17 @@ export class ClientCore {
         this.#notices.delivered(this.#name, this.#echoes.ended());
         return this.#end(event.why, event.reason, link);
       }
+    }
+  }
+
+  /** Show a rejoin's history: its last REJOIN_HISTORY lines, and how many came before. */
+  #showHistory(): void {
+    const events = this.#rejoinHistory?.events ?? [];
+    this.#rejoinHistory = undefined;
+    const skipped = events.length - REJOIN_HISTORY;
+    if (skipped > 0) this.#notices.push({ type: "earlier", count: skipped });
+    for (const event of events.slice(Math.max(0, skipped))) {
+      this.#notices.push({ type: "event", event });
     }
   }
 

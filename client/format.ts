@@ -52,6 +52,8 @@ export function formatNotice(
     }
     case "invalid":
       return [{ text: sanitize(notice.reason), style: "error" }];
+    case "earlier":
+      return [{ text: t.earlier(notice.count), style: "info" }];
     case "draining":
       return [{
         text: t.draining(notice.lines, notice.seconds),

@@ -10,6 +10,7 @@ import { createInterface } from "node:readline";
 import { sanitize } from "../wording/sanitize.ts";
 import { formatAddress } from "../protocol/address.ts";
 import type { ServerOptions } from "./core.ts";
+import { type InterfaceAddress, serveHints } from "./hints.ts";
 import type { LogLevel } from "./log.ts";
 import type { FromServerWorker, ToServerWorker } from "./messages.ts";
 
@@ -53,6 +54,9 @@ export async function serve(options: ServeOptions): Promise<number> {
     switch (message.type) {
       case "listening":
         console.log(`udpchat listening on ${formatAddress(message)}`);
+        for (const line of serveHints(message.hostname, message.port, nics())) {
+          console.log(line);
+        }
         return;
       case "failed":
         console.error(message.message);
@@ -94,4 +98,13 @@ export async function serve(options: ServeOptions): Promise<number> {
   console_.close();
   worker.terminate();
   return code;
+}
+
+/** This machine's interface addresses; none when not allowed to look (`--allow-sys=networkInterfaces`). */
+function nics(): InterfaceAddress[] {
+  try {
+    return Deno.networkInterfaces();
+  } catch {
+    return [];
+  }
 }

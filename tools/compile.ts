@@ -31,7 +31,7 @@ export function compileArgs(): string[] {
     "--allow-read",
     "--allow-write",
     "--allow-env",
-    "--allow-sys=uid",
+    "--allow-sys=uid,networkInterfaces",
     ...WORKER_FILES.flatMap((file) => ["--include", file]),
     "--output",
     OUTPUT,

@@ -77,6 +77,8 @@ export interface Messages {
   muted(duration: string, reason: string): string;
   /** The member's mute ended. */
   unmuted: string;
+  /** After a rejoin, the history shown starts here: `count` earlier lines are not. */
+  earlier(count: number): string;
 }
 
 function because(text: string, reason: string, sep = ": "): string {
@@ -200,6 +202,8 @@ export const EN: Messages = {
       " — ",
     ),
   unmuted: "You are no longer muted; you may speak again",
+  earlier: (count) =>
+    `… ${count} earlier line${count === 1 ? "" : "s"} not shown`,
 };
 
 /** Chinese, worded like the classic app. */
@@ -310,6 +314,7 @@ export const ZH: Messages = {
   muted: (duration, reason) =>
     because(`你被禁言${duration}，期间的消息不会送达`, reason, "。原因: "),
   unmuted: "禁言已解除，你可以发言了",
+  earlier: (count) => `… 更早的${count}条消息未显示`,
 };
 
 /** The catalogue for `lang`. */
