@@ -10,9 +10,15 @@ import { createInterface } from "node:readline";
 import { sanitize } from "../wording/sanitize.ts";
 import { formatAddress } from "../protocol/address.ts";
 import type { ServerOptions } from "./core.ts";
+import { cliWords } from "../wording/cli.ts";
+import type { Lang } from "../wording/i18n.ts";
 import { type InterfaceAddress, serveHints } from "./hints.ts";
 import type { LogLevel } from "./log.ts";
-import type { FromServerWorker, ToServerWorker } from "./messages.ts";
+import type {
+  FromServerWorker,
+  StartFailure,
+  ToServerWorker,
+} from "./messages.ts";
 
 /** What `serve` needs from the command line. */
 export interface ServeOptions {
@@ -59,7 +65,9 @@ export async function serve(options: ServeOptions): Promise<number> {
         }
         return;
       case "failed":
-        console.error(message.message);
+        console.error(
+          `udpchat: ${failed(message.failure, options.server.lang)}`,
+        );
         return done.resolve(2);
       case "log":
         for (const entry of message.entries) log(entry.level, entry.text);
@@ -106,5 +114,19 @@ function nics(): InterfaceAddress[] {
     return Deno.networkInterfaces();
   } catch {
     return [];
+  }
+}
+
+/** Why the server could not start, in the host's words. */
+function failed(failure: StartFailure, lang: Lang = "en"): string {
+  const w = cliWords(lang);
+  switch (failure.kind) {
+    case "port in use":
+      return w.portInUse(failure.address);
+    case "no such address":
+    case "listen":
+      return w.cannotListen(failure.address, failure.kind !== "listen");
+    case "state":
+      return w.stateFile(failure.path, failure.problem, failure.detail);
   }
 }

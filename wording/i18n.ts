@@ -99,9 +99,9 @@ export const EN: Messages = {
   refuseCode: (code) => {
     switch (code) {
       case RefuseCode.name:
-        return "That name is not allowed";
+        return "That name is not allowed; choose another";
       case RefuseCode.taken:
-        return "That name is taken";
+        return "That name is taken; choose another";
       case RefuseCode.full:
         return "The room is full";
       case RefuseCode.banned:
@@ -111,7 +111,7 @@ export const EN: Messages = {
       case RefuseCode.version:
         return "The server speaks another protocol version";
       case RefuseCode.passphrase:
-        return "Wrong passphrase";
+        return "Wrong passphrase; check --passphrase-file";
       default:
         return `Refused (code ${code})`;
     }
@@ -220,9 +220,9 @@ export const ZH: Messages = {
   refuseCode: (code) => {
     switch (code) {
       case RefuseCode.name:
-        return "不能使用这个名字";
+        return "不能使用这个名字，请换一个";
       case RefuseCode.taken:
-        return "该用户已存在";
+        return "该用户已存在，请换一个名字";
       case RefuseCode.full:
         return "聊天室已满";
       case RefuseCode.banned:
@@ -232,7 +232,7 @@ export const ZH: Messages = {
       case RefuseCode.version:
         return "服务器的协议版本不同";
       case RefuseCode.passphrase:
-        return "口令错误";
+        return "口令错误，请检查 --passphrase-file";
       default:
         return `被拒绝（代码 ${code}）`;
     }
