@@ -1452,8 +1452,9 @@ Deno.test({
     }
     // The fuzz went deep: members admitted, requests of every kind handled.
     assert.ok(admitted > 10, `${admitted} members admitted`);
+    // (A private line to no member is not a message: most fuzzed ones are that.)
     assert.ok(
-      server.stats.messages > 300,
+      server.stats.messages > 200,
       `${server.stats.messages} messages`,
     );
     // Let the fuzz's members time out, so the room has space again.
