@@ -21,6 +21,7 @@ import { truncateUtf8, utf8Length } from "../protocol/text.ts";
 import { formatDuration } from "../wording/duration.ts";
 import { Bans } from "./bans.ts";
 import { isLine } from "./flood.ts";
+import { Mutes } from "./mutes.ts";
 import { JoinLimits } from "./join_limits.ts";
 import type { Logger } from "./log.ts";
 import { type MemberPort, Outbound } from "./port.ts";
@@ -74,6 +75,8 @@ export class ChatCore {
   readonly bans = new Bans();
   /** Counters for /stats. */
   readonly stats: Stats;
+  /** Who may not speak, told when a mute starts and ends. */
+  readonly mutes: Mutes;
   #seats: Seats;
   /** Slow members waiting to be removed, while removals run (see `#deliver`). */
   #slow: Seat[] | undefined;
@@ -97,6 +100,9 @@ export class ChatCore {
       options.announceLimit === 0 ? Infinity : options.announceLimit,
     );
     this.room.motd = options.motd ?? "";
+    this.mutes = new Mutes(this.room, (id, event) => {
+      this.#seats.get(id)?.port.deliver(new Outbound(event));
+    });
     this.stats = stats;
     this.#log = logger;
     this.#limits = new JoinLimits(
@@ -262,37 +268,6 @@ export class ChatCore {
     this.#deliver(this.room.admin(text, now), now);
   }
 
-  /** Silence the member named `name` until `until`, telling it once (with `reason`); false when there is none. */
-  mute(name: string, until: number, reason: string, now: number): boolean {
-    if (!this.room.mute(name, until)) return false;
-    const ms = Math.min(Math.max(1, until - now), 0xffff_ffff);
-    this.#tellMuted(this.room.find(name)!.id, ms, reason);
-    return true;
-  }
-
-  /** Let the member named `name` speak again, telling it; false when it was not muted. */
-  unmute(name: string): boolean {
-    const member = this.room.unmute(name);
-    if (member === undefined) return false;
-    this.#tellMuted(member.id, 0, "");
-    return true;
-  }
-
-  /** Tell member `id` it is muted for `ms` more (0: no longer), why. */
-  #tellMuted(id: number, ms: number, reason: string): void {
-    const text = truncateUtf8(reason, MAX_REASON_BYTES);
-    this.#seats.get(id)?.port.deliver(
-      new Outbound({ kind: "muted", ms, reason: text }),
-    );
-  }
-
-  /** End the mutes that ran out, telling their members. */
-  #expireMutes(now: number): void {
-    for (const member of this.room.expireMutes(now)) {
-      this.#tellMuted(member.id, 0, "");
-    }
-  }
-
   /** Tell every member the server is closing; nobody is announced as leaving. */
   shutdown(reason: string, now: number, why: GoodbyeWhy = "closing"): void {
     for (const seat of [...this.#seats.values()]) {
@@ -303,7 +278,7 @@ export class ChatCore {
 
   /** Advance time: end mutes that ran out, perform throttled requests as their members' rates allow. */
   tick(now: number): void {
-    this.#expireMutes(now);
+    this.mutes.expire(now);
     for (const seat of this.#waiting) {
       for (
         let r = seat.gate.next(now);
@@ -352,7 +327,7 @@ export class ChatCore {
     }
     if (isLine(request)) {
       // A mute that ran out ends (and is told) before the line that follows it.
-      this.#expireMutes(now);
+      this.mutes.expire(now);
       const why = this.#refusal(seat, request.text, now);
       if (why !== undefined) return this.#unsent(seat, request, why);
     }
@@ -361,7 +336,7 @@ export class ChatCore {
 
   /** Why a line of `seat`'s may not go out (muted, too long for its kind), or undefined. */
   #refusal(seat: Seat, text: string, now: number): string | undefined {
-    const muted = this.room.mutedUntil(seat.id) - now;
+    const muted = this.mutes.left(seat.id, now);
     if (muted > 0) return `you are muted for ${formatDuration(muted)} more`;
     const most = seat.port.maxTextBytes;
     if (most !== undefined && utf8Length(text) > most) {

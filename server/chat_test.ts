@@ -130,7 +130,7 @@ Deno.test({
     const { chat, watcher, port } = room("classic");
     const long = "x".repeat(2000);
     chat.request(2, { kind: "say", text: long }, NOW);
-    chat.mute("tester", NOW + 60_000, "", NOW);
+    chat.mutes.mute("tester", NOW + 60_000, "", NOW);
     chat.request(2, { kind: "say", text: "hi" }, NOW);
     assert.deepEqual(watcher.texts("chat"), []);
     const reasons = port.events.flatMap((e) =>
@@ -174,7 +174,7 @@ Deno.test({
   fn() {
     const [native, classic] = sideBySide((kind) => {
       const { chat, watcher, port } = room(kind);
-      chat.mute("tester", NOW + 60_000, "", NOW);
+      chat.mutes.mute("tester", NOW + 60_000, "", NOW);
       chat.request(2, { kind: "say", text: "muted line" }, NOW);
       const muted = port.events.flatMap((e) =>
         e.kind === "unsent" ? [e.reason] : []

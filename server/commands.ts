@@ -137,7 +137,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
       const [span, reason] = splitFirst(rest);
       const duration = span === "" ? 10 * 60_000 : parseDuration(span);
       if (!name || duration === undefined) return usage("mute");
-      const muted = core.chat.mute(name, now + duration, reason, now);
+      const muted = core.chat.mutes.mute(name, now + duration, reason, now);
       const member = core.chat.room.find(name)?.name ?? name;
       return say(
         muted
@@ -156,7 +156,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
       if (!args) return usage("unmute");
       const member = core.chat.room.find(args)?.name ?? args;
       return say(
-        core.chat.unmute(args)
+        core.chat.mutes.unmute(args)
           ? `${member} may speak again`
           : `${member} is not muted`,
       );
