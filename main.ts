@@ -6,7 +6,8 @@
  * @module
  */
 
-import { print, UsageError, VERSION } from "./cli/args.ts";
+import { cliLang, print, UsageError, VERSION } from "./cli/args.ts";
+import { cliWords } from "./wording/cli.ts";
 import { runJoin } from "./client/join_cli.ts";
 import { runSend } from "./client/send_cli.ts";
 import { runServe } from "./server/serve_cli.ts";
@@ -41,9 +42,7 @@ async function main(args: string[]): Promise<number> {
       console.error(USAGE);
       return 2;
     default:
-      throw new UsageError(
-        `Unknown command "${command}" (expected serve, join or send)`,
-      );
+      throw new UsageError((w) => w.unknownCommand(command));
   }
 }
 
@@ -53,7 +52,7 @@ if (import.meta.main) {
     code = await main(Deno.args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    console.error(`udpchat: ${error.message}`);
+    console.error(`udpchat: ${error.say(cliWords(cliLang(Deno.args)))}`);
     code = 2;
   }
   Deno.exit(code);

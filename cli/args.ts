@@ -8,7 +8,9 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import type { Address } from "../protocol/address.ts";
+import { type Address, parseAddress, parsePort } from "../protocol/address.ts";
+import { type CliWords, cliWords, fileProblem } from "../wording/cli.ts";
+import { type Lang, pickLang } from "../wording/i18n.ts";
 
 /** The program's version, printed by --version. */
 export const VERSION = "0.1.0";
@@ -21,8 +23,65 @@ export const MEMBER_OPTIONS: ParseArgsOptionsConfig = {
   "passphrase-file": { type: "string" },
 };
 
-/** A mistake on the command line: one line on stderr, exit code 2. */
-export class UsageError extends Error {}
+/**
+ * A mistake on the command line: one line on stderr ("udpchat: " and
+ * `say` in the user's language), exit code 2. Its message is the English.
+ */
+export class UsageError extends Error {
+  /** The line, in the words given. */
+  readonly say: (words: CliWords) => string;
+
+  /** An error worded by `say`. */
+  constructor(say: (words: CliWords) => string) {
+    super(say(cliWords("en")));
+    this.say = say;
+  }
+}
+
+/**
+ * The language of the command line's errors: --lang when given and
+ * supported (before parsing, so even a parse error speaks it), else the
+ * locale.
+ */
+export function cliLang(args: readonly string[]): Lang {
+  let option: string | undefined;
+  for (const [i, arg] of args.entries()) {
+    if (arg === "--lang") option = args[i + 1];
+    else if (arg.startsWith("--lang=")) option = arg.slice("--lang=".length);
+  }
+  try {
+    return pickLang(option, env);
+  } catch {
+    return pickLang(undefined, env);
+  }
+}
+
+/** The language from --lang or the locale; a UsageError when --lang is unsupported. */
+export function lang(option: string | boolean | undefined): Lang {
+  try {
+    return pickLang(option as string | undefined, env);
+  } catch {
+    throw new UsageError((w) => w.unsupportedLang(String(option)));
+  }
+}
+
+/** A UDP port from option `option`. */
+export function port(text: string, option = "--port"): number {
+  try {
+    return parsePort(text);
+  } catch {
+    throw new UsageError((w) => w.invalidPort(option, text));
+  }
+}
+
+/** The --server address, HOST:PORT (PORT defaulting to `defaultPort`). */
+export function serverAddress(text: string, defaultPort: number): Address {
+  try {
+    return parseAddress(text, defaultPort);
+  } catch {
+    throw new UsageError((w) => w.invalidServer(text));
+  }
+}
 
 /** A subcommand's parsed options and positional arguments. */
 export interface Parsed {
@@ -34,11 +93,15 @@ export interface Parsed {
  * Parse a subcommand's arguments against `options` plus --help and --version.
  * A leading `--` is dropped: `deno task serve -- --port 0` passes it through.
  */
-export function parse(args: string[], options: ParseArgsOptionsConfig): Parsed {
+export function parse(
+  args: string[],
+  options: ParseArgsOptionsConfig,
+  command: string,
+): Parsed {
   try {
     return parseArgs({
       // parseArgs would take everything after a `--` as positionals.
-      args: args[0] === "--" ? args.slice(1) : args,
+      args: negatives(args[0] === "--" ? args.slice(1) : args, options),
       options: {
         ...options,
         help: { type: "boolean", short: "h" },
@@ -48,39 +111,88 @@ export function parse(args: string[], options: ParseArgsOptionsConfig): Parsed {
       strict: true,
     });
   } catch (error) {
-    throw new UsageError((error as Error).message.split("\n")[0]);
+    throw parseError(error, command);
   }
+}
+
+/**
+ * `--port -1` as `--port=-1`: parseArgs calls a value starting with "-"
+ * ambiguous; a negative number is a value, and then its check says what
+ * is wrong with it.
+ */
+function negatives(
+  args: string[],
+  options: ParseArgsOptionsConfig,
+): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    if (arg === "--") return [...out, ...args.slice(i)];
+    const option = options[arg.replace(/^--/, "")];
+    if (
+      arg.startsWith("--") && option?.type === "string" &&
+      next !== undefined && /^-\d/.test(next)
+    ) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/** What node:util's parseArgs threw, in our words (its own text says "positional argument", "ambiguous"). */
+function parseError(error: unknown, command: string): UsageError {
+  const { code, message } = error as { code?: string; message: string };
+  const option = /'(-[^' ]+)/.exec(message)?.[1] ?? "";
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    return new UsageError((w) => w.unknownOption(option, command));
+  }
+  if (/does not take an argument/.test(message)) {
+    return new UsageError((w) => w.takesNoValue(option));
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    return new UsageError((w) => w.needsValue(option));
+  }
+  return new UsageError(() => message.split("\n")[0]!);
 }
 
 /** A number from the command line, at least `min` (exclusive when 0 is not allowed). */
 export function number(
   text: string | boolean | undefined,
-  what: string,
+  option: string,
   fallback: number,
   min = Number.MIN_VALUE,
 ): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (typeof text !== "string" || !/^\d+(\.\d+)?$/.test(text) || value < min) {
-    throw new UsageError(
-      `Invalid ${what} "${text}": expected a ${
-        min > 0 ? "positive" : "non-negative"
-      } number`,
-    );
-  }
-  return value;
+  return numeric(text, option, fallback, min, false);
 }
 
 /** A whole number from the command line, at least `min`. */
 export function whole(
   text: string | boolean | undefined,
-  what: string,
+  option: string,
   fallback: number,
   min = 0,
 ): number {
-  const value = number(text, what, fallback, min);
-  if (!Number.isInteger(value)) {
-    throw new UsageError(`Invalid ${what} "${text}": expected a whole number`);
+  return numeric(text, option, fallback, min, true);
+}
+
+function numeric(
+  text: string | boolean | undefined,
+  option: string,
+  fallback: number,
+  min: number,
+  integer: boolean,
+): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (
+    typeof text !== "string" || !/^\d+(\.\d+)?$/.test(text) || value < min ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw new UsageError((w) =>
+      w.invalidNumber(option, String(text), integer, min > 0)
+    );
   }
   return value;
 }
@@ -107,14 +219,14 @@ export async function passphrase(
     try {
       text = (await Deno.readTextFile(file)).split(/\r?\n/, 1)[0];
     } catch (error) {
-      throw new UsageError(`Cannot read ${file}: ${(error as Error).message}`);
+      throw new UsageError((w) => w.passphraseFile(file, fileProblem(error)));
     }
   } else if (typeof values.passphrase === "string") {
     text = values.passphrase;
   } else {
     text = Deno.env.get("UDPCHAT_PASSPHRASE");
   }
-  if (text === "") throw new UsageError("The passphrase is empty");
+  if (text === "") throw new UsageError((w) => w.passphraseEmpty);
   return text;
 }
 
@@ -125,16 +237,7 @@ export async function resolve(address: Address): Promise<Address> {
     const { address: ip } = await lookup(address.hostname);
     return { hostname: ip, port: address.port };
   } catch {
-    throw new UsageError(`Cannot resolve host "${address.hostname}"`);
-  }
-}
-
-/** Run a parser, turning what it throws into a UsageError. */
-export function usage<T>(parseIt: () => T): T {
-  try {
-    return parseIt();
-  } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError((w) => w.unknownHost(address.hostname));
   }
 }
 

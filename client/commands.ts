@@ -23,7 +23,8 @@ export interface CommandContext {
   /** Send a request to the server. */
   send(request: OutgoingRequest): void;
   /** Leave the room (the server is told first). */
-  leave(): void;
+  /** Leave the room, telling the others `reason` when there is one. */
+  leave(reason?: string): void;
   /** Show a line from the client itself, not from the room. */
   show(text: string, style?: "info" | "error"): void;
   /** Members whose chat, actions and private messages are hidden: key → name. */
@@ -113,15 +114,8 @@ export const COMMANDS: readonly Command[] = [
       zh: "暂时离开；只输入 /away 表示回来了",
     },
     run(args, ctx) {
-      const reason = args.trim();
-      if (reason === "") return ctx.send({ kind: "away", reason });
-      const check = validateText(reason);
-      if (!check.ok) return ctx.show(check.message, "error");
-      const bytes = utf8Length(check.text);
-      if (bytes > MAX_REASON_BYTES) {
-        return ctx.show(ctx.t.reasonTooLong(bytes, MAX_REASON_BYTES), "error");
-      }
-      ctx.send({ kind: "away", reason: check.text });
+      const reason = reasonOf(args, ctx);
+      if (reason !== undefined) ctx.send({ kind: "away", reason });
     },
   },
   {
@@ -162,9 +156,15 @@ export const COMMANDS: readonly Command[] = [
   {
     name: "quit",
     aliases: ["exit", "leave"],
-    usage: "/quit",
-    help: { en: "leave the room", zh: "离开聊天室" },
-    run: (_args, ctx) => ctx.leave(),
+    usage: "/quit [reason]",
+    help: {
+      en: "leave the room (the others see the reason)",
+      zh: "离开聊天室（其他人会看到原因）",
+    },
+    run: (args, ctx) => {
+      const reason = reasonOf(args, ctx);
+      if (reason !== undefined) ctx.leave(reason);
+    },
   },
 ];
 
@@ -243,4 +243,17 @@ export function followNick(
   if (!ignored.has(key)) return;
   ignored.delete(key);
   ignored.set(nameKey(to), to);
+}
+
+/** A reason typed after a command (empty: none), or undefined once told why it cannot be sent. */
+function reasonOf(args: string, ctx: CommandContext): string | undefined {
+  const reason = args.trim();
+  if (reason === "") return reason;
+  const check = validateText(reason);
+  if (!check.ok) return void ctx.show(check.message, "error");
+  const bytes = utf8Length(check.text);
+  if (bytes > MAX_REASON_BYTES) {
+    return void ctx.show(ctx.t.reasonTooLong(bytes, MAX_REASON_BYTES), "error");
+  }
+  return check.text;
 }

@@ -32,8 +32,14 @@ import {
   refusesJoin,
   startJoining,
 } from "./handshake.ts";
+import { Echoes } from "./echoes.ts";
 import { type ClientNotice, Notices } from "./notices.ts";
 import { invalidRequest, Requests } from "./requests.ts";
+
+/** Most history lines a rejoin shows (a first join shows what the server sends). */
+export const REJOIN_HISTORY = 10;
+/** A rejoin's history is complete when nothing more of it came for this long (ms). */
+const HISTORY_QUIET_MS = 250;
 
 /** Fills a buffer with random bytes: the shell's `crypto.getRandomValues`, or a seeded stand-in. */
 export type Random = (into: Uint8Array) => void;
@@ -69,11 +75,16 @@ export class ClientCore {
   #notices = new Notices();
   /** What the member asked for, until the server has it. */
   #requests = new Requests();
+  /** Which of them show as sent, and when. */
+  #echoes = new Echoes();
   #lastSeen = 0;
   /** The first packet number of the next link: past every one sent before. */
   #firstPn = 0;
   #everJoined = false;
   #name = "";
+  #leaveReason = "";
+  /** After a rejoin: its history, held to show only the last lines; `last`: when the latest came. */
+  #rejoinHistory: { events: ServerEvent[]; last: number } | undefined;
   #joinRetryMs: number;
   #joinTimeoutMs: number;
   #lostAfterMs: number;
@@ -153,9 +164,10 @@ export class ClientCore {
     return undefined;
   }
 
-  /** Leave the room; the session ends when the server says goodbye. */
-  leave(now: number): void {
+  /** Leave the room (the others are told `reason`); the session ends when the server says goodbye. */
+  leave(now: number, reason = ""): void {
     const state = this.#state;
+    this.#leaveReason = reason;
     if (state.at === "joined") {
       // Every line goes out at the room's rate before the LEAVE, so the
       // server carries out all of them: wait as long as that takes.
@@ -187,7 +199,10 @@ export class ClientCore {
   #drain(state: Extract<State, { at: "leaving" }>, now: number): void {
     this.#requests.release(state.link, now);
     if (state.asked || this.#requests.paced > 0) return;
-    this.#requests.sendNow(state.link, { kind: "leave" });
+    this.#requests.sendNow(state.link, {
+      kind: "leave",
+      reason: this.#leaveReason,
+    });
     state.asked = true;
   }
 
@@ -271,6 +286,9 @@ export class ClientCore {
     } else if (state.at === "joined") {
       const { link } = state;
       if (link.channel.failed) return this.#rejoin(link, state.name, now);
+      if (now - (this.#rejoinHistory?.last ?? now) >= HISTORY_QUIET_MS) {
+        this.#showHistory();
+      }
       this.#requests.release(link, now);
       // Idle: a heartbeat per interval; silent: ask four times as often, so
       // a lossy link is not mistaken for a lost server.
@@ -327,7 +345,7 @@ export class ClientCore {
     if (packet.resumed) {
       this.#notices.delivered(
         packet.name,
-        this.#requests.resume(link, packet.resumeSeq),
+        this.#echoes.settle(this.#requests.resume(link, packet.resumeSeq), []),
       );
     } else {
       // What was sent on a session that is gone did not get there.
@@ -342,7 +360,9 @@ export class ClientCore {
       heartbeatMs: packet.heartbeatMs,
     };
     this.#notices.push({ type: "welcome", name: packet.name, how });
-    this.#notices.setLost(false);
+    // "Reconnected as NAME" says the server is back: one line, not two.
+    this.#notices.setLost(false, true);
+    if (how === "rejoined") this.#rejoinHistory = { events: [], last: now };
     this.#requests.joined(link, now);
     if (state.leaveBy !== undefined) this.leave(now);
   }
@@ -381,17 +401,19 @@ export class ClientCore {
 
   #session(link: Link, messages: readonly Uint8Array[], now: number): void {
     this.#notices.setLost(false);
-    this.#notices.delivered(
-      this.#name,
-      this.#requests.settle(link.channel.peerNext),
-    );
+    const events: ServerEvent[] = [];
     for (const message of messages) {
-      let event: ServerEvent;
       try {
-        event = decodeEvent(message);
+        events.push(decodeEvent(message));
       } catch {
         continue;
       }
+    }
+    this.#notices.delivered(
+      this.#name,
+      this.#echoes.settle(this.#requests.settle(link.channel.peerNext), events),
+    );
+    for (const event of events) {
       if (
         event.kind === "nick" && nameKey(event.from) === nameKey(this.#name)
       ) {
@@ -406,6 +428,7 @@ export class ClientCore {
       }
       if (event.kind === "unsent") {
         // Taken by the server, then not carried out: as good as lost.
+        this.#echoes.refused(event.request);
         this.#notices.undelivered([event.request], event.reason);
         continue;
       }
@@ -416,10 +439,41 @@ export class ClientCore {
         if (event.id <= this.#lastSeen) continue;
         this.#lastSeen = event.id;
       }
+      if (
+        event.kind === "private" && nameKey(event.from) === nameKey(this.#name)
+      ) {
+        // The server's copy of our private line: it reached its member.
+        const { to, text } = event;
+        this.#notices.delivered(this.#name, [{ kind: "private", to, text }]);
+        continue;
+      }
+      if (this.#rejoinHistory !== undefined && event.kind !== "members") {
+        if (event.kind === "history") {
+          this.#rejoinHistory.events.push(event);
+          this.#rejoinHistory.last = now;
+          continue;
+        }
+        this.#showHistory();
+      }
       this.#notices.push({ type: "event", event });
+      if (event.kind === "muted") {
+        this.#notices.delivered(this.#name, this.#echoes.muted(event.ms));
+      }
       if (event.kind === "goodbye") {
+        this.#notices.delivered(this.#name, this.#echoes.ended());
         return this.#end(event.why, event.reason, link);
       }
+    }
+  }
+
+  /** Show a rejoin's history: its last REJOIN_HISTORY lines, and how many came before. */
+  #showHistory(): void {
+    const events = this.#rejoinHistory?.events ?? [];
+    this.#rejoinHistory = undefined;
+    const skipped = events.length - REJOIN_HISTORY;
+    if (skipped > 0) this.#notices.push({ type: "earlier", count: skipped });
+    for (const event of events.slice(Math.max(0, skipped))) {
+      this.#notices.push({ type: "event", event });
     }
   }
 

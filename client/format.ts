@@ -28,8 +28,10 @@ export function formatNotice(
         style: "info",
       }];
     case "refused": {
-      // A room with a passphrase sends only the code (its REFUSE is in the clear).
-      const reason = notice.reason === ""
+      // A room with a passphrase sends only the code (its REFUSE is in the
+      // clear); the server's words are English, so another language says
+      // the code in its own.
+      const reason = notice.reason === "" || t.lang !== "en"
         ? t.refuseCode(notice.code)
         : sanitize(notice.reason);
       return [{ text: t.refused(reason), style: "error" }];
@@ -52,6 +54,8 @@ export function formatNotice(
     }
     case "invalid":
       return [{ text: sanitize(notice.reason), style: "error" }];
+    case "earlier":
+      return [{ text: t.earlier(notice.count), style: "info" }];
     case "draining":
       return [{
         text: t.draining(notice.lines, notice.seconds),

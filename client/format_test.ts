@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { ClientNotice } from "./notices.ts";
 import { formatNotice, jsonLine, noticeJson } from "./format.ts";
+import { ZH } from "../wording/i18n.ts";
 
 const TIME = new Date(2025, 0, 15, 9, 5).getTime();
 const at = { id: 7, time: TIME };
@@ -138,12 +139,39 @@ Deno.test({
   fn() {
     const line = (code: number, reason = "") =>
       formatNotice({ type: "refused", code, reason })[0]?.text;
-    assert.equal(line(2), "Cannot join: That name is taken");
-    assert.equal(line(7), "Cannot join: Wrong passphrase");
+    assert.equal(line(2), "Cannot join: That name is taken; choose another");
+    assert.equal(
+      line(7),
+      "Cannot join: Wrong passphrase; check --passphrase-file",
+    );
     assert.equal(line(99), "Cannot join: Refused (code 99)");
     assert.equal(
       line(2, 'Name "bob" is taken'),
       'Cannot join: Name "bob" is taken',
+    );
+  },
+});
+
+Deno.test({
+  name:
+    "formatNotice() in Chinese words every refusal from its code, never mixing in the server's English",
+  permissions: "none",
+  fn() {
+    for (const code of [0, 1, 2, 3, 4, 5, 6, 7, 8, 99]) {
+      const [line] = formatNotice(
+        { type: "refused", code, reason: 'Name "alice" is taken' },
+        { t: ZH },
+      );
+      assert.ok(line!.text.startsWith("无法加入: "), line!.text);
+      assert.doesNotMatch(
+        line!.text.replace("--passphrase-file", ""),
+        /[A-Za-z]{3,}/,
+      );
+    }
+    assert.equal(
+      formatNotice({ type: "refused", code: 2, reason: "x" }, { t: ZH })[0]
+        ?.text,
+      "无法加入: 该用户已存在，请换一个名字",
     );
   },
 });

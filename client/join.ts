@@ -61,10 +61,10 @@ export async function join(options: JoinOptions): Promise<number> {
 
   // A function, so the compiler does not assume a command left `phase` alone.
   const isLeaving = () => phase === "leaving";
-  const leave = () => {
+  const leave = (reason = "") => {
     if (phase === "leaving") return;
     phase = "leaving";
-    post({ type: "leave" });
+    post({ type: "leave", reason });
   };
   // Ctrl-C or a signal leaves politely; a second one while leaving quits now.
   const interrupt = () => phase === "leaving" ? worker?.stop() : leave();

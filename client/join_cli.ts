@@ -7,17 +7,16 @@
 import type { ParseArgsOptionsConfig } from "node:util";
 import {
   env,
+  lang as pickLang,
   MEMBER_OPTIONS,
   parse,
   passphrase,
   print,
   resolve,
-  usage,
+  serverAddress,
   UsageError,
   VERSION,
 } from "../cli/args.ts";
-import { parseAddress } from "../protocol/address.ts";
-import { pickLang } from "../wording/i18n.ts";
 import { join } from "./join.ts";
 
 /** The help text of `udpchat join`. */
@@ -51,26 +50,21 @@ const OPTIONS: ParseArgsOptionsConfig = {
 
 /** Run `udpchat join ARGS`; resolves to the exit code. */
 export async function runJoin(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, OPTIONS);
+  const { values, positionals } = parse(args, OPTIONS, "join");
   if (values.help) return print(JOIN_USAGE);
   if (values.version) return print(VERSION);
   if (positionals.length > 1) {
-    throw new UsageError(
-      `Unexpected argument "${positionals[1]}" (a name has no spaces)`,
-    );
+    const extra = positionals[1]!;
+    throw new UsageError((w) => w.nameHasSpaces(extra));
   }
   const json = values.json === true;
   const tty = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
   const name = positionals[0];
   if (name === undefined && (!tty || json)) {
-    throw new UsageError(
-      "NAME is required with --json or when stdin or stdout is not a terminal",
-    );
+    throw new UsageError((w) => w.nameRequired);
   }
-  const lang = usage(() => pickLang(values.lang as string | undefined, env));
-  const server = await resolve(
-    usage(() => parseAddress(String(values.server), 8888)),
-  );
+  const lang = pickLang(values.lang);
+  const server = await resolve(serverAddress(String(values.server), 8888));
   const colour = tty && values["no-color"] !== true && !env("NO_COLOR");
   return await join({
     name,

@@ -19,7 +19,8 @@ export type ToClientWorker =
   }
   | { type: "join"; name: string }
   | { type: "send"; request: Exclude<ClientRequest, { kind: "leave" }> }
-  | { type: "leave" };
+  /** Leave, telling the others `reason` when there is one. */
+  | { type: "leave"; reason?: string };
 
 /** Worker to main thread. */
 export type FromClientWorker =

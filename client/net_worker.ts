@@ -61,7 +61,7 @@ self.onmessage = (event: MessageEvent<ToClientWorker>) => {
       return client?.act((core, now) => core.send(message.request, now));
     case "leave":
       if (client === undefined) return void finish();
-      return client.act((core, now) => core.leave(now));
+      return client.act((core, now) => core.leave(now, message.reason));
     default: {
       const _exhaustive: never = message;
       throw new TypeError(`Unknown message ${_exhaustive}`);

@@ -20,6 +20,8 @@ export type ClientNotice =
   /** A request that never reached the room; `reason` when the server said why. */
   | { type: "undelivered"; request: ClientRequest; reason?: string }
   | { type: "invalid"; reason: string }
+  /** A rejoin's history was cut to its last lines: `count` earlier ones are not shown. */
+  | { type: "earlier"; count: number }
   /** Leaving: `lines` still go out at the room's rate, for about `seconds`. */
   | { type: "draining"; lines: number; seconds: number }
   | { type: "ended"; why: GoodbyeWhy | "unreachable"; reason: string };
@@ -54,13 +56,14 @@ export class Notices {
     }
   }
 
-  /** Whether the server is lost; only a change is news. */
-  setLost(lost: boolean): void {
+  /** Whether the server is lost; only a change is news (and not when `quiet`: a welcome says it). */
+  setLost(lost: boolean, quiet = false): void {
     if (lost === this.#lost) return;
     this.#lost = lost;
     // Its RESTARTING said it first (and that we wait); its return is news.
     if (lost && this.#restarting) return;
     this.#restarting = false;
+    if (quiet) return;
     this.#notices.push({ type: "status", status: lost ? "lost" : "back" });
   }
 

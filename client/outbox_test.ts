@@ -25,7 +25,7 @@ function word(request: ClientRequest): string {
 function send(outbox: Outbox, link: Link, ...words: string[]): void {
   for (const w of words) {
     const request: ClientRequest = w === "leave"
-      ? { kind: "leave" }
+      ? { kind: "leave", reason: "" }
       : { kind: "say", text: w };
     outbox.send(link, encodeRequest(request), request);
   }

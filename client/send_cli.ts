@@ -6,20 +6,19 @@
 
 import type { ParseArgsOptionsConfig } from "node:util";
 import {
-  env,
+  lang as pickLang,
   MEMBER_OPTIONS,
   number,
   parse,
   passphrase,
   print,
   resolve,
-  usage,
+  serverAddress,
   UsageError,
   VERSION,
 } from "../cli/args.ts";
-import { parseAddress } from "../protocol/address.ts";
 import { validateText } from "../protocol/text.ts";
-import { messagesFor, pickLang } from "../wording/i18n.ts";
+import { messagesFor } from "../wording/i18n.ts";
 import { send } from "./send.ts";
 
 /** The help text of `udpchat send`. */
@@ -47,29 +46,26 @@ const OPTIONS: ParseArgsOptionsConfig = {
 
 /** Run `udpchat send ARGS`; resolves to the exit code. */
 export async function runSend(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, OPTIONS);
+  const { values, positionals } = parse(args, OPTIONS, "send");
   if (values.help) return print(SEND_USAGE);
   if (values.version) return print(VERSION);
   const [name, text, extra] = positionals;
   if (name === undefined || text === undefined) {
-    throw new UsageError("NAME and TEXT are required (send NAME TEXT)");
+    throw new UsageError((w) => w.sendNeedsText);
   }
-  if (extra !== undefined) {
-    throw new UsageError(
-      `Unexpected argument "${extra}" (quote TEXT when it has spaces)`,
-    );
-  }
+  if (extra !== undefined) throw new UsageError((w) => w.sendExtra(extra));
   const check = validateText(text);
-  if (!check.ok) throw new UsageError(check.message);
-  const lang = usage(() => pickLang(values.lang as string | undefined, env));
-  const server = await resolve(
-    usage(() => parseAddress(String(values.server), 8888)),
-  );
+  if (!check.ok) {
+    const reason = check.message;
+    throw new UsageError((w) => w.badText(reason));
+  }
+  const lang = pickLang(values.lang);
+  const server = await resolve(serverAddress(String(values.server), 8888));
   return await send({
     name,
     text: check.text,
     server,
-    timeoutMs: number(values.timeout, "timeout", 20) * 1000,
+    timeoutMs: number(values.timeout, "--timeout", 20) * 1000,
     t: messagesFor(lang),
     passphrase: await passphrase(values),
   });

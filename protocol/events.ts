@@ -72,7 +72,9 @@ export type ServerEvent =
    * a crash. A member that does not know this kind drops it and does so
    * anyway once the server is silent.
    */
-  | { kind: "restarting"; reason: string };
+  | { kind: "restarting"; reason: string }
+  /** The member may not speak for `ms` more (0: it may speak again), and why. */
+  | { kind: "muted"; ms: number; reason: string };
 
 /** Events that belong to the room's numbered log. */
 export type RoomEvent = Extract<ServerEvent, { id: number }>;
@@ -80,7 +82,7 @@ export type RoomEvent = Extract<ServerEvent, { id: number }>;
 /** What a member asks of the server. */
 export type ClientRequest =
   | { kind: "say"; text: string }
-  | { kind: "leave" }
+  | { kind: "leave"; reason: string }
   | { kind: "private"; to: string; text: string }
   | { kind: "action"; text: string }
   | { kind: "nick"; name: string }
@@ -138,11 +140,12 @@ const EVENTS: Schema = {
   limits: [0x1e, [["burst", "u32"], ["perSecond", "u32"]]],
   unsent: [0x1f, [["request", "request"], ["reason", "reason"]]],
   restarting: [0x20, [["reason", "reason"]]],
+  muted: [0x21, [["ms", "u32"], ["reason", "reason"]]],
 };
 
 const REQUESTS: Schema = {
   say: [0x01, [["text", "text"]]],
-  leave: [0x02, []],
+  leave: [0x02, [["reason", "reason"]]],
   private: [0x03, [["to", "name"], ["text", "text"]]],
   action: [0x04, [["text", "text"]]],
   nick: [0x05, [["name", "name"]]],

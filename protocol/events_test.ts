@@ -69,7 +69,8 @@ const SAMPLE_EVENTS: ServerEvent[] = [
 const SAMPLE_REQUESTS: ClientRequest[] = [
   { kind: "say", text: "hi 👋" },
   { kind: "say", text: INTERNATIONAL },
-  { kind: "leave" },
+  { kind: "leave", reason: "" },
+  { kind: "leave", reason: "back soon" },
 ];
 
 Deno.test({
@@ -178,7 +179,7 @@ Deno.test({
       dump(encodeRequest({ kind: "say", text: "hi 👋" })),
       norm("01 00 07 68 69 20 f0 9f 91 8b"),
     );
-    strictEqual(dump(encodeRequest({ kind: "leave" })), "02");
+    strictEqual(dump(encodeRequest({ kind: "leave", reason: "" })), "02 00 00");
   },
 });
 
@@ -405,7 +406,7 @@ Deno.test({
   name: "decodeEvent() rejects unknown kind codes with a SyntaxError",
   permissions: "none",
   fn() {
-    for (const code of [0x00, 0x01, 0x02, 0x0f, 0x21, 0x22, 0xff]) {
+    for (const code of [0x00, 0x01, 0x02, 0x0f, 0x22, 0x23, 0xff]) {
       throws(() => decodeEvent(new Uint8Array([code, 0, 0, 0, 0])), {
         name: "SyntaxError",
         message: `Cannot decode event: unknown kind ${code}`,

@@ -148,7 +148,7 @@ Deno.test({
     banned.chat.bans.ban("bob", undefined, NOW + 90_000);
     assert.deepEqual(refusal(banned, "bob"), [
       RefuseCode.banned,
-      "You are banned from this room for 2 more minutes",
+      "You are banned from this room for 1m 30s more",
     ]);
     const full = setup({}, { maxMembers: 1 });
     assert.equal(full.join("alice").packet.type, "welcome");

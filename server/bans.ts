@@ -4,6 +4,7 @@
  */
 
 import { nameKey } from "../protocol/names.ts";
+import { formatDuration } from "../wording/duration.ts";
 
 /**
  * Bans as a journal keeps them: each target with until when (ms since the
@@ -67,10 +68,16 @@ export class Bans {
   refusal(name: string, address: string, now: number): string | undefined {
     const until = this.until(name, address, now);
     if (until === undefined) return undefined;
-    const left = until === Infinity
-      ? ""
-      : ` for ${Math.ceil((until - now) / 60_000)} more minutes`;
-    return `You are banned from this room${left}`;
+    return `You are banned from this room${forHowLong(until, now)}`;
+  }
+
+  /** Why a member may not take `name` with /nick (a ban on it), or undefined. */
+  nameRefusal(name: string, now: number): string | undefined {
+    const until = this.#live(this.#names, nameKey(name), now);
+    if (until <= now) return undefined;
+    return `The name "${name}" is banned from this room${
+      forHowLong(until, now)
+    }`;
   }
 
   /** Every ban in force: [target, until]. */
@@ -111,4 +118,9 @@ export class Bans {
     if (until <= now) map.delete(key);
     return until;
   }
+}
+
+/** " for 9m 54s more", or nothing for a ban for good. */
+function forHowLong(until: number, now: number): string {
+  return until === Infinity ? "" : ` for ${formatDuration(until - now)} more`;
 }

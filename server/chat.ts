@@ -18,8 +18,10 @@ import {
 } from "../protocol/events.ts";
 import { MAX_EVENT_BYTES } from "../protocol/limits.ts";
 import { truncateUtf8, utf8Length } from "../protocol/text.ts";
+import { formatDuration } from "../wording/duration.ts";
 import { Bans } from "./bans.ts";
 import { isLine } from "./flood.ts";
+import { Mutes } from "./mutes.ts";
 import { JoinLimits } from "./join_limits.ts";
 import type { Logger } from "./log.ts";
 import { type MemberPort, Outbound } from "./port.ts";
@@ -81,6 +83,8 @@ export class ChatCore {
   readonly bans = new Bans();
   /** Counters for /stats. */
   readonly stats: Stats;
+  /** Who may not speak, told when a mute starts and ends. */
+  readonly mutes: Mutes;
   #seats: Seats;
   /** Slow members waiting to be removed, while removals run (see `#deliver`). */
   #slow: Seat[] | undefined;
@@ -110,6 +114,9 @@ export class ChatCore {
       options.announceLimit === 0 ? Infinity : options.announceLimit,
     );
     this.room.motd = options.motd ?? "";
+    this.mutes = new Mutes(this.room, (id, event) => {
+      this.#seats.get(id)?.port.deliver(new Outbound(event));
+    });
     this.stats = stats;
     this.#log = logger;
     this.#limits = new JoinLimits(
@@ -229,18 +236,29 @@ export class ChatCore {
     }
   }
 
-  /** Take member `id` out of the room, telling it (through its port) and the others. */
-  remove(id: number, why: LeaveWhy, reason: string, now: number): boolean {
+  /**
+   * Take member `id` out of the room, telling it (through its port) and the
+   * others; logged unless `log` is false (the console says it itself).
+   */
+  remove(
+    id: number,
+    why: LeaveWhy,
+    reason: string,
+    now: number,
+    log = true,
+  ): boolean {
     const seat = this.#seats.get(id);
     if (seat === undefined) return false;
     reason = truncateUtf8(reason, MAX_REASON_BYTES);
     const name = this.nameOf(id);
-    this.#log(
-      "info",
-      `${name} ${why === "timeout" ? "timed out" : why}${
-        reason ? ` (${reason})` : ""
-      }`,
-    );
+    if (log) {
+      this.#log(
+        "info",
+        `${name} ${why === "timeout" ? "timed out" : why}${
+          reason ? ` (${reason})` : ""
+        }`,
+      );
+    }
     this.#unseat(seat);
     // What it sent and was told the server had, but will not go out: say so.
     if (why !== "timeout") {
@@ -264,11 +282,6 @@ export class ChatCore {
     this.#deliver(this.room.admin(text, now), now);
   }
 
-  /** Silence the member named `name` until `until`; false when there is none. */
-  mute(name: string, until: number): boolean {
-    return this.room.mute(name, until);
-  }
-
   /** Tell every member the server is closing; nobody is announced as leaving. */
   shutdown(reason: string, now: number, why: GoodbyeWhy = "closing"): void {
     for (const seat of [...this.#seats.values()]) {
@@ -290,8 +303,9 @@ export class ChatCore {
     }
   }
 
-  /** Advance time: perform throttled requests as their members' rates allow. */
+  /** Advance time: end mutes that ran out, perform throttled requests as their members' rates allow. */
   tick(now: number): void {
+    this.mutes.expire(now);
     for (const seat of this.#waiting) {
       for (
         let r = seat.gate.next(now);
@@ -335,10 +349,12 @@ export class ChatCore {
   /** Carry out a request whose turn has come. */
   #act(seat: Seat, request: ClientRequest, now: number): void {
     if (request.kind === "leave") {
-      this.remove(seat.id, "left", "", now);
+      this.remove(seat.id, "left", oneLine(request.reason), now);
       return;
     }
     if (isLine(request)) {
+      // A mute that ran out ends (and is told) before the line that follows it.
+      this.mutes.expire(now);
       const why = this.#refusal(seat, request.text, now);
       if (why !== undefined) return this.#unsent(seat, request, why);
     }
@@ -347,10 +363,8 @@ export class ChatCore {
 
   /** Why a line of `seat`'s may not go out (muted, too long for its kind), or undefined. */
   #refusal(seat: Seat, text: string, now: number): string | undefined {
-    const muted = this.room.mutedUntil(seat.id) - now;
-    if (muted > 0) {
-      return `you are muted for ${Math.ceil(muted / 1000)} more seconds`;
-    }
+    const muted = this.mutes.left(seat.id, now);
+    if (muted > 0) return `you are muted for ${formatDuration(muted)} more`;
     const most = seat.port.maxTextBytes;
     if (most !== undefined && utf8Length(text) > most) {
       return `longer than ${most} bytes`;
@@ -377,13 +391,28 @@ export class ChatCore {
         this.stats.message();
         this.#log("info", `* ${name} ${request.text}`);
         return this.#deliver(this.room.action(id, request.text, now), now);
-      case "private":
+      case "private": {
+        const to = this.room.find(request.to);
+        if (to === undefined || to.id === id) {
+          const why = to === undefined
+            ? `no member named "${request.to}"`
+            : "that is you";
+          return this.#unsent(seat, request, why);
+        }
         this.stats.message();
         return this.#deliver(
           this.room.private(id, request.to, request.text, now),
           now,
         );
+      }
       case "nick": {
+        // The one rule for every kind of member: a banned name stays banned.
+        const banned = this.bans.nameRefusal(request.name, now);
+        if (banned !== undefined) {
+          return void seat.port.deliver(
+            new Outbound({ kind: "notice", text: banned }),
+          );
+        }
         const deliveries = this.room.nick(id, request.name, now);
         const renamed = this.nameOf(id);
         if (renamed !== name && renamed !== undefined) {
@@ -433,4 +462,9 @@ export class ChatCore {
       this.#slow = undefined;
     }
   }
+}
+
+/** A member's free text (a reason to leave) as one line: runs of white space become one space. */
+function oneLine(text: string): string {
+  return text.replace(/[\s\p{Cc}]+/gu, " ").trim();
 }

@@ -113,7 +113,7 @@ Deno.test({
     for (let i = 0; i < 25; i++) {
       chat.request(2, { kind: "say", text: `l${i}` }, NOW);
     }
-    chat.request(2, { kind: "leave" }, NOW);
+    chat.request(2, { kind: "leave", reason: "" }, NOW);
     assert.equal(port.removed, undefined);
     for (let t = 10; t <= 4000; t += 10) chat.tick(NOW + t);
     assert.equal(watcher.texts("chat").length, 25);
@@ -130,7 +130,7 @@ Deno.test({
     const { chat, watcher, port } = room("classic");
     const long = "x".repeat(2000);
     chat.request(2, { kind: "say", text: long }, NOW);
-    chat.mute("tester", NOW + 60_000);
+    chat.mutes.mute("tester", NOW + 60_000, "", NOW);
     chat.request(2, { kind: "say", text: "hi" }, NOW);
     assert.deepEqual(watcher.texts("chat"), []);
     const reasons = port.events.flatMap((e) =>
@@ -138,7 +138,7 @@ Deno.test({
     );
     assert.equal(reasons.length, 2);
     assert.match(reasons[0]!, /longer than 1024 bytes/);
-    assert.match(reasons[1]!, /muted for 60 more seconds/);
+    assert.match(reasons[1]!, /muted for 1 minute more/);
   },
 });
 
@@ -174,7 +174,7 @@ Deno.test({
   fn() {
     const [native, classic] = sideBySide((kind) => {
       const { chat, watcher, port } = room(kind);
-      chat.mute("tester", NOW + 60_000);
+      chat.mutes.mute("tester", NOW + 60_000, "", NOW);
       chat.request(2, { kind: "say", text: "muted line" }, NOW);
       const muted = port.events.flatMap((e) =>
         e.kind === "unsent" ? [e.reason] : []

@@ -127,7 +127,7 @@ export class ClassicEngine {
     member.lastHeard = now;
     member.warnedAt = undefined;
     if (command === "Q") {
-      this.#host.chat.request(member.id, { kind: "leave" }, now);
+      this.#host.chat.request(member.id, { kind: "leave", reason: "" }, now);
       return;
     }
     this.#line(member, rest, now);
@@ -194,7 +194,7 @@ export class ClassicEngine {
       case "away":
         return { kind: "away", reason: args.trim() };
       case "quit":
-        return { kind: "leave" };
+        return { kind: "leave", reason: args };
       case "help":
         this.#send(member, this.#words.help);
         return undefined;
@@ -255,8 +255,8 @@ export class ClassicEngine {
       kind: "classic",
       maxTextBytes: MAX_CLASSIC_TEXT_BYTES,
       deliver: (outbound: Outbound) => {
-        let datagrams = outbound.as(this.#render);
         const { event } = outbound;
+        let datagrams = this.#own(member, event) ?? outbound.as(this.#render);
         if (ANSWERS.has(event.kind) && !member.spend(datagrams)) {
           // A /who too big for the credit shrinks to the names that fit.
           const names = event.kind === "who"
@@ -277,6 +277,23 @@ export class ClassicEngine {
       },
       describe: () => describe(member),
     };
+  }
+
+  /** The member's own private line, as the server's copy confirms it: "[private] alice → bob: hi". */
+  #own(member: ClassicMember, event: ServerEvent): Uint8Array[] | undefined {
+    if (
+      event.kind !== "private" || event.to === this.#host.chat.nameOf(member.id)
+    ) {
+      return undefined;
+    }
+    const t = this.#t;
+    return datagramsOf([
+      t.privateOut(
+        sanitize(event.from),
+        sanitize(event.to),
+        sanitize(event.text),
+      ),
+    ]);
   }
 
   /** The member is out: a line saying why (unless it asked), then EXIT, after what was queued. */

@@ -209,9 +209,31 @@ Deno.test({
       "\nbob: /not a command",
       "\n* bob waves",
     ]);
-    assert.match(room.take(BOB).join(""), /Unknown command \/frobnicate/);
-    room.send("C bob /quit", BOB);
+    const told = room.take(BOB).join("");
+    assert.match(told, /Unknown command \/frobnicate/);
+    // Its private line shows once the server carried it out, as sent.
+    assert.match(told, /\n\[private\] bob → alice: psst/);
+    room.send("C bob /quit off to lunch", BOB);
     assert.deepEqual(room.take(BOB), ["EXIT"]);
+    assert.deepEqual(room.take(ALICE), ["\nbob left (off to lunch)"]);
+  },
+});
+
+Deno.test({
+  name: "ClassicEngine: /nick to a banned name is refused, as for every member",
+  permissions: "none",
+  fn() {
+    const room = new Room();
+    room.login("alice", ALICE);
+    room.login("bob", BOB);
+    room.take(ALICE);
+    room.take(BOB);
+    room.server.chat.bans.ban("mallory", undefined, Infinity);
+    room.send("C bob /nick mallory", BOB);
+    assert.deepEqual(room.take(BOB), [
+      '\n* The name "mallory" is banned from this room',
+    ]);
+    assert.deepEqual(room.take(ALICE), []);
   },
 });
 

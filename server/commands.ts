@@ -7,6 +7,7 @@
 
 import { isIP } from "node:net";
 import { validateText } from "../protocol/text.ts";
+import { formatDuration } from "../wording/duration.ts";
 import type { ServerCore } from "./core.ts";
 
 /** What a console line produced: lines to show the host, maybe a shutdown. */
@@ -79,10 +80,12 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
       const duration = rest === "" ? Infinity : parseDuration(rest);
       if (!name || duration === undefined) return usage("ban");
       const until = now + duration;
-      const span = duration === Infinity ? "for good" : `for ${rest}`;
+      const span = duration === Infinity
+        ? "for good"
+        : `for ${formatDuration(duration)}`;
       if (isIP(name) !== 0) {
         core.chat.bans.ban(undefined, name, until);
-        return say(`${name} banned ${span}`);
+        return say(`${name} is banned ${span}`);
       }
       const member = core.chat.room.find(name);
       // The address only when asked: on one host or behind NAT it is everyone's.
@@ -90,13 +93,12 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
         ? core.chat.hostOf(member.id) || undefined
         : undefined;
       core.chat.bans.ban(member?.name ?? name, address, until);
-      const what = `${member?.name ?? name}${
-        address ? ` and ${address}` : ""
-      } banned ${span}`;
+      // One line: the removal is not logged again.
+      if (member) core.chat.remove(member.id, "banned", "", now, false);
       return say(
-        member
-          ? `${what}; ${kick(core, member.name, "banned", "", now)}`
-          : what,
+        `${member?.name ?? name} ${member ? "was" : "is"} banned ${span}${
+          address ? `, and its address ${address}` : ""
+        }`,
       );
     },
   },
@@ -119,7 +121,9 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
           : `${bans.length} ban${bans.length === 1 ? "" : "s"}:`,
         ...bans.map(([who, until]) =>
           `  ${who}  ${
-            until === Infinity ? "for good" : `${seconds(until - now)} left`
+            until === Infinity
+              ? "for good"
+              : `${formatDuration(until - now)} left`
           }`
         ),
       );
@@ -127,17 +131,36 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
   },
   {
     name: "mute",
-    usage: "/mute NAME [duration]",
-    help: "stop a member from speaking (default 10m)",
+    usage: "/mute NAME [duration [reason]]",
+    help:
+      "stop a member from speaking (default 10m); it is told, and told when it ends",
     run: (core, args, now) => {
       const [name, rest] = splitFirst(args);
-      const duration = rest === "" ? 10 * 60_000 : parseDuration(rest);
+      const [span, reason] = splitFirst(rest);
+      const duration = span === "" ? 10 * 60_000 : parseDuration(span);
       if (!name || duration === undefined) return usage("mute");
-      const muted = core.chat.mute(name, now + duration);
+      const muted = core.chat.mutes.mute(name, now + duration, reason, now);
+      const member = core.chat.room.find(name)?.name ?? name;
       return say(
         muted
-          ? `${name} is muted for ${rest || "10m"}`
+          ? `${member} is muted for ${formatDuration(duration)}${
+            reason ? ` (${reason})` : ""
+          }`
           : `No member named "${name}"`,
+      );
+    },
+  },
+  {
+    name: "unmute",
+    usage: "/unmute NAME",
+    help: "let a muted member speak again (it is told)",
+    run: (core, args) => {
+      if (!args) return usage("unmute");
+      const member = core.chat.room.find(args)?.name ?? args;
+      return say(
+        core.chat.mutes.unmute(args)
+          ? `${member} may speak again`
+          : `${member} is not muted`,
       );
     },
   },
@@ -239,10 +262,10 @@ function kick(
   now: number,
 ): string {
   const member = core.chat.room.find(name);
-  if (!member || !core.chat.remove(member.id, why, reason, now)) {
+  if (!member || !core.chat.remove(member.id, why, reason, now, false)) {
     return `No member named "${name}"`;
   }
-  return `${member.name} was ${why}`;
+  return `${member.name} was ${why}${reason ? ` (${reason})` : ""}`;
 }
 
 /** An admin message to every member, or why it was not sent. */

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { FileProblem } from "../wording/cli.ts";
 import type { ServerOptions } from "./core.ts";
 import type { LogLevel } from "./log.ts";
 
@@ -29,7 +30,13 @@ export type ToServerWorker =
 /** Worker to main thread. */
 export type FromServerWorker =
   | { type: "listening"; hostname: string; port: number }
-  | { type: "failed"; message: string }
+  /** The server could not start; the main thread words why (`wording/cli.ts`). */
+  | { type: "failed"; failure: StartFailure }
   /** Log lines, gathered: one message per burst, not per line. */
   | { type: "log"; entries: Array<{ level: LogLevel; text: string }> }
   | { type: "closed" };
+
+/** Why the server could not start. */
+export type StartFailure =
+  | { kind: "port in use" | "no such address" | "listen"; address: string }
+  | { kind: "state"; path: string; problem: FileProblem; detail: string };

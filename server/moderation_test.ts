@@ -26,8 +26,8 @@ function restartedRoom(restartAfter: number, options = {}) {
   ben!.core.send({ kind: "nick", name: "benny" }, net.now);
   net.run(net.now + 500);
   // Muted after the rename: the mute follows the member's new name.
-  assert.ok(chat.mute("benny", net.now + 5 * MINUTE));
-  chat.mute("ann", net.now + MINUTE);
+  assert.ok(chat.mutes.mute("benny", net.now + 5 * MINUTE, "", net.now));
+  chat.mutes.mute("ann", net.now + MINUTE, "", net.now);
   net.run(net.now + 100);
   const at = net.now + restartAfter;
   net.now = at;

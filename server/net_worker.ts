@@ -14,6 +14,8 @@ import { SALT_BYTES } from "../protocol/seal.ts";
 import { Journal } from "./journal.ts";
 import { DEFAULT_LOG_SIZE } from "./room_log.ts";
 import type { FromServerWorker, ToServerWorker } from "./messages.ts";
+import { formatAddress } from "../protocol/address.ts";
+import { fileProblem } from "../wording/cli.ts";
 import { UdpServer } from "./server.ts";
 
 let server: UdpServer | undefined;
@@ -50,13 +52,14 @@ async function start(
       port: message.port,
     });
   } catch (error) {
-    const reason = error instanceof Deno.errors.AddrInUse
-      ? `port ${message.port} is already in use`
-      : (error as Error).message;
+    const kind = error instanceof Deno.errors.AddrInUse
+      ? "port in use"
+      : error instanceof Deno.errors.AddrNotAvailable
+      ? "no such address"
+      : "listen";
     return post({
       type: "failed",
-      message:
-        `Cannot listen on ${message.hostname}:${message.port}: ${reason}`,
+      failure: { kind, address: formatAddress(message) },
     });
   }
   let opened: ReturnType<typeof Journal.open> | undefined;
@@ -70,7 +73,12 @@ async function start(
       socket.close();
       return post({
         type: "failed",
-        message: `Cannot use ${message.statePath}: ${(error as Error).message}`,
+        failure: {
+          kind: "state",
+          path: message.statePath,
+          problem: fileProblem(error),
+          detail: messageOf(error),
+        },
       });
     }
   }

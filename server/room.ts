@@ -221,7 +221,7 @@ export class Room {
 
   /** A member's chat line, for everyone else; invalid text earns a notice. */
   say(id: number, raw: string, now: number): Delivery[] {
-    return this.#speak(id, raw, now, (from, text) => {
+    return this.#speak(id, raw, (from, text) => {
       return [
         this.#record({ kind: "chat", id: 0, time: now, from, text }, "all", id),
       ];
@@ -230,7 +230,7 @@ export class Room {
 
   /** A member's action ("/me waves"), for everyone else. */
   action(id: number, raw: string, now: number): Delivery[] {
-    return this.#speak(id, raw, now, (from, text) => {
+    return this.#speak(id, raw, (from, text) => {
       return [
         this.#record(
           { kind: "action", id: 0, time: now, from, text },
@@ -241,22 +241,23 @@ export class Room {
     });
   }
 
-  /** A private message to the member named `to`, for that member only. */
+  /** A private message to the member named `to`, for that member and a copy for the sender. */
   private(id: number, to: string, raw: string, now: number): Delivery[] {
     const target = this.find(to);
     if (target === undefined) return notice(id, `No member named "${to}"`);
     if (target.id === id) return notice(id, "That is you");
-    return this.#speak(id, raw, now, (from, text) => {
-      return [
-        this.#record({
-          kind: "private",
-          id: 0,
-          time: now,
-          from,
-          to: target.name,
-          text,
-        }, target.id),
-      ];
+    return this.#speak(id, raw, (from, text) => {
+      const event = {
+        kind: "private",
+        id: 0,
+        time: now,
+        from,
+        to: target.name,
+        text,
+      } as const;
+      // The sender's copy is its proof of delivery: its client shows the
+      // line then, never for a message that went nowhere.
+      return [this.#record(event, target.id), this.#record({ ...event }, id)];
     });
   }
 
@@ -266,7 +267,9 @@ export class Room {
     if (member === undefined) return [];
     const check = validateName(raw);
     if (!check.ok) return notice(id, check.message);
-    if (check.name === member.name) return [];
+    if (check.name === member.name) {
+      return notice(id, `You are already ${member.name}`);
+    }
     if (
       check.key !== member.key &&
       (this.#byKey.has(check.key) || this.#log.claim(check.key, id) !== "ok")
@@ -294,7 +297,13 @@ export class Room {
   /** Mark a member away (a reason) or back (empty); everyone is told. */
   away(id: number, reason: string, now: number): Delivery[] {
     const member = this.#members.get(id);
-    if (member === undefined || member.away === reason) return [];
+    if (member === undefined) return [];
+    if (member.away === reason) {
+      return notice(
+        id,
+        reason === "" ? "You are not away" : `You are already away: ${reason}`,
+      );
+    }
     member.away = reason;
     return [
       this.#record({
@@ -333,6 +342,29 @@ export class Room {
   /** Take back mutes a journal kept (absolute times: expired ones stay expired). */
   restoreMutes(mutes: ReadonlyArray<readonly [string, number]>): void {
     for (const [key, until] of mutes) this.#muted.set(key, until);
+  }
+
+  /** Lift the mute of the member named `name`; the member, or undefined when it was not muted. */
+  unmute(name: string): RoomMember | undefined {
+    const member = this.find(name);
+    if (member === undefined || !this.#muted.delete(member.key)) {
+      return undefined;
+    }
+    this.#version++;
+    return member;
+  }
+
+  /** End every mute that ran out by `now`; the members still here whose mute ended. */
+  expireMutes(now: number): RoomMember[] {
+    const ended: RoomMember[] = [];
+    for (const [key, until] of this.#muted) {
+      if (until > now) continue;
+      this.#muted.delete(key);
+      this.#version++;
+      const member = this.#byKey.get(key);
+      if (member !== undefined) ended.push(member);
+    }
+    return ended;
   }
 
   /** Until when member `id` is muted (0: not muted). */
@@ -383,25 +415,14 @@ export class Room {
     this.#byKey.set(member.key, member);
   }
 
-  /** Common checks before a member speaks: present, not muted, valid text. */
+  /** Common checks before a member speaks (the chat core checks mutes): present, valid text. */
   #speak(
     id: number,
     raw: string,
-    now: number,
     then: (from: string, text: string) => Delivery[],
   ): Delivery[] {
     const member = this.#members.get(id);
     if (member === undefined) return [];
-    const mutedUntil = this.#muted.get(member.key) ?? 0;
-    if (mutedUntil > now) {
-      return notice(
-        id,
-        `You are muted for ${
-          Math.ceil((mutedUntil - now) / 1000)
-        } more seconds`,
-      );
-    }
-    this.#muted.delete(member.key);
     const check = validateText(raw);
     return check.ok ? then(member.name, check.text) : notice(id, check.message);
   }

@@ -8,8 +8,15 @@
 import { sanitize } from "../wording/sanitize.ts";
 import { formatAddress } from "../protocol/address.ts";
 import type { ServerOptions } from "./core.ts";
+import { cliWords } from "../wording/cli.ts";
+import type { Lang } from "../wording/i18n.ts";
+import { type InterfaceAddress, serveHints } from "./hints.ts";
 import type { LogLevel } from "./log.ts";
-import type { FromServerWorker, ToServerWorker } from "./messages.ts";
+import type {
+  FromServerWorker,
+  StartFailure,
+  ToServerWorker,
+} from "./messages.ts";
 import { openConsole } from "./console_io.ts";
 
 /** What `serve` needs from the command line. */
@@ -61,9 +68,15 @@ export async function serve(options: ServeOptions): Promise<number> {
     switch (message.type) {
       case "listening":
         console_.print(`udpchat listening on ${formatAddress(message)}`);
+        for (const line of serveHints(message.hostname, message.port, nics())) {
+          console_.print(line);
+        }
         return;
       case "failed":
-        console_.print(message.message, true);
+        console_.print(
+          `udpchat: ${failed(message.failure, options.server.lang)}`,
+          true,
+        );
         return done.resolve(2);
       case "log":
         for (const entry of message.entries) log(entry.level, entry.text);
@@ -96,4 +109,27 @@ export async function serve(options: ServeOptions): Promise<number> {
   console_.close();
   worker.terminate();
   return code;
+}
+
+/** This machine's interface addresses; none when not allowed to look (`--allow-sys=networkInterfaces`). */
+function nics(): InterfaceAddress[] {
+  try {
+    return Deno.networkInterfaces();
+  } catch {
+    return [];
+  }
+}
+
+/** Why the server could not start, in the host's words. */
+function failed(failure: StartFailure, lang: Lang = "en"): string {
+  const w = cliWords(lang);
+  switch (failure.kind) {
+    case "port in use":
+      return w.portInUse(failure.address);
+    case "no such address":
+    case "listen":
+      return w.cannotListen(failure.address, failure.kind !== "listen");
+    case "state":
+      return w.stateFile(failure.path, failure.problem, failure.detail);
+  }
 }

@@ -7,19 +7,17 @@
 import { isIP } from "node:net";
 import type { ParseArgsOptionsConfig } from "node:util";
 import {
-  env,
+  lang,
   number,
   parse,
   type Parsed,
   passphrase,
+  port,
   print,
-  usage,
   UsageError,
   VERSION,
   whole,
 } from "../cli/args.ts";
-import { parsePort } from "../protocol/address.ts";
-import { pickLang } from "../wording/i18n.ts";
 import { serve, type ServeOptions } from "./serve.ts";
 
 /** The help text of `udpchat serve`. */
@@ -90,19 +88,20 @@ const OPTIONS: ParseArgsOptionsConfig = {
 
 /** Run `udpchat serve ARGS`; resolves to the exit code. */
 export async function runServe(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, OPTIONS);
+  const { values, positionals } = parse(args, OPTIONS, "serve");
   if (values.help) return print(SERVE_USAGE);
   if (values.version) return print(VERSION);
   if (positionals.length > 0) {
-    throw new UsageError(`Unexpected argument "${positionals[0]}"`);
+    const extra = positionals[0]!;
+    throw new UsageError((w) => w.unexpected(extra, "serve"));
   }
   const hostname = String(values.host);
   if (isIP(hostname) === 0 && hostname !== "localhost") {
-    throw new UsageError(`Invalid host "${hostname}": expected an IP address`);
+    throw new UsageError((w) => w.invalidHost(hostname));
   }
   return await serve({
     hostname,
-    port: usage(() => parsePort(String(values.port))),
+    port: port(String(values.port)),
     verbose: values.verbose === true,
     statePath: values.state as string | undefined,
     passphrase: await passphrase(values),
@@ -113,26 +112,26 @@ export async function runServe(args: string[]): Promise<number> {
 /** The room's rules from the options, checked in the order of the help text. */
 function roomOptions(values: Parsed["values"]): ServeOptions["server"] {
   return {
-    timeoutMs: number(values.timeout, "timeout", 10) * 1000,
-    maxMembers: whole(values["max-members"], "member count", 10_000, 1),
-    history: whole(values.history, "history size", 50),
-    announceLimit: whole(values["announce-limit"], "announce limit", 500),
+    timeoutMs: number(values.timeout, "--timeout", 10) * 1000,
+    maxMembers: whole(values["max-members"], "--max-members", 10_000, 1),
+    history: whole(values.history, "--history", 50),
+    announceLimit: whole(values["announce-limit"], "--announce-limit", 500),
     motd: values.motd as string | undefined,
-    rate: number(values.rate, "rate", 5, 0),
-    burst: whole(values.burst, "burst", 10, 1),
-    joinRate: number(values["join-rate"], "join rate", 10, 0),
+    rate: number(values.rate, "--rate", 5, 0),
+    burst: whole(values.burst, "--burst", 10, 1),
+    joinRate: number(values["join-rate"], "--join-rate", 10, 0),
     classic: values["no-classic"] !== true,
     maxClassic: values["max-classic"] === undefined
       ? undefined
-      : whole(values["max-classic"], "classic member count", 0, 1),
+      : whole(values["max-classic"], "--max-classic", 0, 1),
     classicPerAddress: whole(
       values["classic-per-address"],
-      "classic clients per address",
+      "--classic-per-address",
       4,
       1,
     ),
-    classicTimeoutMs: number(values["classic-timeout"], "classic timeout", 30) *
-      60_000,
-    lang: usage(() => pickLang(values.lang as string | undefined, env)),
+    classicTimeoutMs:
+      number(values["classic-timeout"], "--classic-timeout", 30) * 60_000,
+    lang: lang(values.lang),
   };
 }

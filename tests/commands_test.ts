@@ -32,7 +32,12 @@ Deno.test("/msg reaches only its target; an unknown target is explained", async 
   await r.alice.type("/msg bob the secret is 42");
   await r.bob.waitFor("[private] alice: the secret is 42");
   await r.alice.type("/msg nobody hello?");
-  await r.alice.waitFor('* No member named "nobody"');
+  // Not shown as sent: the refusal replaces the echo.
+  await r.alice.waitFor(
+    'Not delivered: hello? (no member named "nobody")',
+    10_000,
+    true,
+  );
   await r.alice.type("public marker");
   await r.carol.waitFor("alice: public marker");
   await r.bob.waitFor("alice: public marker");

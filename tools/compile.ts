@@ -41,7 +41,7 @@ export const RUN_FLAGS: readonly string[] = [
   "--allow-read",
   "--allow-write",
   "--allow-env",
-  "--allow-sys=uid",
+  "--allow-sys=uid,networkInterfaces",
 ];
 
 /** The `deno` arguments that build the binary at `output`. */
@@ -139,7 +139,7 @@ async function build(
 /** Builds the binary and checks it runs; returns the process exit code. */
 async function main(args: string[]): Promise<number> {
   const root = new URL("..", import.meta.url);
-  const { values } = parse(args, { output: { type: "string" } });
+  const { values } = parse(args, { output: { type: "string" } }, "compile");
   const output = typeof values.output === "string" ? values.output : OUTPUT;
   await Deno.mkdir(new URL(".", new URL(output, root)), { recursive: true });
   const result = await build(root, new URL(output, root).pathname);

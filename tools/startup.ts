@@ -84,7 +84,7 @@ async function medians(
 async function main(args: string[]): Promise<void> {
   const { values, positionals } = parse(args, {
     runs: { type: "string", default: "5" },
-  });
+  }, "startup");
   const runs = Number(values.runs);
   const file = positionals[0] ?? `${ROOT}dist/udpchat`;
   const { size } = await Deno.stat(file);

@@ -7,6 +7,7 @@
  */
 
 import type { ServerEvent, WhoEntry } from "../protocol/events.ts";
+import { formatDuration } from "./duration.ts";
 import { EN, type Messages } from "./i18n.ts";
 import { displayWidth, sanitize } from "./sanitize.ts";
 
@@ -105,6 +106,11 @@ export function formatEvent(
       return line(t.unsent(sanitize(event.reason)), "error");
     case "restarting":
       return line(t.restarting(sanitize(event.reason), true), "warn");
+    case "muted":
+      return event.ms === 0 ? line(t.unmuted, "info") : line(
+        t.muted(formatDuration(event.ms, t.lang), sanitize(event.reason)),
+        "warn",
+      );
     default: {
       const _exhaustive: never = event;
       throw new TypeError(`Unknown event ${_exhaustive}`);

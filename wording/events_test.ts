@@ -189,3 +189,48 @@ Deno.test({
     assert.equal(fit("你好世界", 5), "你好…");
   },
 });
+
+Deno.test({
+  name:
+    "formatEvent() words a mute (with its duration as people write it) and a leave with a reason, in English and Chinese",
+  permissions: "none",
+  fn() {
+    const cases: Array<[ServerEvent, string, string]> = [
+      [
+        { kind: "muted", ms: 594_000, reason: "spam" },
+        "You are muted for 9m 54s: your lines will not be delivered — spam",
+        "你被禁言9分54秒，期间的消息不会送达。原因: spam",
+      ],
+      [
+        { kind: "muted", ms: 60_000, reason: "" },
+        "You are muted for 1 minute: your lines will not be delivered",
+        "你被禁言1分钟，期间的消息不会送达",
+      ],
+      [
+        { kind: "muted", ms: 0, reason: "" },
+        "You are no longer muted; you may speak again",
+        "禁言已解除，你可以发言了",
+      ],
+      [
+        { kind: "left", ...at, name: "bob", why: "left", reason: "lunch" },
+        "bob left (lunch)",
+        "bob退出了聊天室，原因: lunch",
+      ],
+      [
+        {
+          kind: "left",
+          ...at,
+          name: "bob",
+          why: "left",
+          reason: "\x1b[2Jx",
+        },
+        "bob left (\ufffdx)",
+        "bob退出了聊天室，原因: \ufffdx",
+      ],
+    ];
+    for (const [event, en, zh] of cases) {
+      assert.deepEqual(texts(event), [en]);
+      assert.deepEqual(texts(event, true), [zh]);
+    }
+  },
+});

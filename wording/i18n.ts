@@ -75,6 +75,12 @@ export interface Messages {
   ignoreList(names: string[]): string;
   ignoreSelf: string;
   reasonTooLong(bytes: number, limit: number): string;
+  /** The member is muted for `duration` (worded by `formatDuration`), maybe with a reason. */
+  muted(duration: string, reason: string): string;
+  /** The member's mute ended. */
+  unmuted: string;
+  /** After a rejoin, the history shown starts here: `count` earlier lines are not. */
+  earlier(count: number): string;
 }
 
 function because(text: string, reason: string, sep = ": "): string {
@@ -95,9 +101,9 @@ export const EN: Messages = {
   refuseCode: (code) => {
     switch (code) {
       case RefuseCode.name:
-        return "That name is not allowed";
+        return "That name is not allowed; choose another";
       case RefuseCode.taken:
-        return "That name is taken";
+        return "That name is taken; choose another";
       case RefuseCode.full:
         return "The room is full";
       case RefuseCode.banned:
@@ -107,7 +113,7 @@ export const EN: Messages = {
       case RefuseCode.version:
         return "The server speaks another protocol version";
       case RefuseCode.passphrase:
-        return "Wrong passphrase";
+        return "Wrong passphrase; check --passphrase-file";
       default:
         return `Refused (code ${code})`;
     }
@@ -126,7 +132,7 @@ export const EN: Messages = {
   left: (name, why, reason) => {
     switch (why) {
       case "left":
-        return `${name} left`;
+        return reason === "" ? `${name} left` : `${name} left (${reason})`;
       case "timeout":
         return `${name} timed out`;
       case "kicked":
@@ -195,6 +201,15 @@ export const EN: Messages = {
   ignoreSelf: "You cannot ignore yourself",
   reasonTooLong: (bytes, limit) =>
     `Reason is ${bytes} bytes, the limit is ${limit}`,
+  muted: (duration, reason) =>
+    because(
+      `You are muted for ${duration}: your lines will not be delivered`,
+      reason,
+      " — ",
+    ),
+  unmuted: "You are no longer muted; you may speak again",
+  earlier: (count) =>
+    `… ${count} earlier line${count === 1 ? "" : "s"} not shown`,
 };
 
 /** Chinese, worded like the classic app. */
@@ -211,9 +226,9 @@ export const ZH: Messages = {
   refuseCode: (code) => {
     switch (code) {
       case RefuseCode.name:
-        return "不能使用这个名字";
+        return "不能使用这个名字，请换一个";
       case RefuseCode.taken:
-        return "该用户已存在";
+        return "该用户已存在，请换一个名字";
       case RefuseCode.full:
         return "聊天室已满";
       case RefuseCode.banned:
@@ -223,7 +238,7 @@ export const ZH: Messages = {
       case RefuseCode.version:
         return "服务器的协议版本不同";
       case RefuseCode.passphrase:
-        return "口令错误";
+        return "口令错误，请检查 --passphrase-file";
       default:
         return `被拒绝（代码 ${code}）`;
     }
@@ -240,7 +255,7 @@ export const ZH: Messages = {
   left: (name, why, reason) => {
     switch (why) {
       case "left":
-        return `${name}退出了聊天室`;
+        return because(`${name}退出了聊天室`, reason, "，原因: ");
       case "timeout":
         return `${name}超时，离开了聊天室`;
       case "kicked":
@@ -306,6 +321,10 @@ export const ZH: Messages = {
     names.length === 0 ? "没有屏蔽任何人" : `已屏蔽: ${names.join("、")}`,
   ignoreSelf: "不能屏蔽自己",
   reasonTooLong: (bytes, limit) => `原因有${bytes}字节，最多${limit}字节`,
+  muted: (duration, reason) =>
+    because(`你被禁言${duration}，期间的消息不会送达`, reason, "。原因: "),
+  unmuted: "禁言已解除，你可以发言了",
+  earlier: (count) => `… 更早的${count}条消息未显示`,
 };
 
 /** The catalogue for `lang`. */
