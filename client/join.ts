@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Address } from "../protocol/address.ts";
+import { type Address, formatAddress } from "../protocol/address.ts";
 import { RefuseCode } from "../protocol/packet.ts";
 import type { ServerEvent } from "../protocol/events.ts";
 import { nameKey } from "../protocol/names.ts";
@@ -18,7 +18,7 @@ import {
 } from "./commands.ts";
 import type { ClientNotice } from "./notices.ts";
 import { formatNotice } from "./format.ts";
-import { type Lang, messagesFor } from "../wording/i18n.ts";
+import { type Lang, type Messages, messagesFor } from "../wording/i18n.ts";
 import type { ToClientWorker } from "./messages.ts";
 import { NetWorker } from "./session.ts";
 import { JsonScreen, PipeScreen, type Screen, TtyScreen } from "./terminal.ts";
@@ -41,6 +41,15 @@ export interface JoinOptions {
 /** Requests whose own line shows once delivered, replacing the typed echo. */
 const ECHOED = new Set<OutgoingRequest["kind"]>(["say", "private", "action"]);
 
+/** Signals that make a member leave (SIGHUP: its terminal was closed). */
+const LEAVE_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/**
+ * A signal this soon after the one that started the leave is a copy (a
+ * launcher passes on what the terminal sent everyone), not a second Ctrl-C.
+ */
+const REPEAT_MS = 500;
+
 /** Run a member session until it ends; resolves to the exit code. */
 export async function join(options: JoinOptions): Promise<number> {
   const t = messagesFor(options.lang ?? "en");
@@ -58,16 +67,31 @@ export async function join(options: JoinOptions): Promise<number> {
   let exitCode = 0;
   let self = options.name ?? "";
   let typing = "";
+  const server = formatAddress(options.server);
+  // A pipe that ends before the server answered leaves once it has: a
+  // refusal or silence must still be reported (and exit 1).
+  let leaveOnceIn = false;
+  let leftAt = 0;
 
   // A function, so the compiler does not assume a command left `phase` alone.
   const isLeaving = () => phase === "leaving";
   const leave = () => {
     if (phase === "leaving") return;
     phase = "leaving";
+    leftAt = Date.now();
     post({ type: "leave" });
   };
   // Ctrl-C or a signal leaves politely; a second one while leaving quits now.
-  const interrupt = () => phase === "leaving" ? worker?.stop() : leave();
+  const interrupt = () => {
+    if (phase !== "leaving") return leave();
+    if (Date.now() - leftAt > REPEAT_MS) worker?.stop();
+  };
+  const waiting = new Waiting(interactive, t, screen);
+  const startJoin = (name: string) => {
+    phase = "joining";
+    waiting.start(server);
+    post({ type: "join", name });
+  };
   const askName = () => {
     phase = "naming";
     screen.ask(t.askName);
@@ -101,18 +125,28 @@ export async function join(options: JoinOptions): Promise<number> {
     }
     // The core names own lines as it joined; a /nick since renamed us.
     if (notice.type === "delivered") notice = { ...notice, from: self };
-    screen.notice(notice, formatNotice(notice, { t, width: screen.width }));
+    if (["welcome", "refused", "ended"].includes(notice.type)) waiting.stop();
+    // Not in the room yet, a pipe's lines failing is no news: why is.
+    const quiet = notice.type === "undelivered" && !interactive &&
+      phase === "joining";
+    screen.notice(
+      notice,
+      quiet ? [] : formatNotice(notice, { t, width: screen.width, server }),
+    );
     if (notice.type === "welcome") {
       if (phase === "joining") phase = "joined";
       rename(notice.name);
       screen.ready();
+      if (leaveOnceIn) leave();
     } else if (notice.type === "refused") {
       // Another name can help with a name problem, not with a passphrase or a ban.
       const nameProblem = notice.code === RefuseCode.name ||
         notice.code === RefuseCode.taken;
       if (interactive && phase === "joining" && nameProblem) return askName();
       exitCode = 1;
-      leave();
+      // Refused, the core is idle: a leave asked for while joining ends it now.
+      phase = "leaving";
+      post({ type: "leave" });
     } else if (notice.type === "undelivered") {
       // Exit 0 means every line reached the room.
       exitCode = 1;
@@ -125,8 +159,7 @@ export async function join(options: JoinOptions): Promise<number> {
       const name = raw.trim();
       if (name === "/quit") return leave();
       if (name === "") return askName();
-      phase = "joining";
-      return post({ type: "join", name });
+      return startJoin(name);
     }
     if (phase === "leaving") return;
     typing = raw;
@@ -134,10 +167,14 @@ export async function join(options: JoinOptions): Promise<number> {
     // The line may have left (/quit); then no new prompt.
     if (interactive && !isLeaving()) screen.ready();
   });
-  screen.input.on("close", leave);
+  screen.input.on("close", () => {
+    if (!interactive && phase === "joining") leaveOnceIn = true;
+    else leave();
+  });
   screen.input.on("SIGINT", interrupt);
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-  for (const signal of signals) Deno.addSignalListener(signal, interrupt);
+  for (const signal of LEAVE_SIGNALS) {
+    Deno.addSignalListener(signal, interrupt);
+  }
 
   worker = new NetWorker(
     options.server,
@@ -156,11 +193,52 @@ export async function join(options: JoinOptions): Promise<number> {
     setTimeout(() => {
       if (phase === "naming" && screen.input.line === "") askName();
     }, 250);
-  } else post({ type: "join", name: options.name });
+  } else startJoin(options.name);
 
   await worker.closed;
-  for (const signal of signals) Deno.removeSignalListener(signal, interrupt);
+  waiting.stop();
+  for (const signal of LEAVE_SIGNALS) {
+    Deno.removeSignalListener(signal, interrupt);
+  }
   screen.close();
   worker.terminate();
   return exitCode;
+}
+
+/**
+ * On a terminal: "Connecting to ADDRESS…" once, then the seconds counted
+ * while the server has not answered a join. A pipe stays quiet: its stderr
+ * is for the one line that says why the join failed.
+ */
+class Waiting {
+  #on: boolean;
+  #t: Messages;
+  #screen: Screen;
+  #said = false;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(on: boolean, t: Messages, screen: Screen) {
+    this.#on = on;
+    this.#t = t;
+    this.#screen = screen;
+  }
+
+  /** A join to `server` went out. */
+  start(server: string): void {
+    if (!this.#on) return;
+    if (!this.#said) this.#screen.local(this.#t.connecting(server), "info");
+    this.#said = true;
+    clearInterval(this.#timer);
+    let seconds = 0;
+    this.#timer = setInterval(
+      () => this.#screen.local(this.#t.stillTrying(++seconds), "info"),
+      1000,
+    );
+  }
+
+  /** The join has an answer, or the session ended: stop counting. */
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
 }

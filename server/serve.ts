@@ -13,6 +13,12 @@ import type { ServerOptions } from "./core.ts";
 import type { LogLevel } from "./log.ts";
 import type { FromServerWorker, ToServerWorker } from "./messages.ts";
 
+/** Signals that close the server gracefully. */
+const STOP_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/** How long a graceful close may take before the server quits anyway (ms). */
+const STOP_DEADLINE_MS = 5000;
+
 /** What `serve` needs from the command line. */
 export interface ServeOptions {
   hostname: string;
@@ -39,14 +45,23 @@ export async function serve(options: ServeOptions): Promise<number> {
     else console.log(line);
   };
   let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return done.resolve(1);
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  // A launcher may pass on the signal the terminal already sent (deno task
+  // forwards Ctrl-C's SIGINT): repeats are ignored, and a close that hangs
+  // ends at the deadline.
+  const stop = (reason: string) => {
+    if (stopping) return;
     stopping = true;
-    log("info", `Received ${signal}; telling members the server is closing`);
-    post({ type: "shutdown", reason: `received ${signal}` });
+    log("info", `Closing (${reason}): telling members the server is closing`);
+    post({ type: "shutdown", reason });
+    console_.close();
+    deadline = setTimeout(() => done.resolve(1), STOP_DEADLINE_MS);
   };
-  const onSigint = () => stop("SIGINT");
-  const onSigterm = () => stop("SIGTERM");
+  const onSignal = STOP_SIGNALS.map((signal) => {
+    const listener = () => stop(`received ${signal}`);
+    Deno.addSignalListener(signal, listener);
+    return () => Deno.removeSignalListener(signal, listener);
+  });
 
   worker.onmessage = (event: MessageEvent<FromServerWorker>) => {
     const message = event.data;
@@ -70,8 +85,6 @@ export async function serve(options: ServeOptions): Promise<number> {
     console.error(`Internal error: ${event.message}`);
     done.resolve(1);
   };
-  Deno.addSignalListener("SIGINT", onSigint);
-  Deno.addSignalListener("SIGTERM", onSigterm);
   post({
     type: "start",
     hostname: options.hostname,
@@ -89,8 +102,8 @@ export async function serve(options: ServeOptions): Promise<number> {
   });
 
   const code = await done.promise;
-  Deno.removeSignalListener("SIGINT", onSigint);
-  Deno.removeSignalListener("SIGTERM", onSigterm);
+  for (const remove of onSignal) remove();
+  clearTimeout(deadline);
   console_.close();
   worker.terminate();
   return code;

@@ -21,7 +21,8 @@ export class Proc implements AsyncDisposable {
 
   /**
    * Spawn `main.ts` with `args`; with `deno` given, spawn `deno ...deno, ...args`
-   * instead (`deno: []` runs `deno ARGS` itself, such as a task).
+   * instead (`deno: []` runs `deno ARGS` itself, such as a task); with
+   * `program`, that instead of deno (such as `setsid npx ...`).
    */
   constructor(
     args: string[],
@@ -33,8 +34,9 @@ export class Proc implements AsyncDisposable {
       "-A",
       MAIN,
     ],
+    program: string = Deno.execPath(),
   ) {
-    this.child = new Deno.Command(Deno.execPath(), {
+    this.child = new Deno.Command(program, {
       args: [...deno, ...args],
       cwd: ROOT.pathname,
       stdin: "piped",
