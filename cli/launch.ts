@@ -16,9 +16,7 @@
  */
 
 import { watchLaunchers } from "./launchers.ts";
-
-/** Signals passed on to the program. */
-const FORWARDED: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+import { onStop } from "./signals.ts";
 
 /** Run `deno ARGS` until it exits; resolves to its exit code. */
 export async function launch(args: string[]): Promise<number> {
@@ -28,22 +26,19 @@ export async function launch(args: string[]): Promise<number> {
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();
-  const pass = (signal: Deno.Signal) => () => {
+  const pass = (signal: Deno.Signal) => {
     try {
       child.kill(signal);
     } catch {
       // It has exited already.
     }
   };
-  const listeners = FORWARDED.map((signal) => {
-    const listener = pass(signal);
-    Deno.addSignalListener(signal, listener);
-    return () => Deno.removeSignalListener(signal, listener);
-  });
-  const unwatch = watchLaunchers(pass("SIGTERM"));
+  // The program listens to the same signals (it has the same terminal).
+  const unlisten = onStop(pass);
+  const unwatch = watchLaunchers(() => pass("SIGTERM"));
   const status = await child.status;
   unwatch();
-  for (const remove of listeners) remove();
+  unlisten();
   return status.code;
 }
 

@@ -17,7 +17,7 @@ import { sanitize } from "../wording/sanitize.ts";
 
 /** How notices read: as events do, and naming the server's address. */
 export interface NoticeOptions extends FormatOptions {
-  /** The server's address, named when it does not answer. */
+  /** The server's address, named when it does not answer (else the reason). */
   server?: string;
 }
 

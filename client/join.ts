@@ -21,6 +21,7 @@ import { formatNotice } from "./format.ts";
 import { type Lang, type Messages, messagesFor } from "../wording/i18n.ts";
 import type { ToClientWorker } from "./messages.ts";
 import { NetWorker } from "./session.ts";
+import { onStop } from "../cli/signals.ts";
 import { JsonScreen, PipeScreen, type Screen, TtyScreen } from "./terminal.ts";
 
 /** What `join` needs from the command line. */
@@ -40,9 +41,6 @@ export interface JoinOptions {
 
 /** Requests whose own line shows once delivered, replacing the typed echo. */
 const ECHOED = new Set<OutgoingRequest["kind"]>(["say", "private", "action"]);
-
-/** Signals that make a member leave (SIGHUP: its terminal was closed). */
-const LEAVE_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /**
  * A signal this soon after the one that started the leave is a copy (a
@@ -86,10 +84,10 @@ export async function join(options: JoinOptions): Promise<number> {
     if (phase !== "leaving") return leave();
     if (Date.now() - leftAt > REPEAT_MS) worker?.stop();
   };
-  const waiting = new Waiting(interactive, t, screen);
+  const waiting = new Waiting(interactive && t, screen, server);
   const startJoin = (name: string) => {
     phase = "joining";
-    waiting.start(server);
+    waiting.start();
     post({ type: "join", name });
   };
   const askName = () => {
@@ -172,9 +170,7 @@ export async function join(options: JoinOptions): Promise<number> {
     else leave();
   });
   screen.input.on("SIGINT", interrupt);
-  for (const signal of LEAVE_SIGNALS) {
-    Deno.addSignalListener(signal, interrupt);
-  }
+  const unlisten = onStop(interrupt);
 
   worker = new NetWorker(
     options.server,
@@ -197,9 +193,7 @@ export async function join(options: JoinOptions): Promise<number> {
 
   await worker.closed;
   waiting.stop();
-  for (const signal of LEAVE_SIGNALS) {
-    Deno.removeSignalListener(signal, interrupt);
-  }
+  unlisten();
   screen.close();
   worker.terminate();
   return exitCode;
@@ -211,27 +205,29 @@ export async function join(options: JoinOptions): Promise<number> {
  * is for the one line that says why the join failed.
  */
 class Waiting {
-  #on: boolean;
-  #t: Messages;
+  #t: Messages | false;
   #screen: Screen;
+  #server: string;
   #said = false;
   #timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(on: boolean, t: Messages, screen: Screen) {
-    this.#on = on;
+  /** `t` false: not a terminal, nothing is shown. */
+  constructor(t: Messages | false, screen: Screen, server: string) {
     this.#t = t;
     this.#screen = screen;
+    this.#server = server;
   }
 
-  /** A join to `server` went out. */
-  start(server: string): void {
-    if (!this.#on) return;
-    if (!this.#said) this.#screen.local(this.#t.connecting(server), "info");
+  /** A join went out. */
+  start(): void {
+    const t = this.#t;
+    if (!t) return;
+    if (!this.#said) this.#screen.local(t.connecting(this.#server), "info");
     this.#said = true;
     clearInterval(this.#timer);
     let seconds = 0;
     this.#timer = setInterval(
-      () => this.#screen.local(this.#t.stillTrying(++seconds), "info"),
+      () => this.#screen.local(t.stillTrying(++seconds), "info"),
       1000,
     );
   }

@@ -12,9 +12,7 @@ import { formatAddress } from "../protocol/address.ts";
 import type { ServerOptions } from "./core.ts";
 import type { LogLevel } from "./log.ts";
 import type { FromServerWorker, ToServerWorker } from "./messages.ts";
-
-/** Signals that close the server gracefully. */
-const STOP_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+import { onStop } from "../cli/signals.ts";
 
 /** How long a graceful close may take before the server quits anyway (ms). */
 const STOP_DEADLINE_MS = 5000;
@@ -40,9 +38,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   const post = (message: ToServerWorker) => worker.postMessage(message);
   const log = (level: LogLevel, text: string) => {
     if (level === "debug" && !options.verbose) return;
-    const line = sanitize(text);
-    if (level === "warn") console.error(line);
-    else console.log(line);
+    print(sanitize(text), level === "warn");
   };
   let stopping = false;
   let deadline: ReturnType<typeof setTimeout> | undefined;
@@ -52,25 +48,21 @@ export async function serve(options: ServeOptions): Promise<number> {
   const stop = (reason: string) => {
     if (stopping) return;
     stopping = true;
-    log("info", `Closing (${reason}): telling members the server is closing`);
     post({ type: "shutdown", reason });
+    log("info", `Closing (${reason}): telling members the server is closing`);
     console_.close();
     deadline = setTimeout(() => done.resolve(1), STOP_DEADLINE_MS);
   };
-  const onSignal = STOP_SIGNALS.map((signal) => {
-    const listener = () => stop(`received ${signal}`);
-    Deno.addSignalListener(signal, listener);
-    return () => Deno.removeSignalListener(signal, listener);
-  });
+  const unlisten = onStop((signal) => stop(`received ${signal}`));
 
   worker.onmessage = (event: MessageEvent<FromServerWorker>) => {
     const message = event.data;
     switch (message.type) {
       case "listening":
-        console.log(`udpchat listening on ${formatAddress(message)}`);
+        print(`udpchat listening on ${formatAddress(message)}`);
         return;
       case "failed":
-        console.error(message.message);
+        print(message.message, true);
         return done.resolve(2);
       case "log":
         for (const entry of message.entries) log(entry.level, entry.text);
@@ -82,7 +74,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   };
   worker.onerror = (event) => {
     event.preventDefault();
-    console.error(`Internal error: ${event.message}`);
+    print(`Internal error: ${event.message}`, true);
     done.resolve(1);
   };
   post({
@@ -102,9 +94,19 @@ export async function serve(options: ServeOptions): Promise<number> {
   });
 
   const code = await done.promise;
-  for (const remove of onSignal) remove();
+  unlisten();
   clearTimeout(deadline);
   console_.close();
   worker.terminate();
   return code;
+}
+
+/** A line on stdout (or stderr); a closed terminal (EIO) must not stop the close. */
+function print(line: string, error = false): void {
+  try {
+    if (error) console.error(line);
+    else console.log(line);
+  } catch {
+    // The terminal hung up: the server goes on, or closes, without it.
+  }
 }

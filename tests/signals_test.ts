@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { startMember, startServer } from "./_cli.ts";
+import { Proc, startMember, startServer } from "./_cli.ts";
 import { Job } from "./_group.ts";
 import { Tmux } from "./_tmux.ts";
 
@@ -98,40 +98,94 @@ for (const [launcher, command] of Object.entries(JOIN_LAUNCHERS)) {
   }
 }
 
-Deno.test("SIGHUP to a member leaves the room at once", async () => {
-  await using server = await startServer();
-  await using alice = await startMember("alice", server.port);
-  await using bob = await startMember("bob", server.port);
-  await alice.waitFor("bob joined");
-  bob.kill("SIGHUP");
-  await alice.waitFor("bob left");
-  assert.equal((await bob.status()).code, 0);
-});
+/** `deno run main.ts ARGS` in a terminal (tmux), its pid first on the screen. */
+function inTerminal(...args: string[]): Promise<Tmux> {
+  const command = [DENO, "run", "--config", CONFIG, "-A", MAIN, ...args]
+    .map((arg) => `'${arg}'`).join(" ");
+  return Tmux.start(["sh", "-c", `echo "pid $$"; exec ${command}`], {
+    NO_COLOR: "1",
+  });
+}
 
-Deno.test("SIGHUP to the server closes it gracefully", async () => {
-  await using server = await startServer();
-  await using alice = await startMember("alice", server.port);
-  server.kill("SIGHUP");
-  await alice.waitFor("The server is closing: received SIGHUP");
-  assert.equal((await server.status()).code, 0);
-});
-
-Deno.test("closing the terminal of a member (tmux) leaves the room at once", async () => {
-  await using server = await startServer();
-  await using alice = await startMember("alice", server.port);
-  const tty = await Tmux.start(
-    [DENO, "task", "join", "bob", "--server", `127.0.0.1:${server.port}`],
-    { NO_COLOR: "1" },
+/** The first screen row matching `pattern`, once there is one; its groups. */
+async function row(tty: Tmux, pattern: RegExp): Promise<RegExpExecArray> {
+  const rows = await tty.waitFor(
+    (rows) => rows.some((r) => pattern.test(r)),
+    60_000,
   );
-  try {
-    await tty.waitFor(
-      (rows) => rows.some((r) => r.startsWith("Welcome")),
-      60_000,
-    );
-  } finally {
-    // Killing the tmux server closes the terminal: SIGHUP, as kill-pane.
-    await tty[Symbol.asyncDispose]();
-  }
+  return rows.map((r) => pattern.exec(r)).find((m) => m !== null)!;
+}
+
+Deno.test("SIGHUP to a member on a terminal leaves the room at once", async () => {
+  await using server = await startServer();
+  await using alice = await startMember("alice", server.port);
+  await using tty = await inTerminal(
+    "join",
+    "bob",
+    "--server",
+    `127.0.0.1:${server.port}`,
+  );
+  const pid = Number((await row(tty, /^pid (\d+)$/))[1]);
+  await alice.waitFor("bob joined", 60_000);
+  Deno.kill(pid, "SIGHUP");
   await alice.waitFor("bob left");
   assert.equal(alice.count("bob timed out"), 0);
+});
+
+for (
+  const [how, command] of [
+    [
+      "deno run main.ts join",
+      (port: number) =>
+        inTerminal("join", "bob", "--server", `127.0.0.1:${port}`),
+    ],
+    ["deno task join", (port: number) =>
+      Tmux.start(
+        [DENO, "task", "join", "bob", "--server", `127.0.0.1:${port}`],
+        { NO_COLOR: "1" },
+      )],
+  ] as const
+) {
+  Deno.test(`closing the terminal of a member (${how}) leaves the room at once`, async () => {
+    await using server = await startServer();
+    await using alice = await startMember("alice", server.port);
+    const tty = await command(server.port);
+    try {
+      await row(tty, /^Welcome/);
+    } finally {
+      // Killing the tmux server closes the terminal: SIGHUP, as kill-pane.
+      await tty[Symbol.asyncDispose]();
+    }
+    await alice.waitFor("bob left");
+    assert.equal(alice.count("bob timed out"), 0);
+  });
+}
+
+Deno.test("closing the terminal of the server closes it gracefully", async () => {
+  const tty = await inTerminal("serve", ...LOOPBACK);
+  try {
+    const port = Number(
+      (await row(tty, /listening on 127\.0\.0\.1:(\d+)$/))[1],
+    );
+    await using alice = await startMember("alice", port);
+    await tty[Symbol.asyncDispose]();
+    await alice.waitFor("The server is closing: received SIGHUP");
+  } finally {
+    await tty[Symbol.asyncDispose]();
+  }
+});
+
+Deno.test("a server with no terminal (nohup, a daemon) keeps running on SIGHUP", async () => {
+  await using server = new Proc(
+    ["serve", ...LOOPBACK],
+    {},
+    [DENO, "run", "--config", CONFIG, "-A", MAIN],
+    "nohup",
+  );
+  const line = await server.waitFor(/listening on/, 60_000);
+  const port = Number(/:(\d+)$/.exec(line)?.[1]);
+  server.kill("SIGHUP");
+  // Still there: a member joins after the hangup.
+  await using _bob = await startMember("bob", port);
+  await server.waitFor("bob joined");
 });
