@@ -141,7 +141,8 @@ for (
     ],
     ["deno task join", (port: number) =>
       Tmux.start(
-        [DENO, "task", "join", "bob", "--server", `127.0.0.1:${port}`],
+        [DENO, "task", "--config", CONFIG, "join", "bob", "--server"]
+          .concat(`127.0.0.1:${port}`),
         { NO_COLOR: "1" },
       )],
   ] as const
