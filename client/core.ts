@@ -187,7 +187,10 @@ export class ClientCore {
       };
       this.#drain(this.#state, now);
     } else if (
-      state.at === "joining" && (this.#requests.holding || state.resume)
+      state.at === "joining" &&
+      // Once the server answered, it may have let us in already: leave it
+      // properly, not as a member it must time out.
+      (this.#requests.holding || state.resume || state.cookie !== undefined)
     ) {
       state.leaveBy ??= now + this.#joinTimeoutMs;
     } else if (state.at !== "leaving" && state.at !== "ended") {

@@ -257,6 +257,44 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "ClientCore leaving once the server answered the join waits for the welcome, then leaves",
+  permissions: "none",
+  fn() {
+    const net = new Net();
+    const [alice] = net.join(["alice"]);
+    const bob = net.add("bob");
+    // The server admits bob, but its WELCOME is late: bob leaves meanwhile.
+    let late = true;
+    net.drop = (wire) =>
+      late && wire.peer === bob && wire.type === PacketType.welcome;
+    net.until(
+      () => alice!.events("joined").some((e) => e.name === "bob"),
+      1000,
+    );
+    bob.core.leave(net.now);
+    assert.equal(bob.core.state, "joining");
+    late = false;
+    net.run(net.now + 2000);
+    assert.deepEqual(alice!.events("left").map((e) => e.name), ["bob"]);
+    assert.deepEqual(bob.of("ended").map((n) => n.why), ["left"]);
+  },
+});
+
+Deno.test({
+  name: "ClientCore leaving before the server answered ends at once",
+  permissions: "none",
+  fn() {
+    const net = new Net();
+    const bob = net.add("bob");
+    bob.up = false;
+    net.run(net.now + 100);
+    bob.core.leave(net.now);
+    assert.equal(bob.core.state, "ended");
+  },
+});
+
+Deno.test({
   name: "ClientCore gives up joining a silent server after joinTimeoutMs",
   permissions: "none",
   fn() {

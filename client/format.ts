@@ -15,10 +15,16 @@ import {
 } from "../wording/events.ts";
 import { sanitize } from "../wording/sanitize.ts";
 
+/** How notices read: as events do, and naming the server's address. */
+export interface NoticeOptions extends FormatOptions {
+  /** The server's address, named when it does not answer (else the reason). */
+  server?: string;
+}
+
 /** The line(s) a notice shows, in order. */
 export function formatNotice(
   notice: ClientNotice,
-  options: FormatOptions = {},
+  options: NoticeOptions = {},
 ): Line[] {
   const t = options.t ?? EN;
   switch (notice.type) {
@@ -63,7 +69,10 @@ export function formatNotice(
       }];
     case "ended":
       return notice.why === "unreachable"
-        ? [{ text: t.unreachable(sanitize(notice.reason)), style: "error" }]
+        ? [{
+          text: t.unreachable(options.server ?? sanitize(notice.reason)),
+          style: "error",
+        }]
         : [];
     default: {
       const _exhaustive: never = notice;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Address } from "../protocol/address.ts";
+import { type Address, formatAddress } from "../protocol/address.ts";
 import type { ClientNotice } from "./notices.ts";
 import { formatNotice } from "./format.ts";
 import { EN, type Messages } from "../wording/i18n.ts";
@@ -32,6 +32,7 @@ export interface SendOptions {
 /** Post one message as `name`; resolves to the exit code. */
 export async function send(options: SendOptions): Promise<number> {
   const t = options.t ?? EN;
+  const format = { t, server: formatAddress(options.server) };
   const error = options.error ?? ((line: string) => console.error(line));
   // Made once the handlers it calls exist; the closures below reach it.
   // deno-lint-ignore prefer-const
@@ -49,7 +50,7 @@ export async function send(options: SendOptions): Promise<number> {
     post({ type: "leave" });
   };
   const report = (notice: ClientNotice) => {
-    for (const line of formatNotice(notice, { t })) {
+    for (const line of formatNotice(notice, format)) {
       error(line.text);
       reported = true;
     }
@@ -63,7 +64,7 @@ export async function send(options: SendOptions): Promise<number> {
         return leave();
       case "undelivered":
         exitCode = 1;
-        undelivered.push(...formatNotice(notice, { t }).map((l) => l.text));
+        undelivered.push(...formatNotice(notice, format).map((l) => l.text));
         return leave();
       case "refused":
         exitCode = 1;

@@ -33,7 +33,14 @@ function pipeConsole(onLine: (line: string) => void): ConsoleIo {
   const input = createInterface({ input: process.stdin, terminal: false });
   input.on("line", (line: string) => onLine(line.replace(/\r$/, "")));
   return {
-    print: (text, error) => error ? console.error(text) : console.log(text),
+    print(text, error) {
+      try {
+        if (error) console.error(text);
+        else console.log(text);
+      } catch {
+        // The terminal hung up (EIO): the server goes on, or closes, without it.
+      }
+    },
     close: () => input.close(),
   };
 }

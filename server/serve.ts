@@ -18,6 +18,10 @@ import type {
   ToServerWorker,
 } from "./messages.ts";
 import { openConsole } from "./console_io.ts";
+import { onStop } from "../cli/signals.ts";
+
+/** How long a graceful close may take before the server quits anyway (ms). */
+const STOP_DEADLINE_MS = 5000;
 
 /** What `serve` needs from the command line. */
 export interface ServeOptions {
@@ -46,22 +50,27 @@ export async function serve(options: ServeOptions): Promise<number> {
     if (level === "debug" && !options.verbose) return;
     console_.print(sanitize(text), level === "warn");
   };
-  const stop = (signal: string) => {
-    if (stopping) return done.resolve(1);
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  // A launcher may pass on the signal the terminal already sent (deno task
+  // forwards Ctrl-C's SIGINT): repeats are ignored, and a close that hangs
+  // ends at the deadline.
+  const stop = (signal: Deno.Signal) => {
+    if (stopping) return;
     stopping = true;
     // With a journal, SIGTERM (a service manager's stop, or restart) lets
     // members wait and resume; without one they could not.
     const restart = signal === "SIGTERM" && options.statePath !== undefined;
+    post({ type: "shutdown", reason: `received ${signal}`, restart });
     log(
       "info",
       `Received ${signal}; telling members the server is ${
         restart ? "restarting" : "closing"
       }`,
     );
-    post({ type: "shutdown", reason: `received ${signal}`, restart });
+    console_.close();
+    deadline = setTimeout(() => done.resolve(1), STOP_DEADLINE_MS);
   };
-  const onSigint = () => stop("SIGINT");
-  const onSigterm = () => stop("SIGTERM");
+  const unlisten = onStop(stop);
 
   worker.onmessage = (event: MessageEvent<FromServerWorker>) => {
     const message = event.data;
@@ -91,8 +100,6 @@ export async function serve(options: ServeOptions): Promise<number> {
     console_.print(`Internal error: ${event.message}`, true);
     done.resolve(1);
   };
-  Deno.addSignalListener("SIGINT", onSigint);
-  Deno.addSignalListener("SIGTERM", onSigterm);
   post({
     type: "start",
     hostname: options.hostname,
@@ -104,8 +111,8 @@ export async function serve(options: ServeOptions): Promise<number> {
   });
 
   const code = await done.promise;
-  Deno.removeSignalListener("SIGINT", onSigint);
-  Deno.removeSignalListener("SIGTERM", onSigterm);
+  unlisten();
+  clearTimeout(deadline);
   console_.close();
   worker.terminate();
   return code;

@@ -28,7 +28,8 @@ export class Proc implements AsyncDisposable {
 
   /**
    * Spawn `main.ts` with `args`; with `deno` given, spawn `deno ...deno, ...args`
-   * instead (`deno: []` runs `deno ARGS` itself, such as a task); with a
+   * instead (`deno: []` runs `deno ARGS` itself, such as a task), and with
+   * `program`, that instead of deno (such as `setsid npx ...`); with a
    * Launch, its command.
    */
   constructor(
@@ -41,9 +42,10 @@ export class Proc implements AsyncDisposable {
       "-A",
       MAIN,
     ],
+    program: string = Deno.execPath(),
   ) {
     const launch = Array.isArray(deno)
-      ? { command: Deno.execPath(), args: [...deno, ...args], cwd: ROOT, env }
+      ? { command: program, args: [...deno, ...args], cwd: ROOT, env }
       : { ...deno, args, env: { ...deno.env, ...env } };
     this.child = new Deno.Command(launch.command, {
       args: launch.args,

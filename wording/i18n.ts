@@ -39,7 +39,12 @@ export interface Messages {
   refused(reason: string): string;
   /** Why a join was refused, from the code alone (passphrase rooms send no reason). */
   refuseCode(code: number): string;
-  unreachable(reason: string): string;
+  /** The server at `address` did not answer the join in time. */
+  unreachable(address: string): string;
+  /** Shown at once on a terminal: the join has started. */
+  connecting(address: string): string;
+  /** The server has not answered the join for `seconds`. */
+  stillTrying(seconds: number): string;
   lost: string;
   back: string;
   undelivered(text: string): string;
@@ -118,7 +123,10 @@ export const EN: Messages = {
         return `Refused (code ${code})`;
     }
   },
-  unreachable: (reason) => `Cannot reach the server: ${reason}`,
+  unreachable: (address) =>
+    `Cannot reach the server: no answer from ${address}`,
+  connecting: (address) => `Connecting to ${address}…`,
+  stillTrying: (seconds) => `Still trying… (${seconds}s)`,
   lost: "Server not responding; still trying…",
   back: "Server is back",
   undelivered: (text) => `Not delivered: ${text}`,
@@ -243,7 +251,9 @@ export const ZH: Messages = {
         return `被拒绝（代码 ${code}）`;
     }
   },
-  unreachable: (reason) => `无法连接服务器: ${reason}`,
+  unreachable: (address) => `无法连接服务器: ${address} 没有回应`,
+  connecting: (address) => `正在连接 ${address}…`,
+  stillTrying: (seconds) => `仍在尝试… (${seconds} 秒)`,
   lost: "服务器没有响应，正在重试…",
   back: "服务器恢复了",
   undelivered: (text) => `未送达: ${text}`,
