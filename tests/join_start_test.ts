@@ -53,7 +53,7 @@ const REFUSALS: {
     name: "bob",
     serve: ["--passphrase", "right"],
     join: ["--passphrase", "wrong"],
-    error: /^Cannot join: Wrong passphrase$/,
+    error: /^Cannot join: Wrong passphrase; check --passphrase-file$/,
   },
   {
     what: "a missing passphrase",
