@@ -1,8 +1,8 @@
 /**
  * udpchat: a group chat room over UDP. `udpchat serve` hosts a room,
- * `udpchat join NAME` joins one. This file dispatches to the subcommand
- * that parses the rest of the command line; it is the only place that
- * calls Deno.exit.
+ * `udpchat join NAME` joins one, `udpchat find` lists those nearby. This
+ * file dispatches to the subcommand that parses the rest of the command
+ * line; it is the only place that calls Deno.exit.
  * @module
  */
 
@@ -10,13 +10,16 @@ import { cliLang, print, UsageError, VERSION } from "./cli/args.ts";
 import { cliWords } from "./wording/cli.ts";
 import { runJoin } from "./client/join_cli.ts";
 import { runSend } from "./client/send_cli.ts";
+import { runFind } from "./client/find_cli.ts";
 import { runServe } from "./server/serve_cli.ts";
 
 const USAGE = `udpchat ${VERSION}: a group chat room over UDP
 
 Usage:
   udpchat serve [--host HOST] [--port PORT]   host a room
-  udpchat join [NAME] [--server HOST:PORT]    join a room
+  udpchat join [NAME] [--server HOST:PORT]    join a room (without --server,
+                                              the room found on the network)
+  udpchat find [--wait SECONDS] [--json]      list the rooms on the network
   udpchat send NAME TEXT [--server HOST:PORT] post one message and leave
   udpchat --help | --version
 
@@ -31,6 +34,8 @@ async function main(args: string[]): Promise<number> {
       return await runJoin(rest);
     case "send":
       return await runSend(rest);
+    case "find":
+      return await runFind(rest);
     case "-h":
     case "--help":
     case "help":

@@ -18,6 +18,13 @@ import {
   VERSION,
 } from "../cli/args.ts";
 import { join } from "./join.ts";
+import type { Address } from "../protocol/address.ts";
+import type { Lang } from "../wording/i18n.ts";
+import { cliWords } from "../wording/cli.ts";
+import { sanitize } from "../wording/sanitize.ts";
+import { discover } from "./discover.ts";
+import { DISCOVERY_OPTIONS, discoveryOptions } from "./find_cli.ts";
+import { choose, pick, type Room, roomAddress, roomLine } from "./rooms.ts";
 
 /** The help text of `udpchat join`. */
 export const JOIN_USAGE = `Usage: udpchat join [NAME] [options]
@@ -29,7 +36,12 @@ Ctrl-D or Ctrl-C leaves. With stdin and stdout as pipes, every event is one
 line on stdout.
 
 Options:
-  --server HOST:PORT  the room's server (default 127.0.0.1:8888)
+  --server HOST:PORT  the room's server; without it, join looks for rooms on
+                      the local network (as udpchat find does): it joins the
+                      one that answers, asks which when several do (on a
+                      terminal; exits 1 with the list otherwise), and exits 1
+                      when none does
+  --wait SECONDS      without --server, how long to wait for rooms (default 1)
   --json              one JSON object per event on stdout, e.g.
                       {"type":"event","kind":"chat","id":7,
                        "time":"2025-01-01T12:00:00.000Z","from":"bob","text":"hi"}
@@ -44,6 +56,8 @@ Options:
 
 const OPTIONS: ParseArgsOptionsConfig = {
   ...MEMBER_OPTIONS,
+  ...DISCOVERY_OPTIONS,
+  server: { type: "string" },
   "no-color": { type: "boolean", default: false },
   json: { type: "boolean", default: false },
 };
@@ -64,7 +78,10 @@ export async function runJoin(args: string[]): Promise<number> {
     throw new UsageError((w) => w.nameRequired);
   }
   const lang = pickLang(values.lang);
-  const server = await resolve(serverAddress(String(values.server), 8888));
+  const server = values.server === undefined
+    ? await findRoom(values, tty && !json, lang)
+    : await resolve(serverAddress(String(values.server), 8888));
+  if (server === undefined) return 1;
   const colour = tty && values["no-color"] !== true && !env("NO_COLOR");
   return await join({
     name,
@@ -75,4 +92,48 @@ export async function runJoin(args: string[]): Promise<number> {
     lang,
     passphrase: await passphrase(values),
   });
+}
+
+/**
+ * The room to join when no --server is given: the one found on the local
+ * network, or the one picked from several on a terminal (`ask`); undefined,
+ * having said why, when there is none to join.
+ */
+async function findRoom(
+  values: Record<string, string | boolean | undefined>,
+  ask: boolean,
+  lang: Lang,
+): Promise<Address | undefined> {
+  const words = cliWords(lang);
+  const { port, waitMs } = discoveryOptions(values);
+  const choice = choose(await discover(port, waitMs));
+  let room: Room | undefined;
+  switch (choice.kind) {
+    case "none":
+      console.error(`udpchat: ${words.noRooms(waitMs / 1000)}`);
+      return undefined;
+    case "one":
+      room = choice.room;
+      break;
+    case "several": {
+      const lines = choice.rooms.map((r, i) => `  ${i + 1}. ${roomLine(r)}`);
+      if (!ask) {
+        console.error([`udpchat: ${words.severalRooms}`, ...lines].join("\n"));
+        return undefined;
+      }
+      console.log(lines.join("\n"));
+      while (room === undefined) {
+        const typed = prompt(words.whichRoom(choice.rooms.length));
+        if (typed === null) return undefined;
+        room = pick(choice.rooms, typed);
+      }
+      break;
+    }
+    default: {
+      const _exhaustive: never = choice;
+      throw new TypeError(`Unknown choice ${_exhaustive}`);
+    }
+  }
+  console.error(words.foundRoom(sanitize(room.room), roomAddress(room)));
+  return { hostname: room.hostname, port: room.port };
 }

@@ -7,6 +7,7 @@
 import type { FileProblem } from "../wording/cli.ts";
 import type { ServerOptions } from "./core.ts";
 import type { LogLevel } from "./log.ts";
+import type { RoomInfo } from "./discovery.ts";
 
 /** Main thread to worker. */
 export type ToServerWorker =
@@ -21,6 +22,8 @@ export type ToServerWorker =
     passphrase?: string;
     /** Log dropped datagrams too. */
     verbose?: boolean;
+    /** Where to keep the member count for discovery answers (an Int32Array's buffer). */
+    members?: SharedArrayBuffer;
   }
   /** A console line: an admin message or a command (`commands.ts`). */
   | { type: "console"; line: string }
@@ -40,3 +43,22 @@ export type FromServerWorker =
 export type StartFailure =
   | { kind: "port in use" | "no such address" | "listen"; address: string }
   | { kind: "state"; path: string; problem: FileProblem; detail: string };
+
+/** Main thread to the discovery worker. */
+export type ToDiscoveryWorker =
+  | {
+    type: "start";
+    /** The UDP port probes come to. */
+    port: number;
+    info: RoomInfo;
+    /** The member count the network worker keeps (an Int32Array's buffer). */
+    members: SharedArrayBuffer;
+  }
+  | { type: "stop" };
+
+/** The discovery worker to the main thread: only log lines. */
+export type FromDiscoveryWorker = {
+  type: "log";
+  level: LogLevel;
+  text: string;
+};

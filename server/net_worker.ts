@@ -120,11 +120,24 @@ async function start(
     opened && { sink: opened.journal, restored: opened.state, now: Date.now() },
   );
   server = new UdpServer(socket, core, opened?.journal, guard);
+  if (message.members) countMembers(new Int32Array(message.members));
   const { hostname, port } = server.address;
   post({ type: "listening", hostname, port });
 }
 
+let counting: ReturnType<typeof setInterval> | undefined;
+
+/** Keep the member count where the discovery worker reads it (MEMBERS_MS old at most). */
+function countMembers(into: Int32Array): void {
+  counting = setInterval(() => {
+    if (server) Atomics.store(into, 0, server.core.memberCount);
+  }, MEMBERS_MS);
+}
+
+const MEMBERS_MS = 250;
+
 async function shutdown(reason: string, restart = false): Promise<void> {
+  clearInterval(counting);
   const closing = server;
   server = undefined;
   await closing?.shutdown(reason, undefined, restart);

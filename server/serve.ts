@@ -13,10 +13,14 @@ import type { Lang } from "../wording/i18n.ts";
 import { type InterfaceAddress, serveHints } from "./hints.ts";
 import type { LogLevel } from "./log.ts";
 import type {
+  FromDiscoveryWorker,
   FromServerWorker,
   StartFailure,
+  ToDiscoveryWorker,
   ToServerWorker,
 } from "./messages.ts";
+import { SERVER_ID_BYTES } from "../protocol/discovery.ts";
+import { PROTOCOL_VERSION } from "../protocol/limits.ts";
 import { openConsole } from "./console_io.ts";
 import { onStop } from "../cli/signals.ts";
 
@@ -33,6 +37,8 @@ export interface ServeOptions {
   /** The room's passphrase: everything is encrypted, members need it. */
   passphrase?: string;
   server: ServerOptions;
+  /** Answer `udpchat find` on this UDP port, as this room; undefined: never. */
+  announce?: { port: number; room: string };
 }
 
 /** Run the server until a signal; resolves to the exit code. */
@@ -43,6 +49,8 @@ export async function serve(options: ServeOptions): Promise<number> {
   const done = Promise.withResolvers<number>();
   const post = (message: ToServerWorker) => worker.postMessage(message);
   let stopping = false;
+  const members = new SharedArrayBuffer(4);
+  let discovery: Worker | undefined;
   const console_ = openConsole((text) => {
     if (text.trim() !== "" && !stopping) post({ type: "console", line: text });
   });
@@ -80,6 +88,9 @@ export async function serve(options: ServeOptions): Promise<number> {
         for (const line of serveHints(message.hostname, message.port, nics())) {
           console_.print(line);
         }
+        if (options.announce) {
+          discovery = announce(options, message, members, log);
+        }
         return;
       case "failed":
         console_.print(
@@ -108,14 +119,54 @@ export async function serve(options: ServeOptions): Promise<number> {
     statePath: options.statePath,
     passphrase: options.passphrase,
     verbose: options.verbose,
+    members,
   });
 
   const code = await done.promise;
   unlisten();
   clearTimeout(deadline);
+  discovery?.terminate();
   console_.close();
   worker.terminate();
   return code;
+}
+
+/**
+ * Start answering `udpchat find` for the room listening at `address`, in a
+ * worker of its own so probes never slow the chat.
+ */
+function announce(
+  options: ServeOptions,
+  address: { hostname: string; port: number },
+  members: SharedArrayBuffer,
+  log: (level: LogLevel, text: string) => void,
+): Worker {
+  const worker = new Worker(
+    new URL("./discovery_worker.ts", import.meta.url),
+    { type: "module" },
+  );
+  worker.onmessage = (event: MessageEvent<FromDiscoveryWorker>) =>
+    log(event.data.level, event.data.text);
+  worker.onerror = (event) => {
+    // Discovery failing must not stop the room.
+    event.preventDefault();
+    log("warn", `Discovery stopped: ${event.message}`);
+  };
+  const message: ToDiscoveryWorker = {
+    type: "start",
+    port: options.announce!.port,
+    members,
+    info: {
+      serverId: crypto.getRandomValues(new Uint8Array(SERVER_ID_BYTES)),
+      version: PROTOCOL_VERSION,
+      passphrase: options.passphrase !== undefined,
+      room: options.announce!.room,
+      hostname: address.hostname,
+      port: address.port,
+    },
+  };
+  worker.postMessage(message);
+  return worker;
 }
 
 /** This machine's interface addresses; none when not allowed to look (`--allow-sys=networkInterfaces`). */

@@ -19,6 +19,8 @@ import {
   whole,
 } from "../cli/args.ts";
 import { serve, type ServeOptions } from "./serve.ts";
+import { sanitize } from "../wording/sanitize.ts";
+import { DISCOVERY_PORT, MAX_ROOM_BYTES } from "../protocol/discovery.ts";
 
 /** The help text of `udpchat serve`. */
 export const SERVE_USAGE = `Usage: udpchat serve [options]
@@ -60,6 +62,12 @@ Options:
                      encrypt the room (AES-GCM); members need the passphrase
                      (also: UDPCHAT_PASSPHRASE, or --passphrase TEXT, which
                      other users can see in the process list)
+  --room NAME        the room's name in udpchat find (default this machine's
+                     host name)
+  --no-announce      do not answer udpchat find: members need --server
+  --discovery-port PORT
+                     where to answer probes from udpchat find (default 8889,
+                     shared with other servers on this machine)
   --verbose          log dropped datagrams too
   -h, --help         show this help
   -V, --version      show the version`;
@@ -84,6 +92,9 @@ const OPTIONS: ParseArgsOptionsConfig = {
   passphrase: { type: "string" },
   "passphrase-file": { type: "string" },
   verbose: { type: "boolean", default: false },
+  room: { type: "string" },
+  "no-announce": { type: "boolean", default: false },
+  "discovery-port": { type: "string" },
 };
 
 /** Run `udpchat serve ARGS`; resolves to the exit code. */
@@ -106,7 +117,34 @@ export async function runServe(args: string[]): Promise<number> {
     statePath: values.state as string | undefined,
     passphrase: await passphrase(values),
     server: roomOptions(values),
+    announce: values["no-announce"] === true ? undefined : {
+      room: roomName(values.room),
+      port: values["discovery-port"] === undefined
+        ? DISCOVERY_PORT
+        : port(String(values["discovery-port"]), "--discovery-port"),
+    },
   });
+}
+
+/** The room's name for discovery: --room, else the host name (cut to fit). */
+function roomName(option: string | boolean | undefined): string {
+  if (typeof option === "string") {
+    const bytes = new TextEncoder().encode(option).byteLength;
+    if (bytes === 0 || bytes > MAX_ROOM_BYTES || sanitize(option) !== option) {
+      throw new UsageError((w) => w.invalidRoom(option));
+    }
+    return option;
+  }
+  let host = "udpchat";
+  try {
+    host = Deno.hostname();
+  } catch {
+    // Not allowed to read it (--allow-sys=hostname): a plain name will do.
+  }
+  while (new TextEncoder().encode(host).byteLength > MAX_ROOM_BYTES) {
+    host = host.slice(0, -1);
+  }
+  return host;
 }
 
 /** The room's rules from the options, checked in the order of the help text. */

@@ -41,7 +41,7 @@ export const RUN_FLAGS: readonly string[] = [
   "--allow-read",
   "--allow-write",
   "--allow-env",
-  "--allow-sys=uid,networkInterfaces",
+  "--allow-sys=uid,networkInterfaces,hostname",
 ];
 
 /** The `deno` arguments that build the binary at `output`. */

@@ -40,11 +40,27 @@ export interface CliWords {
   portInUse(address: string): string;
   cannotListen(address: string, noSuchAddress: boolean): string;
   stateFile(file: string, problem: FileProblem, detail: string): string;
+  invalidRoom(text: string): string;
+  /** No room answered `join` without --server within `seconds`. */
+  noRooms(seconds: number): string;
+  /** Several rooms answered `join` without --server and it cannot ask; the list follows. */
+  severalRooms: string;
+  /** `join` without --server found one room and joins it. */
+  foundRoom(room: string, address: string): string;
+  /** `join` on a terminal asks which of `count` rooms. */
+  whichRoom(count: number): string;
 }
 
 const EN: CliWords = {
+  invalidRoom: (text) =>
+    `Invalid --room "${text}": give a name of 1 to 64 bytes without control characters`,
+  noRooms: (seconds) =>
+    `No room answered on the local network within ${seconds} s; give the server's address with --server HOST:PORT`,
+  severalRooms: "Several rooms answered; choose one with --server HOST:PORT:",
+  foundRoom: (room, address) => `Found the room "${room}" at ${address}`,
+  whichRoom: (count) => `Which room? (1 to ${count}, or its name) `,
   unknownCommand: (command) =>
-    `Unknown command "${command}"; the commands are serve, join and send (udpchat --help)`,
+    `Unknown command "${command}"; the commands are serve, join, send and find (udpchat --help)`,
   unknownOption: (option, command) =>
     `Unknown option ${option}; "udpchat ${command} --help" lists the options`,
   needsValue: (option) =>
@@ -102,8 +118,15 @@ const EN: CliWords = {
 };
 
 const ZH: CliWords = {
+  invalidRoom: (text) =>
+    `无效的 --room "${text}"：请给出 1 到 64 字节、不含控制字符的名称`,
+  noRooms: (seconds) =>
+    `${seconds} 秒内本地网络上没有房间回应；请用 --server HOST:PORT 给出服务器地址`,
+  severalRooms: "有多个房间回应；请用 --server HOST:PORT 选择一个：",
+  foundRoom: (room, address) => `找到房间"${room}"，地址 ${address}`,
+  whichRoom: (count) => `选择哪个房间？（1 到 ${count}，或房间名）`,
   unknownCommand: (command) =>
-    `没有"${command}"这个命令；可用的命令是 serve、join 和 send（udpchat --help）`,
+    `没有"${command}"这个命令；可用的命令是 serve、join、send 和 find（udpchat --help）`,
   unknownOption: (option, command) =>
     `没有 ${option} 这个选项；"udpchat ${command} --help" 列出所有选项`,
   needsValue: (option) =>

@@ -1,0 +1,124 @@
+/**
+ * Worker entry of the server's discovery: owns the socket on the discovery
+ * port and answers probes (`discovery.ts` decides which and with what), so a
+ * flood of probes costs this thread, never the chat's. It never sends
+ * anything but an answer to a probe.
+ * @module
+ */
+
+/// <reference lib="deno.worker" />
+
+import { Responder } from "./discovery.ts";
+import { messageOf } from "./log.ts";
+import type { FromDiscoveryWorker, ToDiscoveryWorker } from "./messages.ts";
+import {
+  DISCOVERY_GROUP_V4,
+  type Nic,
+  PROBE_BYTES,
+} from "../protocol/discovery.ts";
+
+/** How long the interface list is trusted before it is read again (ms). */
+const NICS_MS = 5000;
+
+let socket: Deno.DatagramConn | undefined;
+
+function log(level: FromDiscoveryWorker["level"], text: string): void {
+  self.postMessage({ type: "log", level, text } satisfies FromDiscoveryWorker);
+}
+
+/** This machine's interface addresses; none when not allowed to look. */
+function nics(): Nic[] {
+  try {
+    return Deno.networkInterfaces();
+  } catch {
+    return [];
+  }
+}
+
+async function start(
+  message: Extract<ToDiscoveryWorker, { type: "start" }>,
+): Promise<void> {
+  try {
+    // Shared, so several servers on one machine each get every broadcast
+    // and multicast probe.
+    socket = Deno.listenDatagram({
+      transport: "udp",
+      hostname: "0.0.0.0",
+      port: message.port,
+      reuseAddress: true,
+    });
+  } catch (error) {
+    return log(
+      "warn",
+      `Not answering discovery probes on UDP port ${message.port} (${
+        messageOf(error)
+      }): udpchat find will not list this room; members join with --server`,
+    );
+  }
+  let interfaces = nics();
+  let readAt = Date.now();
+  await joinGroup(socket, interfaces);
+  const members = new Int32Array(message.members);
+  const responder = new Responder(message.info, Date.now());
+  // A longer datagram is cut to one byte more than a probe: still not a probe.
+  const buffer = new Uint8Array(PROBE_BYTES + 1);
+  for (;;) {
+    let bytes: Uint8Array;
+    let from: Deno.NetAddr;
+    try {
+      const [data, remote] = await socket.receive(buffer);
+      bytes = data;
+      from = remote as Deno.NetAddr;
+    } catch {
+      return; // Closed.
+    }
+    const now = Date.now();
+    if (now - readAt > NICS_MS) [interfaces, readAt] = [nics(), now];
+    const answer = responder.respond(
+      bytes,
+      from.hostname,
+      interfaces,
+      Atomics.load(members, 0),
+      now,
+    );
+    if (answer === undefined) continue;
+    try {
+      await socket.send(answer, from);
+    } catch {
+      // The prober's problem (gone, unreachable): nothing to do.
+    }
+  }
+}
+
+/** Join the multicast group on every IPv4 interface but loopback (best effort). */
+async function joinGroup(conn: Deno.DatagramConn, interfaces: Nic[]) {
+  for (const nic of interfaces) {
+    if (nic.family !== "IPv4" || nic.address.startsWith("127.")) continue;
+    try {
+      await conn.joinMulticastV4(DISCOVERY_GROUP_V4, nic.address);
+    } catch (error) {
+      log(
+        "debug",
+        `Discovery: cannot join ${DISCOVERY_GROUP_V4} on ${nic.address}: ${
+          messageOf(error)
+        }`,
+      );
+    }
+  }
+}
+
+self.onmessage = (event: MessageEvent<ToDiscoveryWorker>) => {
+  const message = event.data;
+  switch (message.type) {
+    case "start":
+      return void start(message);
+    case "stop":
+      socket?.close();
+      socket = undefined;
+      return self.close();
+    default: {
+      const _exhaustive: never = message;
+      throw new TypeError(`Unknown message ${_exhaustive}`);
+    }
+  }
+};
