@@ -58,6 +58,10 @@ async function start(
   let interfaces = nics();
   let readAt = Date.now();
   await joinGroup(socket, interfaces);
+  log(
+    "info",
+    `Answering udpchat find on UDP port ${message.port} as the room "${message.info.room}"`,
+  );
   const members = new Int32Array(message.members);
   const responder = new Responder(message.info, Date.now());
   // A longer datagram is cut to one byte more than a probe: still not a probe.
