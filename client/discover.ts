@@ -6,10 +6,10 @@
  */
 
 import { Found, probeTargets, type Room } from "./rooms.ts";
+import { interfaces } from "../net/interfaces.ts";
 import {
   encodeProbe,
   MAX_ANSWER_BYTES,
-  type Nic,
   NONCE_BYTES,
 } from "../protocol/discovery.ts";
 
@@ -25,7 +25,7 @@ export async function discover(port: number, waitMs: number): Promise<Room[]> {
   const timer = setTimeout(() => socket.close(), waitMs);
   try {
     const probe = encodeProbe(nonce);
-    for (const hostname of probeTargets(nics())) {
+    for (const hostname of probeTargets(interfaces())) {
       try {
         await socket.send(probe, { transport: "udp", hostname, port });
       } catch {
@@ -52,13 +52,4 @@ export async function discover(port: number, waitMs: number): Promise<Room[]> {
     }
   }
   return found.rooms;
-}
-
-/** This machine's interface addresses; none when not allowed to look. */
-function nics(): Nic[] {
-  try {
-    return Deno.networkInterfaces();
-  } catch {
-    return [];
-  }
 }

@@ -2,7 +2,8 @@
  * Worker entry of the server's discovery: owns the socket on the discovery
  * port and answers probes (`discovery.ts` decides which and with what), so a
  * flood of probes costs this thread, never the chat's. It never sends
- * anything but an answer to a probe.
+ * anything but an answer to a probe. The main thread terminates it with
+ * the server.
  * @module
  */
 
@@ -10,6 +11,7 @@
 
 import { Responder } from "./discovery.ts";
 import { messageOf } from "./log.ts";
+import { interfaces } from "../net/interfaces.ts";
 import type { FromDiscoveryWorker, ToDiscoveryWorker } from "./messages.ts";
 import {
   DISCOVERY_GROUP_V4,
@@ -20,24 +22,12 @@ import {
 /** How long the interface list is trusted before it is read again (ms). */
 const NICS_MS = 5000;
 
-let socket: Deno.DatagramConn | undefined;
-
 function log(level: FromDiscoveryWorker["level"], text: string): void {
   self.postMessage({ type: "log", level, text } satisfies FromDiscoveryWorker);
 }
 
-/** This machine's interface addresses; none when not allowed to look. */
-function nics(): Nic[] {
-  try {
-    return Deno.networkInterfaces();
-  } catch {
-    return [];
-  }
-}
-
-async function start(
-  message: Extract<ToDiscoveryWorker, { type: "start" }>,
-): Promise<void> {
+async function start(message: ToDiscoveryWorker): Promise<void> {
+  let socket: Deno.DatagramConn;
   try {
     // Shared, so several servers on one machine each get every broadcast
     // and multicast probe.
@@ -55,9 +45,9 @@ async function start(
       }): udpchat find will not list this room; members join with --server`,
     );
   }
-  let interfaces = nics();
+  let nics = interfaces();
   let readAt = Date.now();
-  await joinGroup(socket, interfaces);
+  await joinGroup(socket, nics);
   log(
     "info",
     `Answering udpchat find on UDP port ${message.port} as the room "${message.info.room}"`,
@@ -73,15 +63,19 @@ async function start(
       const [data, remote] = await socket.receive(buffer);
       bytes = data;
       from = remote as Deno.NetAddr;
-    } catch {
-      return; // Closed.
+    } catch (error) {
+      if (
+        error instanceof Deno.errors.BadResource ||
+        error instanceof Deno.errors.Interrupted
+      ) return; // Closed.
+      continue; // One bad receive must not end discovery.
     }
     const now = Date.now();
-    if (now - readAt > NICS_MS) [interfaces, readAt] = [nics(), now];
+    if (now - readAt > NICS_MS) [nics, readAt] = [interfaces(), now];
     const answer = responder.respond(
       bytes,
       from.hostname,
-      interfaces,
+      nics,
       Atomics.load(members, 0),
       now,
     );
@@ -95,8 +89,8 @@ async function start(
 }
 
 /** Join the multicast group on every IPv4 interface but loopback (best effort). */
-async function joinGroup(conn: Deno.DatagramConn, interfaces: Nic[]) {
-  for (const nic of interfaces) {
+async function joinGroup(conn: Deno.DatagramConn, nics: Nic[]) {
+  for (const nic of nics) {
     if (nic.family !== "IPv4" || nic.address.startsWith("127.")) continue;
     try {
       await conn.joinMulticastV4(DISCOVERY_GROUP_V4, nic.address);
@@ -111,18 +105,6 @@ async function joinGroup(conn: Deno.DatagramConn, interfaces: Nic[]) {
   }
 }
 
-self.onmessage = (event: MessageEvent<ToDiscoveryWorker>) => {
-  const message = event.data;
-  switch (message.type) {
-    case "start":
-      return void start(message);
-    case "stop":
-      socket?.close();
-      socket = undefined;
-      return self.close();
-    default: {
-      const _exhaustive: never = message;
-      throw new TypeError(`Unknown message ${_exhaustive}`);
-    }
-  }
-};
+// The main thread starts it once and terminates it with the server.
+self.onmessage = (event: MessageEvent<ToDiscoveryWorker>) =>
+  void start(event.data);

@@ -6,12 +6,10 @@
  */
 
 import { formatAddress } from "../protocol/address.ts";
+import type { Nic } from "../protocol/discovery.ts";
 
-/** One interface address, as `Deno.networkInterfaces()` lists it. */
-export interface InterfaceAddress {
-  family: "IPv4" | "IPv6";
-  address: string;
-}
+/** What the hints need of an interface address. */
+export type InterfaceAddress = Pick<Nic, "family" | "address">;
 
 /**
  * The addresses members can join at: for a server bound to every IPv4

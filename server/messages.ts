@@ -44,17 +44,14 @@ export type StartFailure =
   | { kind: "port in use" | "no such address" | "listen"; address: string }
   | { kind: "state"; path: string; problem: FileProblem; detail: string };
 
-/** Main thread to the discovery worker. */
-export type ToDiscoveryWorker =
-  | {
-    type: "start";
-    /** The UDP port probes come to. */
-    port: number;
-    info: RoomInfo;
-    /** The member count the network worker keeps (an Int32Array's buffer). */
-    members: SharedArrayBuffer;
-  }
-  | { type: "stop" };
+/** Main thread to the discovery worker: its one message, to start. */
+export interface ToDiscoveryWorker {
+  /** The UDP port probes come to. */
+  port: number;
+  info: RoomInfo;
+  /** The member count the network worker keeps (an Int32Array's buffer). */
+  members: SharedArrayBuffer;
+}
 
 /** The discovery worker to the main thread: only log lines. */
 export type FromDiscoveryWorker = {

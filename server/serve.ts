@@ -10,7 +10,8 @@ import { formatAddress } from "../protocol/address.ts";
 import type { ServerOptions } from "./core.ts";
 import { cliWords } from "../wording/cli.ts";
 import type { Lang } from "../wording/i18n.ts";
-import { type InterfaceAddress, serveHints } from "./hints.ts";
+import { serveHints } from "./hints.ts";
+import { interfaces } from "../net/interfaces.ts";
 import type { LogLevel } from "./log.ts";
 import type {
   FromDiscoveryWorker,
@@ -85,7 +86,9 @@ export async function serve(options: ServeOptions): Promise<number> {
     switch (message.type) {
       case "listening":
         console_.print(`udpchat listening on ${formatAddress(message)}`);
-        for (const line of serveHints(message.hostname, message.port, nics())) {
+        for (
+          const line of serveHints(message.hostname, message.port, interfaces())
+        ) {
           console_.print(line);
         }
         if (options.announce) {
@@ -153,7 +156,6 @@ function announce(
     log("warn", `Discovery stopped: ${event.message}`);
   };
   const message: ToDiscoveryWorker = {
-    type: "start",
     port: options.announce!.port,
     members,
     info: {
@@ -167,15 +169,6 @@ function announce(
   };
   worker.postMessage(message);
   return worker;
-}
-
-/** This machine's interface addresses; none when not allowed to look (`--allow-sys=networkInterfaces`). */
-function nics(): InterfaceAddress[] {
-  try {
-    return Deno.networkInterfaces();
-  } catch {
-    return [];
-  }
 }
 
 /** Why the server could not start, in the host's words. */

@@ -20,6 +20,7 @@ import {
 } from "../cli/args.ts";
 import { serve, type ServeOptions } from "./serve.ts";
 import { sanitize } from "../wording/sanitize.ts";
+import { granted } from "../net/interfaces.ts";
 import { DISCOVERY_PORT, MAX_ROOM_BYTES } from "../protocol/discovery.ts";
 
 /** The help text of `udpchat serve`. */
@@ -135,12 +136,10 @@ function roomName(option: string | boolean | undefined): string {
     }
     return option;
   }
-  let host = "udpchat";
-  try {
-    host = Deno.hostname();
-  } catch {
-    // Not allowed to read it (--allow-sys=hostname): a plain name will do.
-  }
+  // Not allowed to read it (--allow-sys=hostname): a plain name will do.
+  let host = granted({ name: "sys", kind: "hostname" })
+    ? Deno.hostname()
+    : "udpchat";
   while (new TextEncoder().encode(host).byteLength > MAX_ROOM_BYTES) {
     host = host.slice(0, -1);
   }
