@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { Proc } from "./_cli.ts";
 import { canMakeNamespaces, Lab } from "./_netns.ts";
+import { Tmux } from "./_tmux.ts";
 import { ANSWER_LIMITS } from "../server/discovery.ts";
 
 const ROOT = canMakeNamespaces();
@@ -114,7 +115,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "find lists every room on the segment, two on one host too; join in a pipe exits 1 with the list",
+    "find lists every room on the segment, two on one host too; join in a pipe exits 1 with the list, on a terminal asks",
   ignore: !ROOT,
   async fn() {
     await using lab = await Lab.open();
@@ -145,6 +146,25 @@ Deno.test({
         room,
       );
     }
+    // On a terminal it asks which, by number or by name.
+    await using tty = await Tmux.start([
+      "ip",
+      ...Lab.run(member),
+      "join",
+      "bob",
+    ], {
+      NO_COLOR: "1",
+    });
+    await tty.waitFor(
+      (rows) => rows.some((r) => r.startsWith("Which room?")),
+      30_000,
+    );
+    await tty.type("den", true);
+    await tty.waitFor(
+      (rows) => rows.some((r) => r.startsWith("Welcome, bob!")),
+      30_000,
+    );
+    await den.waitFor("bob joined from 10.213.1.2", 30_000);
   },
 });
 
