@@ -9,6 +9,7 @@ import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { type Address, parseAddress, parsePort } from "../protocol/address.ts";
+import { DISCOVERY_PORT } from "../protocol/discovery.ts";
 import { type CliWords, cliWords, fileProblem } from "../wording/cli.ts";
 import { type Lang, pickLang } from "../wording/i18n.ts";
 
@@ -72,6 +73,13 @@ export function port(text: string, option = "--port"): number {
   } catch {
     throw new UsageError((w) => w.invalidPort(option, text));
   }
+}
+
+/** The --discovery-port option: where servers answer probes from `find`. */
+export function discoveryPort(text: string | boolean | undefined): number {
+  return text === undefined
+    ? DISCOVERY_PORT
+    : port(String(text), "--discovery-port");
 }
 
 /** The --server address, HOST:PORT (PORT defaulting to `defaultPort`). */

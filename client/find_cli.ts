@@ -6,10 +6,10 @@
 
 import type { ParseArgsOptionsConfig } from "node:util";
 import {
+  discoveryPort,
   lang as pickLang,
   number,
   parse,
-  port,
   print,
   UsageError,
   VERSION,
@@ -53,11 +53,8 @@ const OPTIONS: ParseArgsOptionsConfig = {
 export function discoveryOptions(
   values: Record<string, string | boolean | undefined>,
 ): { port: number; waitMs: number } {
-  const discoveryPort = values["discovery-port"];
   return {
-    port: discoveryPort === undefined
-      ? DISCOVERY_PORT
-      : port(String(discoveryPort), "--discovery-port"),
+    port: discoveryPort(values["discovery-port"]),
     waitMs: number(values.wait, "--wait", 1) * 1000,
   };
 }

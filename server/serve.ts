@@ -50,7 +50,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   const done = Promise.withResolvers<number>();
   const post = (message: ToServerWorker) => worker.postMessage(message);
   let stopping = false;
-  const members = new SharedArrayBuffer(4);
+  const members = options.announce && new SharedArrayBuffer(4);
   let discovery: Worker | undefined;
   const console_ = openConsole((text) => {
     if (text.trim() !== "" && !stopping) post({ type: "console", line: text });
@@ -91,8 +91,14 @@ export async function serve(options: ServeOptions): Promise<number> {
         ) {
           console_.print(line);
         }
-        if (options.announce) {
-          discovery = announce(options, message, members, log);
+        if (options.announce && members) {
+          discovery = announce(
+            options.announce,
+            options,
+            message,
+            members,
+            log,
+          );
         }
         return;
       case "failed":
@@ -139,6 +145,7 @@ export async function serve(options: ServeOptions): Promise<number> {
  * worker of its own so probes never slow the chat.
  */
 function announce(
+  { port, room }: NonNullable<ServeOptions["announce"]>,
   options: ServeOptions,
   address: { hostname: string; port: number },
   members: SharedArrayBuffer,
@@ -156,13 +163,13 @@ function announce(
     log("warn", `Discovery stopped: ${event.message}`);
   };
   const message: ToDiscoveryWorker = {
-    port: options.announce!.port,
+    port,
     members,
     info: {
       serverId: crypto.getRandomValues(new Uint8Array(SERVER_ID_BYTES)),
       version: PROTOCOL_VERSION,
       passphrase: options.passphrase !== undefined,
-      room: options.announce!.room,
+      room,
       hostname: address.hostname,
       port: address.port,
     },

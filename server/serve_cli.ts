@@ -7,6 +7,7 @@
 import { isIP } from "node:net";
 import type { ParseArgsOptionsConfig } from "node:util";
 import {
+  discoveryPort,
   lang,
   number,
   parse,
@@ -21,7 +22,7 @@ import {
 import { serve, type ServeOptions } from "./serve.ts";
 import { sanitize } from "../wording/sanitize.ts";
 import { granted } from "../net/interfaces.ts";
-import { DISCOVERY_PORT, MAX_ROOM_BYTES } from "../protocol/discovery.ts";
+import { MAX_ROOM_BYTES } from "../protocol/discovery.ts";
 
 /** The help text of `udpchat serve`. */
 export const SERVE_USAGE = `Usage: udpchat serve [options]
@@ -120,9 +121,7 @@ export async function runServe(args: string[]): Promise<number> {
     server: roomOptions(values),
     announce: values["no-announce"] === true ? undefined : {
       room: roomName(values.room),
-      port: values["discovery-port"] === undefined
-        ? DISCOVERY_PORT
-        : port(String(values["discovery-port"]), "--discovery-port"),
+      port: discoveryPort(values["discovery-port"]),
     },
   });
 }
