@@ -41,6 +41,11 @@ Deno.test("command line mistakes are one udpchat: line on stderr, exit 2, in Eng
       ["join", "bob", "--server", "127.0.0.1:x"],
       /^udpchat: Invalid --server "127\.0\.0\.1:x": give HOST:PORT/,
     ],
+    [
+      ["serve", "--port", "0", "--room", "a\x07b"],
+      /^udpchat: Invalid --room "a\x07b": give a name of 1 to 64 bytes/,
+    ],
+    [["find", "--wait", "0"], /^udpchat: Invalid --wait "0": give a positive/],
     [["frobnicate"], /^udpchat: Unknown command "frobnicate"/],
   ];
   try {
