@@ -39,6 +39,8 @@ export interface Messages {
   refused(reason: string): string;
   /** Why a join was refused, from the code alone (passphrase rooms send no reason). */
   refuseCode(code: number): string;
+  /** The room has a passphrase and we none ("needed"), or the other way. */
+  passphrase(mismatch: "needed" | "unneeded"): string;
   /** The server at `address` did not answer the join in time. */
   unreachable(address: string): string;
   /** Shown at once on a terminal: the join has started. */
@@ -123,6 +125,10 @@ export const EN: Messages = {
         return `Refused (code ${code})`;
     }
   },
+  passphrase: (mismatch) =>
+    mismatch === "needed"
+      ? "This room needs a passphrase: join with --passphrase-file FILE"
+      : "This room has no passphrase: join without --passphrase-file",
   unreachable: (address) =>
     `Cannot reach the server: no answer from ${address}`,
   connecting: (address) => `Connecting to ${address}…`,
@@ -251,6 +257,10 @@ export const ZH: Messages = {
         return `被拒绝（代码 ${code}）`;
     }
   },
+  passphrase: (mismatch) =>
+    mismatch === "needed"
+      ? "这个聊天室需要口令，请用 --passphrase-file 文件 加入"
+      : "这个聊天室没有口令，请不带 --passphrase-file 加入",
   unreachable: (address) => `无法连接服务器: ${address} 没有回应`,
   connecting: (address) => `正在连接 ${address}…`,
   stillTrying: (seconds) => `仍在尝试… (${seconds} 秒)`,
