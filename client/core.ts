@@ -369,7 +369,7 @@ export class ClientCore {
     this.#notices.setLost(false, true);
     if (how === "rejoined") this.#rejoinHistory = { events: [], last: now };
     this.#requests.joined(link, now);
-    if (state.leaveBy !== undefined) this.leave(now);
+    if (state.leaveBy !== undefined) this.leave(now, this.#leaveReason);
   }
 
   /** The salt a passphrase room's COOKIE gave, once, for the shell's guard. */
