@@ -256,8 +256,12 @@ export class ClassicEngine {
       maxTextBytes: MAX_CLASSIC_TEXT_BYTES,
       deliver: (outbound: Outbound) => {
         const { event } = outbound;
-        let datagrams = this.#own(member, event) ?? outbound.as(this.#render);
-        if (ANSWERS.has(event.kind) && !member.spend(datagrams)) {
+        const own = this.#own(member, event);
+        let datagrams = own ?? outbound.as(this.#render);
+        // The copy of its own private line answers it too (it names the
+        // sender, which the request need not: up to 128 bytes more).
+        const answer = own !== undefined || ANSWERS.has(event.kind);
+        if (answer && !member.spend(datagrams)) {
           // A /who too big for the credit shrinks to the names that fit.
           const names = event.kind === "who"
             ? fitNames(event, member.credit)

@@ -526,6 +526,30 @@ Deno.test({
 
 Deno.test({
   name:
+    "ClassicEngine: the copy of a forged /msg sent back to a long-named member stays within 3x its bytes",
+  permissions: "none",
+  fn() {
+    const room = new Room({ rate: 0 });
+    room.login("alice", { hostname: "10.0.0.2", port: 1 });
+    // 32 characters of 3 bytes: the copy names the sender, the request not.
+    room.login("名".repeat(32), ALICE);
+    room.take(ALICE);
+    let received = 0;
+    for (let i = 0; i < 50; i++) {
+      const text = "C x /msg alice t";
+      received += encoder.encode(text).byteLength;
+      room.send(text, ALICE);
+    }
+    const back = sentTo(room, "10.0.0.1", [ALICE.port]);
+    assert.ok(back <= 3 * received, `${back} bytes back for ${received}`);
+    // The lines themselves went through.
+    const got = room.take({ hostname: "10.0.0.2", port: 1 }).join("");
+    assert.equal(got.match(/\[private\]/g)?.length, 50);
+  },
+});
+
+Deno.test({
+  name:
     "ClassicEngine parses /msg in linear time: a 65 KB line of spaces is answered at once",
   permissions: "none",
   fn() {
