@@ -258,8 +258,7 @@ export class ClassicEngine {
         const { event } = outbound;
         const own = this.#own(member, event);
         let datagrams = own ?? outbound.as(this.#render);
-        // The copy of its own private line answers it too (it names the
-        // sender, which the request need not: up to 128 bytes more).
+        // The copy of its own private line answers its request too.
         const answer = own !== undefined || ANSWERS.has(event.kind);
         if (answer && !member.spend(datagrams)) {
           // A /who too big for the credit shrinks to the names that fit.
@@ -283,7 +282,10 @@ export class ClassicEngine {
     };
   }
 
-  /** The member's own private line, as the server's copy confirms it: "[private] alice → bob: hi". */
+  /**
+   * The member's own private line, as the server's copy confirms it:
+   * "[private] → bob: hi", as long as its request give or take a few bytes.
+   */
   #own(member: ClassicMember, event: ServerEvent): Uint8Array[] | undefined {
     if (
       event.kind !== "private" || event.to === this.#host.chat.nameOf(member.id)
@@ -292,11 +294,7 @@ export class ClassicEngine {
     }
     const t = this.#t;
     return datagramsOf([
-      t.privateOut(
-        sanitize(event.from),
-        sanitize(event.to),
-        sanitize(event.text),
-      ),
+      t.privateSent(sanitize(event.to), sanitize(event.text)),
     ]);
   }
 

@@ -212,7 +212,7 @@ Deno.test({
     const told = room.take(BOB).join("");
     assert.match(told, /Unknown command \/frobnicate/);
     // Its private line shows once the server carried it out, as sent.
-    assert.match(told, /\n\[private\] bob → alice: psst/);
+    assert.match(told, /\n\[private\] → alice: psst/);
     room.send("C bob /quit off to lunch", BOB);
     assert.deepEqual(room.take(BOB), ["EXIT"]);
     assert.deepEqual(room.take(ALICE), ["\nbob left (off to lunch)"]);

@@ -65,6 +65,8 @@ export interface Messages {
   restarting(reason: string, wait: boolean): string;
   privateIn(from: string, text: string): string;
   privateOut(from: string, to: string, text: string): string;
+  /** A classic member's own private line: no name its request did not carry. */
+  privateSent(to: string, text: string): string;
   action(from: string, text: string): string;
   nick(from: string, to: string): string;
   away(name: string, reason: string): string;
@@ -185,6 +187,7 @@ export const EN: Messages = {
     }`,
   privateIn: (from, text) => `[private] ${from}: ${text}`,
   privateOut: (from, to, text) => `[private] ${from} → ${to}: ${text}`,
+  privateSent: (to, text) => `[private] → ${to}: ${text}`,
   action: (from, text) => `* ${from} ${text}`,
   nick: (from, to) => `${from} is now known as ${to}`,
   away: (name, reason) =>
@@ -314,6 +317,7 @@ export const ZH: Messages = {
     }`,
   privateIn: (from, text) => `${from}悄悄对你说: ${text}`,
   privateOut: (_from, to, text) => `你悄悄对${to}说: ${text}`,
+  privateSent: (to, text) => `你悄悄对${to}说: ${text}`,
   action: (from, text) => `* ${from} ${text}`,
   nick: (from, to) => `${from}改名为${to}`,
   away: (name, reason) =>
