@@ -36,6 +36,10 @@ class FakeContext implements CommandContext {
     this.shown.push({ text, style });
   }
 
+  unsent(text: string): void {
+    this.show(text, "error");
+  }
+
   get errors(): string[] {
     return this.shown.filter((l) => l.style === "error").map((l) => l.text);
   }
