@@ -199,7 +199,7 @@ function withText(
 ): void {
   const check = validateText(raw);
   if (check.ok) then(check.text);
-  else ctx.unsent(check.message);
+  else ctx.unsent(ctx.t.invalidText(check.problem, check.bytes));
 }
 
 function help(topic: string, ctx: CommandContext): void {
@@ -257,6 +257,8 @@ function reasonOf(args: string, ctx: CommandContext): string | undefined {
     return void ctx.unsent(ctx.t.reasonTooLong(bytes, MAX_REASON_BYTES));
   }
   const check = validateText(reason);
-  if (!check.ok) return void ctx.unsent(check.message);
+  if (!check.ok) {
+    return void ctx.unsent(ctx.t.invalidText(check.problem, check.bytes));
+  }
   return check.text;
 }

@@ -282,3 +282,24 @@ Deno.test({
     assert.deepEqual([...ignored], [["robert", "Robert"]]);
   },
 });
+
+Deno.test({
+  name:
+    "runLine() in Chinese says why a line cannot go in Chinese (it said 'Message is N bytes')",
+  permissions: "none",
+  fn() {
+    const zh = new FakeContext(ZH);
+    runLine("x".repeat(20_000), zh);
+    runLine(`/me ${"x".repeat(20_000)}`, zh);
+    runLine("a\0b", zh);
+    assert.deepEqual(zh.errors, [
+      "消息有20000字节，最多16384字节",
+      "消息有20000字节，最多16384字节",
+      "消息含有 NUL 字符",
+    ]);
+    assert.deepEqual(zh.sent, []);
+    const en = new FakeContext();
+    runLine("x".repeat(20_000), en);
+    assert.deepEqual(en.errors, ["Message is 20000 bytes, the limit is 16384"]);
+  },
+});

@@ -9,6 +9,8 @@
 
 import type { GoodbyeWhy, LeaveWhy } from "../protocol/events.ts";
 import { RefuseCode } from "../protocol/packet.ts";
+import { MAX_TEXT_BYTES } from "../protocol/limits.ts";
+import { type TextProblem, textProblem } from "../protocol/text.ts";
 
 /** A language the client speaks. */
 export type Lang = "en" | "zh";
@@ -84,6 +86,8 @@ export interface Messages {
   ignoreList(names: string[]): string;
   ignoreSelf: string;
   reasonTooLong(bytes: number, limit: number): string;
+  /** Why a line cannot be sent (`bytes`: its length in UTF-8). */
+  invalidText(problem: TextProblem, bytes: number): string;
   /** The member is muted for `duration` (worded by `formatDuration`), maybe with a reason. */
   muted(duration: string, reason: string): string;
   /** The member's mute ended. */
@@ -218,6 +222,7 @@ export const EN: Messages = {
   ignoreSelf: "You cannot ignore yourself",
   reasonTooLong: (bytes, limit) =>
     `Reason is ${bytes} bytes, the limit is ${limit}`,
+  invalidText: textProblem,
   muted: (duration, reason) =>
     because(
       `You are muted for ${duration}: your lines will not be delivered`,
@@ -345,6 +350,18 @@ export const ZH: Messages = {
     names.length === 0 ? "没有屏蔽任何人" : `已屏蔽: ${names.join("、")}`,
   ignoreSelf: "不能屏蔽自己",
   reasonTooLong: (bytes, limit) => `原因有${bytes}字节，最多${limit}字节`,
+  invalidText: (problem, bytes) => {
+    switch (problem) {
+      case "empty":
+        return "消息是空的";
+      case "long":
+        return `消息有${bytes}字节，最多${MAX_TEXT_BYTES}字节`;
+      case "nul":
+        return "消息含有 NUL 字符";
+      case "surrogate":
+        return "消息含有不成对的代理字符";
+    }
+  },
   muted: (duration, reason) =>
     because(`你被禁言${duration}，期间的消息不会送达`, reason, "。原因: "),
   unmuted: "禁言已解除，你可以发言了",

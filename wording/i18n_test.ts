@@ -105,6 +105,7 @@ Deno.test({
       ignoreList: [["a"]],
       whoTitle: [3, 2],
       reasonTooLong: [5, 4],
+      invalidText: ["long", 20_000],
       left: ["x", "left", ""],
       goodbye: ["left", ""],
     };
