@@ -79,7 +79,9 @@ export const COMMANDS: readonly Command[] = [
         return ctx.show(ctx.t.usage(this.usage), "error");
       }
       const name = validateName(to);
-      if (!name.ok) return ctx.show(name.message, "error");
+      if (!name.ok) {
+        return ctx.show(ctx.t.invalidName(name.problem, name.message), "error");
+      }
       withText(
         text,
         ctx,
@@ -104,7 +106,9 @@ export const COMMANDS: readonly Command[] = [
       const words = args.trim().split(/\s+/).filter((w) => w !== "");
       if (words.length !== 1) return ctx.show(ctx.t.usage(this.usage), "error");
       const name = validateName(words[0]!);
-      if (!name.ok) return ctx.show(name.message, "error");
+      if (!name.ok) {
+        return ctx.show(ctx.t.invalidName(name.problem, name.message), "error");
+      }
       ctx.send({ kind: "nick", name: name.name });
     },
   },
@@ -133,7 +137,9 @@ export const COMMANDS: readonly Command[] = [
         return ctx.show(ctx.t.ignoreList([...ctx.ignored.values()]));
       }
       const name = validateName(to);
-      if (!name.ok) return ctx.show(name.message, "error");
+      if (!name.ok) {
+        return ctx.show(ctx.t.invalidName(name.problem, name.message), "error");
+      }
       if (name.key === nameKey(ctx.self)) {
         return ctx.show(ctx.t.ignoreSelf, "error");
       }

@@ -303,3 +303,23 @@ Deno.test({
     assert.deepEqual(en.errors, ["Message is 20000 bytes, the limit is 16384"]);
   },
 });
+
+Deno.test({
+  name:
+    "a name that cannot be used is explained in Chinese under ZH, never in the validator's English",
+  permissions: "none",
+  fn() {
+    const zh = new FakeContext(ZH);
+    runLine("/nick [admin]", zh);
+    runLine(`/msg ${"x".repeat(40)} hi`, zh);
+    runLine("/ignore \u200b", zh);
+    assert.deepEqual(zh.errors, [
+      "这个名字是保留的（也不能含有括号），请换一个",
+      "名字最多32个字符",
+      "名字不能含有控制字符或看不见的字符",
+    ]);
+    const en = new FakeContext();
+    runLine("/nick [admin]", en);
+    assert.match(en.errors[0]!, /^Name/);
+  },
+});

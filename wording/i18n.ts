@@ -9,7 +9,8 @@
 
 import type { GoodbyeWhy, LeaveWhy } from "../protocol/events.ts";
 import { RefuseCode } from "../protocol/packet.ts";
-import { MAX_TEXT_BYTES } from "../protocol/limits.ts";
+import { MAX_NAME_CHARS, MAX_TEXT_BYTES } from "../protocol/limits.ts";
+import type { NameProblem } from "../protocol/names.ts";
 import { type TextProblem, textProblem } from "../protocol/text.ts";
 
 /** A language the client speaks. */
@@ -86,6 +87,8 @@ export interface Messages {
   ignoreList(names: string[]): string;
   ignoreSelf: string;
   reasonTooLong(bytes: number, limit: number): string;
+  /** Why a name cannot be used (`message`: the English words for it). */
+  invalidName(problem: NameProblem, message: string): string;
   /** Why a line cannot be sent (`bytes`: its length in UTF-8). */
   invalidText(problem: TextProblem, bytes: number): string;
   /** The member is muted for `duration` (worded by `formatDuration`), maybe with a reason. */
@@ -223,6 +226,7 @@ export const EN: Messages = {
   reasonTooLong: (bytes, limit) =>
     `Reason is ${bytes} bytes, the limit is ${limit}`,
   invalidText: textProblem,
+  invalidName: (_problem, message) => message,
   muted: (duration, reason) =>
     because(
       `You are muted for ${duration}: your lines will not be delivered`,
@@ -350,6 +354,24 @@ export const ZH: Messages = {
     names.length === 0 ? "没有屏蔽任何人" : `已屏蔽: ${names.join("、")}`,
   ignoreSelf: "不能屏蔽自己",
   reasonTooLong: (bytes, limit) => `原因有${bytes}字节，最多${limit}字节`,
+  invalidName: (problem) => {
+    switch (problem) {
+      case "invalid_utf8":
+        return "名字不是有效的 UTF-8";
+      case "empty":
+        return "名字是空的";
+      case "too_long":
+        return `名字最多${MAX_NAME_CHARS}个字符`;
+      case "whitespace":
+        return "名字不能含有空白";
+      case "control":
+        return "名字不能含有控制字符或看不见的字符";
+      case "reserved":
+        return "这个名字是保留的（也不能含有括号），请换一个";
+      case "taken":
+        return "该用户已存在，请换一个名字";
+    }
+  },
   invalidText: (problem, bytes) => {
     switch (problem) {
       case "empty":

@@ -106,6 +106,7 @@ Deno.test({
       whoTitle: [3, 2],
       reasonTooLong: [5, 4],
       invalidText: ["long", 20_000],
+      invalidName: ["whitespace", "Name contains whitespace"],
       left: ["x", "left", ""],
       goodbye: ["left", ""],
     };
