@@ -57,8 +57,10 @@ function isDenoTask(argv: string[]): boolean {
 }
 
 function isNpm(argv: string[]): boolean {
-  // npm renames itself ("npm exec deno task serve"); else node runs npm-cli.js.
-  return /^np[mx]( |$)/.test(base(argv[0])) ||
+  // npm renames itself ("npm exec deno task serve --state /tmp/f": the whole
+  // title is argv[0], so its first word counts, not what follows a "/");
+  // else node runs npm-cli.js.
+  return /^np[mx]$/.test(base(argv[0])) || /^np[mx] /.test(argv[0] ?? "") ||
     (base(argv[0]) === "node" && /np[mx](-cli\.js)?$/.test(argv[1] ?? ""));
 }
 

@@ -60,6 +60,22 @@ Deno.test({
 });
 
 Deno.test({
+  name: "launcherChain() under npx takes npm when an argument holds a slash",
+  permissions: "none",
+  fn() {
+    // npm's title is one argv[0]: "/" in --state once hid npm (it stayed
+    // unwatched, so SIGTERM to npm left the server holding the port).
+    const chain = launcherChain([
+      proc(40, "deno", "task", "serve", "--state", "/tmp/r/s.jsonl"),
+      proc(30, "sh", "-c", "deno task serve --state /tmp/r/s.jsonl"),
+      proc(20, "npm exec deno task serve --state /tmp/r/s.jsonl"),
+      proc(10, "bash"),
+    ]);
+    deepStrictEqual(chain.map((p) => p.pid), [40, 30, 20]);
+  },
+});
+
+Deno.test({
   name: "launcherChain() under npm start (node running npm-cli.js) takes both",
   permissions: "none",
   fn() {

@@ -27,6 +27,8 @@ export interface CommandContext {
   leave(reason?: string): void;
   /** Show a line from the client itself, not from the room. */
   show(text: string, style?: "info" | "error"): void;
+  /** Say why a line meant for the room cannot go (an error: a pipe then exits 1). */
+  unsent(text: string): void;
   /** Members whose chat, actions and private messages are hidden: key → name. */
   readonly ignored: Map<string, string>;
   /** This member's name, as the server has it. */
@@ -77,7 +79,9 @@ export const COMMANDS: readonly Command[] = [
         return ctx.show(ctx.t.usage(this.usage), "error");
       }
       const name = validateName(to);
-      if (!name.ok) return ctx.show(name.message, "error");
+      if (!name.ok) {
+        return ctx.show(ctx.t.invalidName(name.problem, name.message), "error");
+      }
       withText(
         text,
         ctx,
@@ -102,7 +106,9 @@ export const COMMANDS: readonly Command[] = [
       const words = args.trim().split(/\s+/).filter((w) => w !== "");
       if (words.length !== 1) return ctx.show(ctx.t.usage(this.usage), "error");
       const name = validateName(words[0]!);
-      if (!name.ok) return ctx.show(name.message, "error");
+      if (!name.ok) {
+        return ctx.show(ctx.t.invalidName(name.problem, name.message), "error");
+      }
       ctx.send({ kind: "nick", name: name.name });
     },
   },
@@ -131,7 +137,9 @@ export const COMMANDS: readonly Command[] = [
         return ctx.show(ctx.t.ignoreList([...ctx.ignored.values()]));
       }
       const name = validateName(to);
-      if (!name.ok) return ctx.show(name.message, "error");
+      if (!name.ok) {
+        return ctx.show(ctx.t.invalidName(name.problem, name.message), "error");
+      }
       if (name.key === nameKey(ctx.self)) {
         return ctx.show(ctx.t.ignoreSelf, "error");
       }
@@ -197,7 +205,7 @@ function withText(
 ): void {
   const check = validateText(raw);
   if (check.ok) then(check.text);
-  else ctx.show(check.message, "error");
+  else ctx.unsent(ctx.t.invalidText(check.problem, check.bytes));
 }
 
 function help(topic: string, ctx: CommandContext): void {
@@ -249,11 +257,14 @@ export function followNick(
 function reasonOf(args: string, ctx: CommandContext): string | undefined {
   const reason = args.trim();
   if (reason === "") return reason;
-  const check = validateText(reason);
-  if (!check.ok) return void ctx.show(check.message, "error");
-  const bytes = utf8Length(check.text);
+  // Its own limit first: a 64 KB reason is a reason too long, not a message.
+  const bytes = utf8Length(reason);
   if (bytes > MAX_REASON_BYTES) {
-    return void ctx.show(ctx.t.reasonTooLong(bytes, MAX_REASON_BYTES), "error");
+    return void ctx.unsent(ctx.t.reasonTooLong(bytes, MAX_REASON_BYTES));
+  }
+  const check = validateText(reason);
+  if (!check.ok) {
+    return void ctx.unsent(ctx.t.invalidText(check.problem, check.bytes));
   }
   return check.text;
 }

@@ -36,6 +36,10 @@ class FakeContext implements CommandContext {
     this.shown.push({ text, style });
   }
 
+  unsent(text: string): void {
+    this.show(text, "error");
+  }
+
   get errors(): string[] {
     return this.shown.filter((l) => l.style === "error").map((l) => l.text);
   }
@@ -276,5 +280,46 @@ Deno.test({
     assert.deepEqual([...ignored], [["bob", "bob"]]);
     followNick(ignored, "Bob", "Robert");
     assert.deepEqual([...ignored], [["robert", "Robert"]]);
+  },
+});
+
+Deno.test({
+  name:
+    "runLine() in Chinese says why a line cannot go in Chinese (it said 'Message is N bytes')",
+  permissions: "none",
+  fn() {
+    const zh = new FakeContext(ZH);
+    runLine("x".repeat(20_000), zh);
+    runLine(`/me ${"x".repeat(20_000)}`, zh);
+    runLine("a\0b", zh);
+    assert.deepEqual(zh.errors, [
+      "消息有20000字节，最多16384字节",
+      "消息有20000字节，最多16384字节",
+      "消息含有 NUL 字符",
+    ]);
+    assert.deepEqual(zh.sent, []);
+    const en = new FakeContext();
+    runLine("x".repeat(20_000), en);
+    assert.deepEqual(en.errors, ["Message is 20000 bytes, the limit is 16384"]);
+  },
+});
+
+Deno.test({
+  name:
+    "a name that cannot be used is explained in Chinese under ZH, never in the validator's English",
+  permissions: "none",
+  fn() {
+    const zh = new FakeContext(ZH);
+    runLine("/nick [admin]", zh);
+    runLine(`/msg ${"x".repeat(40)} hi`, zh);
+    runLine("/ignore \u200b", zh);
+    assert.deepEqual(zh.errors, [
+      "这个名字是保留的（也不能含有括号），请换一个",
+      "名字最多32个字符",
+      "名字不能含有控制字符或看不见的字符",
+    ]);
+    const en = new FakeContext();
+    runLine("/nick [admin]", en);
+    assert.match(en.errors[0]!, /^Name/);
   },
 });

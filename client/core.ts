@@ -28,11 +28,13 @@ import {
   type Joining,
   joinSealed,
   nextJoin,
+  type PassphraseMismatch,
   passphraseMismatch,
   refusesJoin,
   startJoining,
 } from "./handshake.ts";
 import { Echoes } from "./echoes.ts";
+import { EN } from "../wording/i18n.ts";
 import { type ClientNotice, Notices } from "./notices.ts";
 import { invalidRequest, Requests } from "./requests.ts";
 
@@ -367,7 +369,7 @@ export class ClientCore {
     this.#notices.setLost(false, true);
     if (how === "rejoined") this.#rejoinHistory = { events: [], last: now };
     this.#requests.joined(link, now);
-    if (state.leaveBy !== undefined) this.leave(now);
+    if (state.leaveBy !== undefined) this.leave(now, this.#leaveReason);
   }
 
   /** The salt a passphrase room's COOKIE gave, once, for the shell's guard. */
@@ -381,17 +383,21 @@ export class ClientCore {
   #keyFor(salt: Uint8Array | undefined): boolean {
     const mismatch = passphraseMismatch(salt, this.#passphrase);
     if (mismatch !== undefined) {
-      this.#refused(RefuseCode.passphrase, mismatch);
+      this.#refused(RefuseCode.passphrase, EN.passphrase(mismatch), mismatch);
       return false;
     }
     if (salt !== undefined) this.#salt = salt.slice();
     return true;
   }
 
-  #refused(code: number, reason: string): void {
+  #refused(
+    code: number,
+    reason: string,
+    passphrase?: PassphraseMismatch,
+  ): void {
     this.#abandon();
     this.#state = { at: "idle" };
-    this.#notices.push({ type: "refused", code, reason });
+    this.#notices.push({ type: "refused", code, reason, passphrase });
   }
 
   /** Go back to joining, resuming the session `link` had. */

@@ -247,10 +247,14 @@ Deno.test({
     const [alice] = net.join(["alice"]);
     const bob = net.add("bob");
     bob.core.say("hello and bye", net.now);
-    bob.core.leave(net.now);
+    bob.core.leave(net.now, "see you");
     net.run(net.now + 500);
     assert.deepEqual(alice!.chats("bob"), ["hello and bye"]);
-    assert.deepEqual(alice!.events("left").map((e) => e.name), ["bob"]);
+    // The reason survives the wait for the welcome (a pipe's /quit REASON).
+    assert.deepEqual(
+      alice!.events("left").map((e) => [e.name, e.reason]),
+      [["bob", "see you"]],
+    );
     assert.deepEqual(bob.of("ended").map((n) => n.why), ["left"]);
     assert.deepEqual(bob.settled(), ["hello and bye", "leave"]);
   },

@@ -37,7 +37,9 @@ export function formatNotice(
       // A room with a passphrase sends only the code (its REFUSE is in the
       // clear); the server's words are English, so another language says
       // the code in its own.
-      const reason = notice.reason === "" || t.lang !== "en"
+      const reason = notice.passphrase !== undefined
+        ? t.passphrase(notice.passphrase)
+        : notice.reason === "" || t.lang !== "en"
         ? t.refuseCode(notice.code)
         : sanitize(notice.reason);
       return [{ text: t.refused(reason), style: "error" }];

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { ClientNotice } from "./notices.ts";
 import { formatNotice, jsonLine, noticeJson } from "./format.ts";
-import { ZH } from "../wording/i18n.ts";
+import { EN, ZH } from "../wording/i18n.ts";
 
 const TIME = new Date(2025, 0, 15, 9, 5).getTime();
 const at = { id: 7, time: TIME };
@@ -187,6 +187,31 @@ Deno.test({
         event: { kind: "chat", id: 1, time, from: "bob", text: "hi" },
       });
       assert.equal(json.time, null, String(time));
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "formatNotice() words a passphrase missing or unneeded as such, never as a wrong one, in both languages",
+  permissions: "none",
+  fn() {
+    const line = (passphrase: "needed" | "unneeded", t = EN) =>
+      formatNotice({ type: "refused", code: 7, reason: "x", passphrase }, {
+        t,
+      })[0]?.text;
+    assert.equal(
+      line("needed"),
+      "Cannot join: This room needs a passphrase: join with --passphrase-file FILE",
+    );
+    assert.equal(
+      line("unneeded"),
+      "Cannot join: This room has no passphrase: join without --passphrase-file",
+    );
+    for (const kind of ["needed", "unneeded"] as const) {
+      const zh = line(kind, ZH)!;
+      assert.match(zh, /^无法加入: .*--passphrase-file/);
+      assert.doesNotMatch(zh, /口令错误/);
     }
   },
 });

@@ -135,6 +135,9 @@ export function nextJoin(
   return into.subarray(0, packet.byteLength);
 }
 
+/** How a room's passphrase and ours disagree. */
+export type PassphraseMismatch = "needed" | "unneeded";
+
 /**
  * Why a COOKIE's salt (sent when the room has a passphrase) does not
  * match whether we have one; undefined when it does.
@@ -142,12 +145,8 @@ export function nextJoin(
 export function passphraseMismatch(
   salt: Uint8Array | undefined,
   passphrase: boolean,
-): string | undefined {
-  if (salt !== undefined && !passphrase) {
-    return "This room needs a passphrase (join --passphrase)";
-  }
-  if (salt === undefined && passphrase) {
-    return "This room has no passphrase: join without one";
-  }
+): PassphraseMismatch | undefined {
+  if (salt !== undefined && !passphrase) return "needed";
+  if (salt === undefined && passphrase) return "unneeded";
   return undefined;
 }

@@ -101,6 +101,11 @@ export async function join(options: JoinOptions): Promise<number> {
     },
     leave,
     show: (text, style = "info") => screen.local(text, style),
+    unsent(text) {
+      // Exit 0 means every line reached the room.
+      exitCode = 1;
+      screen.local(text, "error");
+    },
     ignored: new Map(),
     get self() {
       return self;

@@ -9,11 +9,18 @@ import type {
   GoodbyeWhy,
   ServerEvent,
 } from "../protocol/events.ts";
+import type { PassphraseMismatch } from "./handshake.ts";
 
 /** What the core tells the terminal. */
 export type ClientNotice =
   | { type: "welcome"; name: string; how: "joined" | "resumed" | "rejoined" }
-  | { type: "refused"; code: number; reason: string }
+  /** `passphrase`: refused here, the room's passphrase and ours disagree. */
+  | {
+    type: "refused";
+    code: number;
+    reason: string;
+    passphrase?: PassphraseMismatch;
+  }
   | { type: "event"; event: ServerEvent }
   | { type: "status"; status: "lost" | "back" }
   | { type: "delivered"; from: string; request: ClientRequest }

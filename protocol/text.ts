@@ -7,11 +7,30 @@
 
 import { MAX_TEXT_BYTES } from "./limits.ts";
 
-/** The outcome of a text check: the text to send, or why not. */
+/** Why text was refused. */
+export type TextProblem = "empty" | "long" | "nul" | "surrogate";
+
+/** The outcome of a text check: the text to send, or why not (`bytes`: its length). */
 export type TextCheck = { ok: true; text: string } | {
   ok: false;
+  problem: TextProblem;
+  bytes: number;
   message: string;
 };
+
+/** Why text was refused, in English (the server's words; `Messages.invalidText`). */
+export function textProblem(problem: TextProblem, bytes: number): string {
+  switch (problem) {
+    case "empty":
+      return "Message is empty";
+    case "long":
+      return `Message is ${bytes} bytes, the limit is ${MAX_TEXT_BYTES}`;
+    case "nul":
+      return "Message contains a NUL character";
+    case "surrogate":
+      return "Message contains an unpaired surrogate";
+  }
+}
 
 // ignoreBOM keeps a leading U+FEFF as a character instead of silently
 // dropping it, so decoding never changes what the peer sent.
@@ -27,20 +46,17 @@ const strictDecoder = new TextDecoder("utf-8", {
  */
 export function validateText(raw: string): TextCheck {
   const text = trimLineEnds(raw);
-  if (text === "") return { ok: false, message: "Message is empty" };
   const bytes = utf8Length(text);
-  if (bytes > MAX_TEXT_BYTES) {
-    return {
-      ok: false,
-      message: `Message is ${bytes} bytes, the limit is ${MAX_TEXT_BYTES}`,
-    };
-  }
-  if (text.includes("\0")) {
-    return { ok: false, message: "Message contains a NUL character" };
-  }
-  if (!text.isWellFormed()) {
-    return { ok: false, message: "Message contains an unpaired surrogate" };
-  }
+  const refuse = (problem: TextProblem): TextCheck => ({
+    ok: false,
+    problem,
+    bytes,
+    message: textProblem(problem, bytes),
+  });
+  if (text === "") return refuse("empty");
+  if (bytes > MAX_TEXT_BYTES) return refuse("long");
+  if (text.includes("\0")) return refuse("nul");
+  if (!text.isWellFormed()) return refuse("surrogate");
   return { ok: true, text };
 }
 

@@ -39,6 +39,8 @@ Deno.test({
     for (const text of ["", "\n", "\r\n\r\n"]) {
       deepStrictEqual(validateText(text), {
         ok: false,
+        problem: "empty",
+        bytes: 0,
         message: "Message is empty",
       });
     }
@@ -61,11 +63,15 @@ Deno.test({
   fn() {
     deepStrictEqual(validateText("a".repeat(20_000)), {
       ok: false,
+      problem: "long",
+      bytes: 20_000,
       message: "Message is 20000 bytes, the limit is 16384",
     });
     // 5462 three-byte characters: fewer UTF-16 units than the limit, more bytes.
     deepStrictEqual(validateText("小".repeat(5462)), {
       ok: false,
+      problem: "long",
+      bytes: 16_386,
       message: "Message is 16386 bytes, the limit is 16384",
     });
   },
@@ -77,6 +83,8 @@ Deno.test({
   fn() {
     deepStrictEqual(validateText("a\0b"), {
       ok: false,
+      problem: "nul",
+      bytes: 3,
       message: "Message contains a NUL character",
     });
   },
@@ -88,6 +96,8 @@ Deno.test({
   fn() {
     deepStrictEqual(validateText("a\ud83d"), {
       ok: false,
+      problem: "surrogate",
+      bytes: 4,
       message: "Message contains an unpaired surrogate",
     });
   },

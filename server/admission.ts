@@ -117,7 +117,7 @@ export class Admission {
       return void this.#refuse(
         nonce,
         RefuseCode.passphrase,
-        "This room needs a passphrase (join --passphrase)",
+        "This room needs a passphrase: join with --passphrase-file FILE",
         from,
       );
     }

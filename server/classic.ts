@@ -256,8 +256,11 @@ export class ClassicEngine {
       maxTextBytes: MAX_CLASSIC_TEXT_BYTES,
       deliver: (outbound: Outbound) => {
         const { event } = outbound;
-        let datagrams = this.#own(member, event) ?? outbound.as(this.#render);
-        if (ANSWERS.has(event.kind) && !member.spend(datagrams)) {
+        const own = this.#own(member, event);
+        let datagrams = own ?? outbound.as(this.#render);
+        // The copy of its own private line answers its request too.
+        const answer = own !== undefined || ANSWERS.has(event.kind);
+        if (answer && !member.spend(datagrams)) {
           // A /who too big for the credit shrinks to the names that fit.
           const names = event.kind === "who"
             ? fitNames(event, member.credit)
@@ -279,7 +282,10 @@ export class ClassicEngine {
     };
   }
 
-  /** The member's own private line, as the server's copy confirms it: "[private] alice → bob: hi". */
+  /**
+   * The member's own private line, as the server's copy confirms it:
+   * "[private] → bob: hi", as long as its request give or take a few bytes.
+   */
   #own(member: ClassicMember, event: ServerEvent): Uint8Array[] | undefined {
     if (
       event.kind !== "private" || event.to === this.#host.chat.nameOf(member.id)
@@ -288,11 +294,7 @@ export class ClassicEngine {
     }
     const t = this.#t;
     return datagramsOf([
-      t.privateOut(
-        sanitize(event.from),
-        sanitize(event.to),
-        sanitize(event.text),
-      ),
+      t.privateSent(sanitize(event.to), sanitize(event.text)),
     ]);
   }
 

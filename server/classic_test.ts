@@ -212,7 +212,7 @@ Deno.test({
     const told = room.take(BOB).join("");
     assert.match(told, /Unknown command \/frobnicate/);
     // Its private line shows once the server carried it out, as sent.
-    assert.match(told, /\n\[private\] bob → alice: psst/);
+    assert.match(told, /\n\[private\] → alice: psst/);
     room.send("C bob /quit off to lunch", BOB);
     assert.deepEqual(room.take(BOB), ["EXIT"]);
     assert.deepEqual(room.take(ALICE), ["\nbob left (off to lunch)"]);
@@ -521,6 +521,30 @@ Deno.test({
     assert.ok(back <= 3 * received, `${back} bytes back for ${received}`);
     // The 16 KiB line reached nobody.
     assert.deepEqual(room.take({ hostname: "10.0.0.2", port: 1 }), []);
+  },
+});
+
+Deno.test({
+  name:
+    "ClassicEngine: the copy of a forged /msg sent back to a long-named member stays within 3x its bytes",
+  permissions: "none",
+  fn() {
+    const room = new Room({ rate: 0 });
+    room.login("alice", { hostname: "10.0.0.2", port: 1 });
+    // 32 characters of 3 bytes: the copy names the sender, the request not.
+    room.login("名".repeat(32), ALICE);
+    room.take(ALICE);
+    let received = 0;
+    for (let i = 0; i < 50; i++) {
+      const text = "C x /msg alice t";
+      received += encoder.encode(text).byteLength;
+      room.send(text, ALICE);
+    }
+    const back = sentTo(room, "10.0.0.1", [ALICE.port]);
+    assert.ok(back <= 3 * received, `${back} bytes back for ${received}`);
+    // The lines themselves went through.
+    const got = room.take({ hostname: "10.0.0.2", port: 1 }).join("");
+    assert.equal(got.match(/\[private\]/g)?.length, 50);
   },
 });
 

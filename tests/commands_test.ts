@@ -152,3 +152,20 @@ Deno.test("join follows a zh locale, and --lang en overrides it", async () => {
   await eve.waitFor(/^Welcome, eve!/);
   await ming.waitFor("eve进入了聊天室");
 });
+
+Deno.test("in a pipe, a line refused before sending (too long, a /quit reason of 64 KB) makes the exit code 1", async () => {
+  await using server = await startServer();
+  await using alice = await startMember("alice", server.port);
+  await using bob = await startMember("bob", server.port);
+  await bob.type("x".repeat(20_000));
+  await bob.type(`/quit ${"y".repeat(65_536)}`);
+  await bob.type("still here");
+  await alice.waitFor("bob: still here");
+  await bob.closeStdin();
+  const { code } = await bob.status(20_000);
+  assert.deepEqual(bob.errors, [
+    "Message is 20000 bytes, the limit is 16384",
+    "Reason is 65536 bytes, the limit is 1024",
+  ]);
+  assert.equal(code, 1);
+});

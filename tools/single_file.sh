@@ -15,8 +15,12 @@ fail() {
 
 # A directory of our own that we can write: the XDG cache, ~/.cache, and
 # then, with HOME unset or read-only, a private one under $TMPDIR or /tmp.
+# Never a symbolic link (in /tmp its owner could point it elsewhere between
+# our checks and the exec) nor one that others may write (they could plant
+# a deno in it).
 usable() {
-  (umask 077 && mkdir -p "$1") 2>/dev/null && [ -w "$1" ] && [ -O "$1" ]
+  (umask 077 && mkdir -p "$1") 2>/dev/null && [ ! -L "$1" ] && [ -w "$1" ] &&
+    [ -O "$1" ] && ls -ld "$1" | cut -c6,9 | grep -qx -- --
 }
 base=
 for candidate in "${XDG_CACHE_HOME:+$XDG_CACHE_HOME/udpchat}" \
@@ -32,20 +36,25 @@ dir=$base/$id
 # Unpack beside the final directory, then rename: a run never sees half a
 # tree. When two first runs race, one rename wins; the other either fails
 # (the name exists) or lands inside the winner's directory; either way its
-# copy is removed and the winner's is used.
-if [ ! -x "$dir/deno" ]; then
+# copy is removed and the winner's is used. A copy something damaged since
+# (a file missing) is moved aside and replaced.
+complete() {
+  [ -x "$1/deno" ] && [ -f "$1/src/main.ts" ] && [ -f "$1/src/deno.json" ]
+}
+if ! complete "$dir"; then
   tmp=$base/.$id.$$
-  rm -rf "$tmp"
+  rm -rf "$tmp" "$tmp.old"
   mkdir "$tmp" || fail "cannot create $tmp"
-  trap 'rm -rf "$tmp"; exit 130' INT TERM HUP
+  trap 'rm -rf "$tmp" "$tmp.old"; exit 130' INT TERM HUP
   if ! tail -c +"$payload" "$0" | gzip -dc | tar -xf - -C "$tmp"; then
     rm -rf "$tmp"
     fail "cannot unpack $0 into $base (is the file complete?)"
   fi
+  if [ -e "$dir" ] && ! complete "$dir"; then mv "$dir" "$tmp.old"; fi
   mv "$tmp" "$dir" 2>/dev/null
-  rm -rf "$tmp" "$dir/.$id.$$"
+  rm -rf "$tmp" "$tmp.old" "$dir/.$id.$$"
   trap - INT TERM HUP
-  [ -x "$dir/deno" ] || fail "$dir is incomplete; remove it and run again"
+  complete "$dir" || fail "$dir is incomplete; remove it and run again"
 fi
 
 # Deno writes its caches under the unpacked tree and nowhere else, looks for

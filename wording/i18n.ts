@@ -9,6 +9,9 @@
 
 import type { GoodbyeWhy, LeaveWhy } from "../protocol/events.ts";
 import { RefuseCode } from "../protocol/packet.ts";
+import { MAX_NAME_CHARS, MAX_TEXT_BYTES } from "../protocol/limits.ts";
+import type { NameProblem } from "../protocol/names.ts";
+import { type TextProblem, textProblem } from "../protocol/text.ts";
 
 /** A language the client speaks. */
 export type Lang = "en" | "zh";
@@ -39,6 +42,8 @@ export interface Messages {
   refused(reason: string): string;
   /** Why a join was refused, from the code alone (passphrase rooms send no reason). */
   refuseCode(code: number): string;
+  /** The room has a passphrase and we none ("needed"), or the other way. */
+  passphrase(mismatch: "needed" | "unneeded"): string;
   /** The server at `address` did not answer the join in time. */
   unreachable(address: string): string;
   /** Shown at once on a terminal: the join has started. */
@@ -63,6 +68,8 @@ export interface Messages {
   restarting(reason: string, wait: boolean): string;
   privateIn(from: string, text: string): string;
   privateOut(from: string, to: string, text: string): string;
+  /** A classic member's own private line: no name its request did not carry. */
+  privateSent(to: string, text: string): string;
   action(from: string, text: string): string;
   nick(from: string, to: string): string;
   away(name: string, reason: string): string;
@@ -80,6 +87,10 @@ export interface Messages {
   ignoreList(names: string[]): string;
   ignoreSelf: string;
   reasonTooLong(bytes: number, limit: number): string;
+  /** Why a name cannot be used (`message`: the English words for it). */
+  invalidName(problem: NameProblem, message: string): string;
+  /** Why a line cannot be sent (`bytes`: its length in UTF-8). */
+  invalidText(problem: TextProblem, bytes: number): string;
   /** The member is muted for `duration` (worded by `formatDuration`), maybe with a reason. */
   muted(duration: string, reason: string): string;
   /** The member's mute ended. */
@@ -123,6 +134,10 @@ export const EN: Messages = {
         return `Refused (code ${code})`;
     }
   },
+  passphrase: (mismatch) =>
+    mismatch === "needed"
+      ? "This room needs a passphrase: join with --passphrase-file FILE"
+      : "This room has no passphrase: join without --passphrase-file",
   unreachable: (address) =>
     `Cannot reach the server: no answer from ${address}`,
   connecting: (address) => `Connecting to ${address}…`,
@@ -179,6 +194,7 @@ export const EN: Messages = {
     }`,
   privateIn: (from, text) => `[private] ${from}: ${text}`,
   privateOut: (from, to, text) => `[private] ${from} → ${to}: ${text}`,
+  privateSent: (to, text) => `[private] → ${to}: ${text}`,
   action: (from, text) => `* ${from} ${text}`,
   nick: (from, to) => `${from} is now known as ${to}`,
   away: (name, reason) =>
@@ -209,6 +225,8 @@ export const EN: Messages = {
   ignoreSelf: "You cannot ignore yourself",
   reasonTooLong: (bytes, limit) =>
     `Reason is ${bytes} bytes, the limit is ${limit}`,
+  invalidText: textProblem,
+  invalidName: (_problem, message) => message,
   muted: (duration, reason) =>
     because(
       `You are muted for ${duration}: your lines will not be delivered`,
@@ -251,6 +269,10 @@ export const ZH: Messages = {
         return `被拒绝（代码 ${code}）`;
     }
   },
+  passphrase: (mismatch) =>
+    mismatch === "needed"
+      ? "这个聊天室需要口令，请用 --passphrase-file 文件 加入"
+      : "这个聊天室没有口令，请不带 --passphrase-file 加入",
   unreachable: (address) => `无法连接服务器: ${address} 没有回应`,
   connecting: (address) => `正在连接 ${address}…`,
   stillTrying: (seconds) => `仍在尝试… (${seconds} 秒)`,
@@ -304,6 +326,7 @@ export const ZH: Messages = {
     }`,
   privateIn: (from, text) => `${from}悄悄对你说: ${text}`,
   privateOut: (_from, to, text) => `你悄悄对${to}说: ${text}`,
+  privateSent: (to, text) => `你悄悄对${to}说: ${text}`,
   action: (from, text) => `* ${from} ${text}`,
   nick: (from, to) => `${from}改名为${to}`,
   away: (name, reason) =>
@@ -331,6 +354,36 @@ export const ZH: Messages = {
     names.length === 0 ? "没有屏蔽任何人" : `已屏蔽: ${names.join("、")}`,
   ignoreSelf: "不能屏蔽自己",
   reasonTooLong: (bytes, limit) => `原因有${bytes}字节，最多${limit}字节`,
+  invalidName: (problem) => {
+    switch (problem) {
+      case "invalid_utf8":
+        return "名字不是有效的 UTF-8";
+      case "empty":
+        return "名字是空的";
+      case "too_long":
+        return `名字最多${MAX_NAME_CHARS}个字符`;
+      case "whitespace":
+        return "名字不能含有空白";
+      case "control":
+        return "名字不能含有控制字符或看不见的字符";
+      case "reserved":
+        return "这个名字是保留的（也不能含有括号），请换一个";
+      case "taken":
+        return "该用户已存在，请换一个名字";
+    }
+  },
+  invalidText: (problem, bytes) => {
+    switch (problem) {
+      case "empty":
+        return "消息是空的";
+      case "long":
+        return `消息有${bytes}字节，最多${MAX_TEXT_BYTES}字节`;
+      case "nul":
+        return "消息含有 NUL 字符";
+      case "surrogate":
+        return "消息含有不成对的代理字符";
+    }
+  },
   muted: (duration, reason) =>
     because(`你被禁言${duration}，期间的消息不会送达`, reason, "。原因: "),
   unmuted: "禁言已解除，你可以发言了",

@@ -105,6 +105,8 @@ Deno.test({
       ignoreList: [["a"]],
       whoTitle: [3, 2],
       reasonTooLong: [5, 4],
+      invalidText: ["long", 20_000],
+      invalidName: ["whitespace", "Name contains whitespace"],
       left: ["x", "left", ""],
       goodbye: ["left", ""],
     };
