@@ -10,6 +10,8 @@ import {
   type Answer,
   decodeAnswer,
   DISCOVERY_GROUP_V4,
+  DISCOVERY_GROUP_V6,
+  isLinkLocalV6,
   type Nic,
   sameBytes,
 } from "../protocol/discovery.ts";
@@ -40,6 +42,19 @@ export function probeTargets(nics: readonly Nic[]): string[] {
     ...new Set(subnets),
     DISCOVERY_GROUP_V4,
   ];
+}
+
+/**
+ * Where IPv6 probes go: the IPv6 group on each interface with a link-local
+ * address, as GROUP%INDEX (the index names the interface).
+ */
+export function probeTargetsV6(nics: readonly Nic[]): string[] {
+  const links = nics.flatMap((n) =>
+    n.family === "IPv6" && isLinkLocalV6(n.address) && n.scopeid
+      ? [`${DISCOVERY_GROUP_V6}%${n.scopeid}`]
+      : []
+  );
+  return [...new Set(links)];
 }
 
 /** The rooms that answered one round of probes, each server once. */

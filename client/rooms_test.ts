@@ -9,6 +9,7 @@ import {
   Found,
   pick,
   probeTargets,
+  probeTargetsV6,
   roomJson,
   roomLine,
 } from "./rooms.ts";
@@ -122,5 +123,33 @@ Deno.test({
     assert.equal(pick(rooms, "b"), undefined);
     assert.equal(pick(rooms, "4"), undefined);
     assert.equal(pick(rooms, "0"), undefined);
+  },
+});
+
+Deno.test({
+  name:
+    "probeTargetsV6() names the IPv6 group on each interface with a link-local address, once",
+  permissions: "none",
+  fn() {
+    const v6 = (address: string, scopeid: number | null, name: string) => ({
+      family: "IPv6" as const,
+      address,
+      netmask: "ffff:ffff:ffff:ffff::",
+      scopeid,
+      name,
+    });
+    assert.deepEqual(
+      probeTargetsV6([
+        v6("::1", 0, "lo"),
+        v6("fe80::1", 2, "eth0"),
+        v6("fe80::5", 2, "eth0"),
+        v6("2001:db8::1", 0, "eth0"),
+        v6("fe80::9", 3, "wlan0"),
+        v6("fe80::7", null, "odd"),
+        { family: "IPv4", address: "10.0.0.1", netmask: "255.0.0.0" },
+      ]),
+      ["ff02::7564%2", "ff02::7564%3"],
+    );
+    assert.deepEqual(probeTargetsV6([]), []);
   },
 });

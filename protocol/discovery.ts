@@ -21,6 +21,12 @@ export const DISCOVERY_PORT = 8889;
 /** The IPv4 multicast group probes are also sent to (organisation-local scope). */
 export const DISCOVERY_GROUP_V4 = "239.255.85.67";
 
+/**
+ * The IPv6 link-local multicast group probes are also sent to, on each
+ * interface with an IPv6 link-local address ("ud" = 0x7564).
+ */
+export const DISCOVERY_GROUP_V6 = "ff02::7564";
+
 /** Every probe is exactly this long: the padding pays for the answer. */
 export const PROBE_BYTES = 512;
 
@@ -45,6 +51,15 @@ export interface Nic {
   family: "IPv4" | "IPv6";
   address: string;
   netmask: string;
+  /** The interface's name (not needed by the IPv4 rules). */
+  name?: string;
+  /** The IPv6 scope id: the interface index of a link-local address. */
+  scopeid?: number | null;
+}
+
+/** True for an IPv6 link-local address (fe80::/10). */
+export function isLinkLocalV6(address: string): boolean {
+  return /^fe[89ab][0-9a-f]:/i.test(address);
 }
 
 /** What a server says about its room. */

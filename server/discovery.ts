@@ -12,6 +12,7 @@ import {
   decodeProbe,
   encodeAnswer,
   ipv4Bytes,
+  isLinkLocalV6,
   type Nic,
 } from "../protocol/discovery.ts";
 import { TokenBucket } from "../protocol/bucket.ts";
@@ -103,7 +104,8 @@ export class Responder {
 
   /**
    * The answer to `bytes` from `source`, or undefined: not a probe, a
-   * source off this machine's subnets, or over the rate limit.
+   * source off this machine's subnets, or over the rate limit. `link` names
+   * the interface an IPv6 probe arrived on (to the link-local group).
    */
   respond(
     bytes: Uint8Array,
@@ -111,6 +113,7 @@ export class Responder {
     nics: readonly Nic[],
     members: number,
     now: number,
+    link?: string,
   ): Uint8Array | undefined {
     let nonce: Uint8Array;
     try {
@@ -118,8 +121,13 @@ export class Responder {
     } catch {
       return undefined;
     }
-    const hostname = answerAddress(this.#info.hostname, source, nics);
-    if (hostname === undefined || !this.#limiter.allow(source, now)) {
+    const bound = this.#info.hostname;
+    const hostname = link === undefined
+      ? answerAddress(bound, source, nics)
+      : linkAddress(bound, source, link, nics);
+    // A link-local address is unique only on its link.
+    const key = link === undefined ? source : `${source}%${link}`;
+    if (hostname === undefined || !this.#limiter.allow(key, now)) {
       return undefined;
     }
     const answer: Answer = { ...this.#info, nonce, hostname, members };
@@ -153,6 +161,27 @@ export function answerAddress(
   });
   if (nic === undefined || loopbackBound) return undefined;
   return any ? nic.address : ipv4(bound);
+}
+
+/**
+ * The address a prober at the IPv6 `source`, heard on the interface `link`,
+ * joins a server bound to `bound` at: the server's IPv4 address on that
+ * link (answers carry IPv4 only); undefined when `source` is not
+ * link-local (so on-link by definition), or the link has no such address.
+ */
+export function linkAddress(
+  bound: string,
+  source: string,
+  link: string,
+  nics: readonly Nic[],
+): string | undefined {
+  if (!isLinkLocalV6(source)) return undefined;
+  const any = bound === "0.0.0.0" || bound === "::";
+  const nic = nics.find((n) =>
+    n.name === link && n.family === "IPv4" && !n.address.startsWith("127.") &&
+    (any || n.address === bound)
+  );
+  return nic?.address;
 }
 
 function ipv4(address: string): string | undefined {

@@ -5,7 +5,12 @@
  */
 
 import assert from "node:assert/strict";
-import { answerAddress, AnswerLimiter, Responder } from "./discovery.ts";
+import {
+  answerAddress,
+  AnswerLimiter,
+  linkAddress,
+  Responder,
+} from "./discovery.ts";
 import {
   decodeAnswer,
   encodeProbe,
@@ -133,5 +138,99 @@ Deno.test({
     // 10 a second for 10 s, plus the burst.
     assert.ok(allowed <= 5 + 100, `${allowed} answers`);
     assert.ok(limiter.sources <= 16);
+  },
+});
+
+const LINKS: Nic[] = [
+  { family: "IPv4", address: "127.0.0.1", netmask: "255.0.0.0", name: "lo" },
+  {
+    family: "IPv4",
+    address: "10.213.1.1",
+    netmask: "255.255.255.0",
+    name: "eth0",
+  },
+  {
+    family: "IPv6",
+    address: "fe80::1",
+    netmask: "ffff:ffff:ffff:ffff::",
+    name: "eth0",
+    scopeid: 2,
+  },
+  {
+    family: "IPv6",
+    address: "fe80::9",
+    netmask: "ffff:ffff:ffff:ffff::",
+    name: "wlan0",
+    scopeid: 3,
+  },
+];
+
+Deno.test({
+  name:
+    "linkAddress() gives an IPv6 link-local prober the IPv4 address on its link, or nothing",
+  permissions: "none",
+  fn() {
+    assert.equal(
+      linkAddress("0.0.0.0", "fe80::2", "eth0", LINKS),
+      "10.213.1.1",
+    );
+    assert.equal(linkAddress("::", "FE80::2", "eth0", LINKS), "10.213.1.1");
+    assert.equal(
+      linkAddress("10.213.1.1", "fe80::2", "eth0", LINKS),
+      "10.213.1.1",
+    );
+    // No IPv4 address on that link, or the bound one is elsewhere.
+    assert.equal(linkAddress("0.0.0.0", "fe80::2", "wlan0", LINKS), undefined);
+    assert.equal(linkAddress("10.9.9.9", "fe80::2", "eth0", LINKS), undefined);
+    assert.equal(linkAddress("127.0.0.1", "fe80::2", "lo", LINKS), undefined);
+    // Only link-local sources are on-link by definition.
+    assert.equal(linkAddress("::", "febf::2", "eth0", LINKS), "10.213.1.1");
+    for (
+      const source of [
+        "fec0::2",
+        "2001:db8::2",
+        "fd00::2",
+        "10.213.1.7",
+        "::1",
+        "",
+      ]
+    ) {
+      assert.equal(linkAddress("0.0.0.0", source, "eth0", LINKS), undefined);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "Responder.respond() answers an IPv6 probe heard on a link, limited per source and link",
+  permissions: "none",
+  fn() {
+    const responder = new Responder(INFO, 0, {
+      perSource: 1,
+      sourceBurst: 2,
+      total: 100,
+      totalBurst: 100,
+      maxSources: 10,
+    });
+    const probe = encodeProbe(NONCE);
+    const ask = (source: string, link: string) =>
+      responder.respond(probe, source, LINKS, 3, 0, link);
+    assert.equal(decodeAnswer(ask("fe80::2", "eth0")!).hostname, "10.213.1.1");
+    assert.ok(ask("fe80::2", "eth0"));
+    assert.equal(ask("fe80::2", "eth0"), undefined, "over its burst");
+    assert.equal(ask("fe80::2", "wlan0"), undefined, "no IPv4 on wlan0");
+    assert.equal(ask("2001:db8::2", "eth0"), undefined, "not link-local");
+    assert.equal(
+      responder.respond(
+        probe.slice(0, PROBE_BYTES - 1),
+        "fe80::3",
+        LINKS,
+        3,
+        0,
+        "eth0",
+      ),
+      undefined,
+      "a short probe",
+    );
   },
 });

@@ -15,6 +15,8 @@ import { interfaces } from "../net/interfaces.ts";
 import type { FromDiscoveryWorker, ToDiscoveryWorker } from "./messages.ts";
 import {
   DISCOVERY_GROUP_V4,
+  DISCOVERY_GROUP_V6,
+  isLinkLocalV6,
   type Nic,
   PROBE_BYTES,
 } from "../protocol/discovery.ts";
@@ -45,15 +47,37 @@ async function start(message: ToDiscoveryWorker): Promise<void> {
       }): udpchat find will not list this room; members join with --server`,
     );
   }
-  let nics = interfaces();
-  let readAt = Date.now();
-  await joinGroup(socket, nics);
+  const nics = { list: interfaces(), readAt: Date.now() };
+  await joinGroup(socket, nics.list);
+  const links = await listenLinks(message.port, nics.list);
   log(
     "info",
     `Answering udpchat find on UDP port ${message.port} as the room "${message.info.room}"`,
   );
-  const members = new Int32Array(message.members);
   const responder = new Responder(message.info, Date.now());
+  const answering = { message, nics, responder };
+  await Promise.all([
+    answer(answering, socket),
+    ...links.map(([link, conn]) => answer(answering, conn, link)),
+  ]);
+}
+
+interface Answering {
+  message: ToDiscoveryWorker;
+  nics: { list: Nic[]; readAt: number };
+  responder: Responder;
+}
+
+/**
+ * Answer the probes `socket` receives until it closes; `link` names the
+ * interface an IPv6 socket is bound to.
+ */
+async function answer(
+  { message, nics, responder }: Answering,
+  socket: Deno.DatagramConn,
+  link?: string,
+): Promise<void> {
+  const members = new Int32Array(message.members);
   // A longer datagram is cut to one byte more than a probe: still not a probe.
   const buffer = new Uint8Array(PROBE_BYTES + 1);
   for (;;) {
@@ -71,21 +95,65 @@ async function start(message: ToDiscoveryWorker): Promise<void> {
       continue; // One bad receive must not end discovery.
     }
     const now = Date.now();
-    if (now - readAt > NICS_MS) [nics, readAt] = [interfaces(), now];
+    if (now - nics.readAt > NICS_MS) {
+      [nics.list, nics.readAt] = [interfaces(), now];
+    }
     const answer = responder.respond(
       bytes,
       from.hostname,
-      nics,
+      nics.list,
       Atomics.load(members, 0),
       now,
+      link,
     );
     if (answer === undefined) continue;
     try {
+      // A socket bound to one interface's group sends a link-local
+      // address's answer out of that interface, with no scope id needed.
       await socket.send(answer, from);
     } catch {
       // The prober's problem (gone, unreachable): nothing to do.
     }
   }
+}
+
+/**
+ * One socket per interface with an IPv6 link-local address, bound to the
+ * IPv6 group on that interface (so the kernel ties it to the interface and
+ * every probe on it is known to come from that link), and joined to it.
+ * Best effort: without IPv6, one log line and IPv4 only.
+ */
+async function listenLinks(
+  port: number,
+  nics: Nic[],
+): Promise<[string, Deno.DatagramConn][]> {
+  const links: [string, Deno.DatagramConn][] = [];
+  const failed: string[] = [];
+  for (const nic of nics) {
+    const { name = "", scopeid } = nic;
+    if (nic.family !== "IPv6" || !isLinkLocalV6(nic.address) || !scopeid) {
+      continue;
+    }
+    if (links.some(([link]) => link === name)) continue;
+    let conn: Deno.DatagramConn | undefined;
+    try {
+      conn = Deno.listenDatagram({
+        transport: "udp",
+        hostname: `${DISCOVERY_GROUP_V6}%${scopeid}`,
+        port,
+        reuseAddress: true,
+      });
+      await conn.joinMulticastV6(DISCOVERY_GROUP_V6, scopeid);
+      links.push([name, conn]);
+    } catch (error) {
+      conn?.close();
+      failed.push(`${name} (${messageOf(error)})`);
+    }
+  }
+  if (failed.length > 0) {
+    log("info", `Discovery: not answering IPv6 probes on ${failed.join(", ")}`);
+  }
+  return links;
 }
 
 /** Join the multicast group on every IPv4 interface but loopback (best effort). */

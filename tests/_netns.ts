@@ -93,7 +93,19 @@ export class Lab implements AsyncDisposable {
     try {
       const hub = await lab.#make("hub");
       for (const subnet of [1, 2]) {
-        await ip("-n", hub, "link", "add", `br${subnet}`, "type", "bridge");
+        // No multicast snooping: every group's datagrams reach every port,
+        // whether or not the bridge heard the membership report.
+        await ip(
+          "-n",
+          hub,
+          "link",
+          "add",
+          `br${subnet}`,
+          "type",
+          "bridge",
+          "mcast_snooping",
+          "0",
+        );
         await ip(
           "-n",
           hub,
@@ -158,6 +170,16 @@ export class Lab implements AsyncDisposable {
       "dev",
       "eth0",
     );
+    // No duplicate address detection: the IPv6 link-local address is
+    // usable as soon as the link is up.
+    await ip(
+      "netns",
+      "exec",
+      ns,
+      "sysctl",
+      "-qw",
+      "net.ipv6.conf.eth0.accept_dad=0",
+    );
     await ip("-n", ns, "link", "set", "eth0", "up");
     await ip(
       "-n",
@@ -169,6 +191,23 @@ export class Lab implements AsyncDisposable {
       `10.213.${subnet}.254`,
     );
     return ns;
+  }
+
+  /** Wait until eth0 in `ns` has a usable IPv6 link-local address; that address. */
+  static async linkLocal(ns: string, deadlineMs = 30_000): Promise<string> {
+    const deadline = Date.now() + deadlineMs;
+    for (;;) {
+      const out = await ip("-n", ns, "-6", "addr", "show", "dev", "eth0");
+      const match = /inet6 (fe80::[0-9a-f:]+)\/64 scope link(?! .*tentative)/
+        .exec(out);
+      if (match) return match[1]!;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `eth0 in ${ns} has no usable IPv6 link-local address after ${deadlineMs} ms:\n${out}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** `deno run` of main.ts (or `script`) inside `ns`, as `Proc` takes it. */

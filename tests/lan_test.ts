@@ -11,6 +11,7 @@ import { Proc } from "./_cli.ts";
 import { canMakeNamespaces, Lab } from "./_netns.ts";
 import { Tmux } from "./_tmux.ts";
 import { ANSWER_LIMITS } from "../server/discovery.ts";
+import { DISCOVERY_GROUP_V6 } from "../protocol/discovery.ts";
 
 const ROOT = canMakeNamespaces();
 if (!ROOT) {
@@ -59,6 +60,7 @@ async function probe(ns: string, ...args: string[]) {
     sent: number;
     answers: number;
     ms: number;
+    addresses: string[];
   };
 }
 
@@ -208,6 +210,35 @@ Deno.test({
       `10.213.1.1:${host.port}`,
     );
     await carol.waitFor(/^Welcome, carol/, 30_000);
+  },
+});
+
+Deno.test({
+  name:
+    "a probe to the IPv6 link-local group alone is answered by each server with the server's IPv4 address on that link, and not across the hub",
+  ignore: !ROOT,
+  async fn() {
+    await using lab = await Lab.open();
+    const server = await lab.namespace("server", 1, 1);
+    const member = await lab.namespace("member", 1, 2);
+    const far = await lab.namespace("far", 2, 2);
+    for (const ns of [server, member, far]) await Lab.linkLocal(ns);
+    await using host = await serve(server, "--room", "lab");
+    // Two servers on one host share the group on the link, as over IPv4.
+    await using annex = await serve(server, "--room", "annex");
+    // Only IPv6 reaches discovery here: the prober sends to nothing else.
+    const group = `${DISCOVERY_GROUP_V6}%eth0`;
+    const near = await probe(member, group, "8889", "1", "1");
+    assert.equal(near.answers, 2, "not both servers answered the IPv6 probe");
+    assert.deepEqual(near.addresses, ["10.213.1.1"]);
+    // The group is link-local: the hub routes IPv4 but never carries it on.
+    assert.equal((await probe(far, group, "8889", "1", "1")).answers, 0);
+    // find sends both ways and still lists each room once.
+    const found = await find(member);
+    assert.deepEqual(found.lines, [
+      `annex  10.213.1.1:${annex.port}  0 members  open`,
+      `lab  10.213.1.1:${host.port}  0 members  open`,
+    ]);
   },
 });
 
