@@ -11,10 +11,12 @@
  * permissions. Every signal that stops the program is passed on (the
  * program ignores the copy a terminal also sent it), the program is told to
  * stop with SIGTERM when a launcher above is gone, and the launcher exits
- * with the program's exit code.
+ * with the program's exit code. The program finds `UDPCHAT_LAUNCHED=task` in
+ * its environment, so `serve` tells members to `npx deno task join`.
  * @module
  */
 
+import { LAUNCHED_ENV } from "../server/hints.ts";
 import { watchLaunchers } from "./launchers.ts";
 import { onStop } from "./signals.ts";
 
@@ -22,6 +24,8 @@ import { onStop } from "./signals.ts";
 export async function launch(args: string[]): Promise<number> {
   const child = new Deno.Command(Deno.execPath(), {
     args,
+    // The program was started from source: `serve` names the tasks, not `udpchat`.
+    env: { [LAUNCHED_ENV]: "task" },
     stdin: "inherit",
     stdout: "inherit",
     stderr: "inherit",

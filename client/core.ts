@@ -61,6 +61,8 @@ export interface ClientOptions {
    * this core accepts only COOKIE and REFUSE in the clear.
    */
   passphrase?: boolean;
+  /** The member's language tag ("zh"): the server words its notices in it. */
+  lang?: string;
 }
 
 type State =
@@ -92,6 +94,7 @@ export class ClientCore {
   #lostAfterMs: number;
   #leaveTimeoutMs: number;
   #passphrase: boolean;
+  #lang: string | undefined;
   #salt: Uint8Array | undefined;
   #random: Random;
 
@@ -103,6 +106,7 @@ export class ClientCore {
     this.#lostAfterMs = options.lostAfterMs ?? 3000;
     this.#leaveTimeoutMs = options.leaveTimeoutMs ?? 3000;
     this.#passphrase = options.passphrase ?? false;
+    this.#lang = options.lang;
   }
 
   /** Where the session is: idle, joining, joined, leaving or ended. */
@@ -316,6 +320,7 @@ export class ClientCore {
           retryMs: this.#joinRetryMs,
           passphrase: this.#passphrase,
           lastSeen: this.#lastSeen,
+          lang: this.#lang,
         });
       case "joined":
       case "leaving":

@@ -44,6 +44,8 @@ export interface JoinTries {
   passphrase: boolean;
   /** The last event id seen, for a resumed session to replay after. */
   lastSeen: number;
+  /** The member's language, for the server's words to it. */
+  lang?: string;
 }
 
 /** Longest wait between JOIN attempts (ms). */
@@ -123,12 +125,14 @@ export function nextJoin(
       tries.retryMs * 2 ** (state.tries - 1),
       MAX_JOIN_RETRY_MS,
     );
+  // A probe for a passphrase room's salt goes in the clear: no name in it.
+  const probe = tries.passphrase && state.cookie === undefined;
   const packet = encodePacket({
     type: "join",
     cookie: state.cookie ?? new Uint8Array(COOKIE_BYTES),
     nonce: state.nonce,
-    // A probe for a passphrase room's salt goes in the clear: no name in it.
-    name: tries.passphrase && state.cookie === undefined ? "" : state.name,
+    name: probe ? "" : state.name,
+    lang: probe ? undefined : tries.lang,
     resume: state.resume && { ...state.resume, lastSeen: tries.lastSeen },
   });
   into.set(packet);

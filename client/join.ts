@@ -189,6 +189,7 @@ export async function join(options: JoinOptions): Promise<number> {
       screen.local(message, "error");
       exitCode = 1;
     },
+    { lang: t.lang },
   );
   if (options.name === undefined) {
     // A prompt written while the terminal is still being set up is now and

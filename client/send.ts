@@ -107,6 +107,7 @@ export async function send(options: SendOptions): Promise<number> {
       reported = true;
       exitCode = 1;
     },
+    { lang: t.lang },
   );
   post({ type: "join", name: options.name });
   post({ type: "send", request: { kind: "say", text: options.text } });

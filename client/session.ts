@@ -6,6 +6,7 @@
  */
 
 import type { Address } from "../protocol/address.ts";
+import type { ClientOptions } from "./core.ts";
 import type { ClientNotice } from "./notices.ts";
 import type { FromClientWorker, ToClientWorker } from "./messages.ts";
 
@@ -26,6 +27,7 @@ export class NetWorker {
     passphrase: string | undefined,
     onNotice: (notice: ClientNotice) => void,
     onFailure: (message: string) => void,
+    options: ClientOptions = {},
   ) {
     const { promise, resolve } = Promise.withResolvers<void>();
     this.closed = promise;
@@ -50,7 +52,7 @@ export class NetWorker {
       onFailure(`Internal error: ${event.message}`);
       resolve();
     };
-    this.post({ type: "start", server, options: {}, passphrase });
+    this.post({ type: "start", server, options, passphrase });
   }
 
   /** Send the worker a message. */

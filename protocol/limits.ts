@@ -28,6 +28,9 @@ export const MAX_NAME_CHARS = 32;
 /** Longest name in UTF-8 bytes (32 code points of at most 4 bytes). */
 export const MAX_NAME_BYTES = 128;
 
+/** Longest language tag a JOIN carries ("zh", "en-GB"), in bytes. */
+export const MAX_LANG_BYTES = 16;
+
 /** Longest encoded event; bounds every reassembly buffer. */
 export const MAX_EVENT_BYTES = MAX_TEXT_BYTES + 1024;
 

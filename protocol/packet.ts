@@ -57,6 +57,11 @@ export interface JoinPacket {
   /** Random per join attempt (NONCE_BYTES); every reply echoes it. */
   nonce: Uint8Array;
   name: string;
+  /**
+   * The member's language tag ("zh"), for the server's words to it; absent
+   * (an older member): the server's default.
+   */
+  lang?: string;
   /** Set when resuming: the session the member had, and its token. */
   resume?: { sessionId: number; token: Uint8Array; lastSeen: number };
 }

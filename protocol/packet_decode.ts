@@ -9,6 +9,7 @@ import {
   COOKIE_BYTES,
   MAGIC,
   MAX_DATAGRAM_BYTES,
+  MAX_LANG_BYTES,
   MAX_NAME_BYTES,
   MIN_JOIN_BYTES,
   NONCE_BYTES,
@@ -121,8 +122,22 @@ function decodeJoin(r: Reader, size: number): JoinPacket {
   const lastSeen = r.u32("last seen");
   const name = r.text("name", 1, MAX_NAME_BYTES);
   const packet: JoinPacket = { type: "join", cookie, nonce, name };
+  const lang = langTag(r);
+  if (lang !== undefined) packet.lang = lang;
   if (flags === 1) packet.resume = { sessionId, token, lastSeen };
   return packet;
+}
+
+/**
+ * The optional language tag after a JOIN's name: a zero length (an older
+ * member's padding) or anything but a short tag of letters, digits and
+ * hyphens is no tag, never an error.
+ */
+function langTag(r: Reader): string | undefined {
+  const length = r.u8("language");
+  if (length === 0 || length > MAX_LANG_BYTES) return undefined;
+  const tag = String.fromCharCode(...r.bytes(length, "language"));
+  return /^[A-Za-z0-9-]+$/.test(tag) ? tag : undefined;
 }
 
 function decodeCookie(r: Reader): CookiePacket {

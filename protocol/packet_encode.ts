@@ -9,6 +9,7 @@
 import {
   COOKIE_BYTES,
   MAGIC,
+  MAX_LANG_BYTES,
   MAX_NAME_BYTES,
   MIN_JOIN_BYTES,
   NONCE_BYTES,
@@ -68,7 +69,8 @@ function encodeJoin(packet: JoinPacket): Uint8Array {
     .u32(packet.resume?.sessionId ?? 0)
     .bytes(fixed(packet.resume?.token, TOKEN_BYTES, "token"))
     .u32(packet.resume?.lastSeen ?? 0)
-    .text(packet.name, 1, MAX_NAME_BYTES);
+    .text(packet.name, 1, MAX_NAME_BYTES)
+    .text(packet.lang ?? "", 1, MAX_LANG_BYTES);
   return seal(w.padTo(MIN_JOIN_BYTES - CHECKSUM_BYTES));
 }
 

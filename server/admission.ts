@@ -22,6 +22,7 @@ import { CookieJar } from "./cookie.ts";
 import { Session, type Sessions } from "./sessions.ts";
 import type { Stats } from "./stats.ts";
 import { UsedNonces } from "./used_nonces.ts";
+import { langOfTag } from "../wording/notices.ts";
 
 /** What admission needs from the native engine. */
 export interface AdmissionHost {
@@ -206,6 +207,7 @@ export class Admission {
       pnFloor: session.link.highestPn,
     });
     session.suspendedUntil = undefined;
+    session.lang = langOfTag(packet.lang);
     this.#host.sessions.move(session, from, key);
     this.#host.log(
       `${this.#host.chat.nameOf(session.id)} resumed from ${key}`,
@@ -218,6 +220,7 @@ export class Admission {
     const id = this.#newId();
     const token = random(this.#host, TOKEN_BYTES);
     const session = new Session(id, token, new Link(id, token, now));
+    session.lang = langOfTag(packet.lang);
     const { sessions } = this.#host;
     sessions.add(session);
     sessions.move(session, from, key);

@@ -5,6 +5,7 @@
 
 import { nameKey } from "../protocol/names.ts";
 import { formatDuration } from "../wording/duration.ts";
+import { NOTICES_EN, type NoticeWords } from "../wording/notices.ts";
 
 /**
  * Bans as a journal keeps them: each target with until when (ms since the
@@ -71,13 +72,15 @@ export class Bans {
     return `You are banned from this room${forHowLong(until, now)}`;
   }
 
-  /** Why a member may not take `name` with /nick (a ban on it), or undefined. */
-  nameRefusal(name: string, now: number): string | undefined {
+  /** Why a member may not take `name` with /nick (a ban on it), in `w`, or undefined. */
+  nameRefusal(
+    name: string,
+    now: number,
+    w: NoticeWords = NOTICES_EN,
+  ): string | undefined {
     const until = this.#live(this.#names, nameKey(name), now);
     if (until <= now) return undefined;
-    return `The name "${name}" is banned from this room${
-      forHowLong(until, now)
-    }`;
+    return w.bannedName(name, until - now);
   }
 
   /** Every ban in force: [target, until]. */

@@ -18,7 +18,6 @@ import {
 } from "../protocol/events.ts";
 import { MAX_EVENT_BYTES } from "../protocol/limits.ts";
 import { truncateUtf8, utf8Length } from "../protocol/text.ts";
-import { formatDuration } from "../wording/duration.ts";
 import { Bans } from "./bans.ts";
 import { isLine } from "./flood.ts";
 import { Mutes } from "./mutes.ts";
@@ -27,7 +26,7 @@ import type { Logger } from "./log.ts";
 import { type MemberPort, Outbound } from "./port.ts";
 import { type Delivery, type JoinResult, Room } from "./room.ts";
 import { DEFAULT_LOG_SIZE, MemoryLog, type RoomLog } from "./room_log.ts";
-import { type Seat, Seats } from "./seats.ts";
+import { type Seat, Seats, words } from "./seats.ts";
 import { Stats } from "./stats.ts";
 import { whoList, type WhoRow, type WhoSource } from "./who.ts";
 
@@ -211,10 +210,7 @@ export class ChatCore {
     this.#seats.tellLimits(seat);
     const missed = this.room.since(lastSeen, id);
     const events: ServerEvent[] = missed ??
-      [{
-        kind: "notice",
-        text: "Some messages were missed while you were away",
-      }];
+      [{ kind: "notice", text: words(seat).missed }];
     for (const event of events) seat.port.deliver(new Outbound(event));
   }
 
@@ -230,8 +226,7 @@ export class ChatCore {
     if (verdict === "flooding") {
       this.remove(id, "kicked", "flooding", now);
     } else if (seat.gate.tellNow) {
-      const text =
-        `Slow down: at most ${this.#rate} messages a second; yours are being delayed`;
+      const text = words(seat).slowDown(this.#rate);
       seat.port.deliver(new Outbound({ kind: "notice", text }));
     }
   }
@@ -264,11 +259,7 @@ export class ChatCore {
     if (why !== "timeout") {
       for (const held of seat.gate.drain()) {
         if (isLine(held)) {
-          this.#unsent(
-            seat,
-            held,
-            `you ${why === "left" ? "left" : `were ${why}`}`,
-          );
+          this.#unsent(seat, held, words(seat).gone(why));
         }
       }
     }
@@ -364,10 +355,10 @@ export class ChatCore {
   /** Why a line of `seat`'s may not go out (muted, too long for its kind), or undefined. */
   #refusal(seat: Seat, text: string, now: number): string | undefined {
     const muted = this.mutes.left(seat.id, now);
-    if (muted > 0) return `you are muted for ${formatDuration(muted)} more`;
+    if (muted > 0) return words(seat).muted(muted);
     const most = seat.port.maxTextBytes;
     if (most !== undefined && utf8Length(text) > most) {
-      return `longer than ${most} bytes`;
+      return words(seat).longer(most);
     }
     return undefined;
   }
@@ -382,38 +373,39 @@ export class ChatCore {
   #perform(seat: Seat, request: Paced, now: number): void {
     const { id } = seat;
     const name = this.nameOf(id);
+    const w = words(seat);
     switch (request.kind) {
       case "say":
         this.stats.message();
         this.#log("info", `${name}: ${request.text}`);
-        return this.#deliver(this.room.say(id, request.text, now), now);
+        return this.#deliver(this.room.say(id, request.text, now, w), now);
       case "action":
         this.stats.message();
         this.#log("info", `* ${name} ${request.text}`);
-        return this.#deliver(this.room.action(id, request.text, now), now);
+        return this.#deliver(this.room.action(id, request.text, now, w), now);
       case "private": {
         const to = this.room.find(request.to);
         if (to === undefined || to.id === id) {
           const why = to === undefined
-            ? `no member named "${request.to}"`
-            : "that is you";
+            ? w.noMember(request.to, true)
+            : w.isSelf(true);
           return this.#unsent(seat, request, why);
         }
         this.stats.message();
         return this.#deliver(
-          this.room.private(id, request.to, request.text, now),
+          this.room.private(id, request.to, request.text, now, w),
           now,
         );
       }
       case "nick": {
         // The one rule for every kind of member: a banned name stays banned.
-        const banned = this.bans.nameRefusal(request.name, now);
+        const banned = this.bans.nameRefusal(request.name, now, w);
         if (banned !== undefined) {
           return void seat.port.deliver(
             new Outbound({ kind: "notice", text: banned }),
           );
         }
-        const deliveries = this.room.nick(id, request.name, now);
+        const deliveries = this.room.nick(id, request.name, now, w);
         const renamed = this.nameOf(id);
         if (renamed !== name && renamed !== undefined) {
           this.#journal?.renamed(id, renamed);
@@ -421,7 +413,7 @@ export class ChatCore {
         return this.#deliver(deliveries, now);
       }
       case "away": {
-        const deliveries = this.room.away(id, request.reason, now);
+        const deliveries = this.room.away(id, request.reason, now, w);
         if (deliveries.length > 0) this.#journal?.away(id, request.reason);
         return this.#deliver(deliveries, now);
       }

@@ -254,6 +254,7 @@ export class ClassicEngine {
     return {
       kind: "classic",
       maxTextBytes: MAX_CLASSIC_TEXT_BYTES,
+      lang: this.#t.lang,
       deliver: (outbound: Outbound) => {
         const { event } = outbound;
         const own = this.#own(member, event);

@@ -29,18 +29,42 @@ export function joinAddresses(
   return [...new Set(outside), "127.0.0.1"];
 }
 
+/** How the hints name the join command, and whether the room is announced. */
+export interface HintOptions {
+  /** Started from source by `deno task serve` (no `udpchat` command there). */
+  fromSource?: boolean;
+  /** The room answers discovery: `join NAME` alone finds it on the LAN. */
+  announced?: boolean;
+}
+
+/** Set by the tasks' launcher (`cli/launch.ts`) for the program it runs. */
+export const LAUNCHED_ENV = "UDPCHAT_LAUNCHED";
+
 /** The lines after "udpchat listening on HOST:PORT". */
 export function serveHints(
   hostname: string,
   port: number,
   interfaces: readonly InterfaceAddress[],
+  options: HintOptions = {},
 ): string[] {
+  const join = options.fromSource
+    ? "npx deno task join NAME"
+    : "udpchat join NAME";
   const commands = joinAddresses(hostname, interfaces).map((address) =>
-    `  udpchat join NAME --server ${formatAddress({ hostname: address, port })}`
+    `  ${join} --server ${formatAddress({ hostname: address, port })}`
   );
+  const serve = options.fromSource
+    ? "npx deno task serve --help"
+    : "udpchat serve --help";
   return [
-    "Members join with:",
+    ...(options.announced
+      ? [
+        "Members join with:",
+        `  ${join}    (finds this room on the local network)`,
+        "or, from other networks:",
+      ]
+      : ["Members join with:"]),
     ...commands,
-    "Type a line to send it to every member as [admin]; /help lists the console commands, udpchat serve --help the options",
+    `Type a line to send it to every member as [admin]; /help lists the console commands, ${serve} the options`,
   ];
 }

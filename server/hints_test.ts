@@ -46,3 +46,43 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  name:
+    "serveHints() of an announced room says join NAME alone finds it on the LAN, then --server for other networks",
+  permissions: "none",
+  fn() {
+    assert.deepEqual(
+      serveHints("0.0.0.0", 8888, IFACES, { announced: true }).slice(0, 5),
+      [
+        "Members join with:",
+        "  udpchat join NAME    (finds this room on the local network)",
+        "or, from other networks:",
+        "  udpchat join NAME --server 192.168.1.20:8888",
+        "  udpchat join NAME --server 10.8.0.2:8888",
+      ],
+    );
+  },
+});
+
+Deno.test({
+  name:
+    "serveHints() from source (deno task) names npx deno task join and serve, never udpchat",
+  permissions: "none",
+  fn() {
+    const lines = serveHints("0.0.0.0", 8888, IFACES, {
+      announced: true,
+      fromSource: true,
+    });
+    assert.equal(
+      lines[1],
+      "  npx deno task join NAME    (finds this room on the local network)",
+    );
+    assert.equal(
+      lines[3],
+      "  npx deno task join NAME --server 192.168.1.20:8888",
+    );
+    assert.match(lines.at(-1)!, /npx deno task serve --help/);
+    assert.equal(lines.filter((line) => line.includes("udpchat")).length, 0);
+  },
+});

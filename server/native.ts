@@ -299,6 +299,9 @@ export class NativeEngine {
   #port(session: Session): MemberPort {
     return {
       kind: "native",
+      get lang() {
+        return session.lang;
+      },
       deliver: (outbound: Outbound) => {
         if (!session.live) return 0;
         const { channel } = session.link;

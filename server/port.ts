@@ -7,6 +7,7 @@
  */
 
 import type { GoodbyeWhy, ServerEvent } from "../protocol/events.ts";
+import type { Lang } from "../wording/i18n.ts";
 
 /** What /who shows of a member's connection. */
 export interface LinkInfo {
@@ -49,6 +50,8 @@ export interface MemberPort {
   readonly kind: string;
   /** Longest line (UTF-8 bytes) this kind may send, below the room's own limit. */
   readonly maxTextBytes?: number;
+  /** The language of the server's words to it; English when unset. */
+  readonly lang?: Lang;
   /** Queue `event` for the member; returns how many messages wait for it. */
   deliver(event: Outbound): number;
   /**

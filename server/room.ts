@@ -3,7 +3,8 @@
  * and what everyone must be told. Names are owned and events numbered and
  * kept by the room's log (`room_log.ts`). Pure: no sockets, no clock of its
  * own (callers pass `now`). Methods return deliveries; the chat core hands
- * them to each member's port.
+ * them to each member's port. A notice to the member that acted is worded
+ * in its language (`w`, English by default).
  * @module
  */
 
@@ -15,6 +16,7 @@ import {
 } from "../protocol/events.ts";
 import { type NameCheck, nameTaken, validateName } from "../protocol/names.ts";
 import { validateText } from "../protocol/text.ts";
+import { NOTICES_EN, type NoticeWords } from "../wording/notices.ts";
 import { type LogEntry, MemoryLog, type RoomLog } from "./room_log.ts";
 
 /** A member as the room knows it; the server keys sessions by the same id. */
@@ -220,8 +222,13 @@ export class Room {
   }
 
   /** A member's chat line, for everyone else; invalid text earns a notice. */
-  say(id: number, raw: string, now: number): Delivery[] {
-    return this.#speak(id, raw, (from, text) => {
+  say(
+    id: number,
+    raw: string,
+    now: number,
+    w: NoticeWords = NOTICES_EN,
+  ): Delivery[] {
+    return this.#speak(id, raw, w, (from, text) => {
       return [
         this.#record({ kind: "chat", id: 0, time: now, from, text }, "all", id),
       ];
@@ -229,8 +236,13 @@ export class Room {
   }
 
   /** A member's action ("/me waves"), for everyone else. */
-  action(id: number, raw: string, now: number): Delivery[] {
-    return this.#speak(id, raw, (from, text) => {
+  action(
+    id: number,
+    raw: string,
+    now: number,
+    w: NoticeWords = NOTICES_EN,
+  ): Delivery[] {
+    return this.#speak(id, raw, w, (from, text) => {
       return [
         this.#record(
           { kind: "action", id: 0, time: now, from, text },
@@ -242,11 +254,17 @@ export class Room {
   }
 
   /** A private message to the member named `to`, for that member and a copy for the sender. */
-  private(id: number, to: string, raw: string, now: number): Delivery[] {
+  private(
+    id: number,
+    to: string,
+    raw: string,
+    now: number,
+    w: NoticeWords = NOTICES_EN,
+  ): Delivery[] {
     const target = this.find(to);
-    if (target === undefined) return notice(id, `No member named "${to}"`);
-    if (target.id === id) return notice(id, "That is you");
-    return this.#speak(id, raw, (from, text) => {
+    if (target === undefined) return notice(id, w.noMember(to));
+    if (target.id === id) return notice(id, w.isSelf());
+    return this.#speak(id, raw, w, (from, text) => {
       const event = {
         kind: "private",
         id: 0,
@@ -262,19 +280,24 @@ export class Room {
   }
 
   /** Rename a member under the joining rules; everyone, the member too, is told. */
-  nick(id: number, raw: string, now: number): Delivery[] {
+  nick(
+    id: number,
+    raw: string,
+    now: number,
+    w: NoticeWords = NOTICES_EN,
+  ): Delivery[] {
     const member = this.#members.get(id);
     if (member === undefined) return [];
     const check = validateName(raw);
-    if (!check.ok) return notice(id, check.message);
+    if (!check.ok) return notice(id, w.badName(check));
     if (check.name === member.name) {
-      return notice(id, `You are already ${member.name}`);
+      return notice(id, w.alreadyNamed(member.name));
     }
     if (
       check.key !== member.key &&
       (this.#byKey.has(check.key) || this.#log.claim(check.key, id) !== "ok")
     ) {
-      return notice(id, nameTaken(check.name).message);
+      return notice(id, w.badName(nameTaken(check.name)));
     }
     const from = member.name;
     this.#byKey.delete(member.key);
@@ -295,14 +318,16 @@ export class Room {
   }
 
   /** Mark a member away (a reason) or back (empty); everyone is told. */
-  away(id: number, reason: string, now: number): Delivery[] {
+  away(
+    id: number,
+    reason: string,
+    now: number,
+    w: NoticeWords = NOTICES_EN,
+  ): Delivery[] {
     const member = this.#members.get(id);
     if (member === undefined) return [];
     if (member.away === reason) {
-      return notice(
-        id,
-        reason === "" ? "You are not away" : `You are already away: ${reason}`,
-      );
+      return notice(id, reason === "" ? w.notAway : w.alreadyAway(reason));
     }
     member.away = reason;
     return [
@@ -419,12 +444,15 @@ export class Room {
   #speak(
     id: number,
     raw: string,
+    w: NoticeWords,
     then: (from: string, text: string) => Delivery[],
   ): Delivery[] {
     const member = this.#members.get(id);
     if (member === undefined) return [];
     const check = validateText(raw);
-    return check.ok ? then(member.name, check.text) : notice(id, check.message);
+    return check.ok
+      ? then(member.name, check.text)
+      : notice(id, w.badText(check));
   }
 
   #firstNames(): string[] {

@@ -7,6 +7,7 @@
 
 import type { ServerEvent } from "../protocol/events.ts";
 import { FloodGate } from "./flood.ts";
+import { noticesFor, type NoticeWords } from "../wording/notices.ts";
 import { type MemberPort, Outbound } from "./port.ts";
 import type { Delivery } from "./room.ts";
 
@@ -111,10 +112,14 @@ export class Seats {
     if (backlog > this.#maxBacklog) return true;
     if (backlog > this.#maxBacklog / 2 && !seat.warnedSlow) {
       seat.warnedSlow = true;
-      const text =
-        `You are falling behind: ${backlog} messages are waiting for you`;
+      const text = words(seat).behind(backlog);
       seat.port.deliver(new Outbound({ kind: "notice", text }));
     }
     return false;
   }
+}
+
+/** The server's words to the member in `seat`: English unless it named another language. */
+export function words(seat: Seat): NoticeWords {
+  return noticesFor(seat.port.lang ?? "en");
 }

@@ -10,7 +10,8 @@ import { formatAddress } from "../protocol/address.ts";
 import type { ServerOptions } from "./core.ts";
 import { cliWords } from "../wording/cli.ts";
 import type { Lang } from "../wording/i18n.ts";
-import { serveHints } from "./hints.ts";
+import { LAUNCHED_ENV, serveHints } from "./hints.ts";
+import { env } from "../cli/args.ts";
 import { interfaces } from "../net/interfaces.ts";
 import type { LogLevel } from "./log.ts";
 import type {
@@ -87,7 +88,15 @@ export async function serve(options: ServeOptions): Promise<number> {
       case "listening":
         console_.print(`udpchat listening on ${formatAddress(message)}`);
         for (
-          const line of serveHints(message.hostname, message.port, interfaces())
+          const line of serveHints(
+            message.hostname,
+            message.port,
+            interfaces(),
+            {
+              fromSource: env(LAUNCHED_ENV) === "task",
+              announced: options.announce !== undefined,
+            },
+          )
         ) {
           console_.print(line);
         }

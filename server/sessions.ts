@@ -6,6 +6,7 @@
  */
 
 import type { Address } from "../protocol/address.ts";
+import type { Lang } from "../wording/i18n.ts";
 import type { Link } from "../protocol/link.ts";
 import { ReceiveBudget } from "../protocol/receive_budget.ts";
 import type { Outgoing, Sender } from "./work.ts";
@@ -38,6 +39,8 @@ export class Session implements Sender {
   pnJournaled?: number;
   /** The cookie of the JOIN that last resumed this session. */
   resumedWith?: Uint8Array;
+  /** The language its JOIN named, for the server's words to it. */
+  lang?: Lang;
   /** In the send queue (the queue's own flag). */
   queued = false;
   /** False once forgotten. */

@@ -138,6 +138,26 @@ Deno.test("join --lang zh words the room in Chinese", async () => {
   assert.equal((await ming.status()).code, 0);
 });
 
+Deno.test("join --lang zh: the server's notices and refusals come in Chinese too", async () => {
+  await using server = await startServer();
+  await using ming = await startMember("小明", server.port, {
+    wait: false,
+    args: ["--lang", "zh"],
+  });
+  await ming.waitFor(/^欢迎你，小明！/);
+  await ming.type("/nick 小明");
+  const same = await ming.waitFor(/^提示: /);
+  await ming.type("/msg nobody hi");
+  const unsent = await ming.waitFor(/^未送达: /, 10_000, true);
+  for (const line of [same, unsent]) {
+    // Only the member's own words ("nobody", "hi") may be ASCII.
+    const english = line.match(/[A-Za-z]{2,}/g)?.filter((word) =>
+      word !== "nobody" && word !== "hi"
+    );
+    assert.deepEqual(english ?? [], [], line);
+  }
+});
+
 Deno.test("join follows a zh locale, and --lang en overrides it", async () => {
   await using server = await startServer();
   const zh = { LC_ALL: "", LC_MESSAGES: "", LANG: "zh_CN.UTF-8" };

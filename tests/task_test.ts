@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { Proc } from "./_cli.ts";
 
-Deno.test("deno task serve -- --port 0 starts a server, and SIGTERM stops it", async () => {
+Deno.test("deno task serve -- --port 0 starts a server, names the join task in its hints, and SIGTERM stops it", async () => {
   await using task = new Proc(
     ["task", "serve", "--", "--port", "0", "--host", "127.0.0.1"],
     {},
@@ -16,6 +16,9 @@ Deno.test("deno task serve -- --port 0 starts a server, and SIGTERM stops it", a
     await task.waitFor(/listening on/, 20_000),
     /^udpchat listening on 127\.0\.0\.1:\d+$/,
   );
+  // From source there is no `udpchat` command: the hints name the task.
+  await task.waitFor(/^ {2}npx deno task join NAME --server 127\.0\.0\.1:\d+$/);
+  assert.equal(task.count("udpchat join"), 0, task.lines.join("\n"));
   task.kill("SIGTERM");
   const status = await task.status();
   assert.equal(status.success, true, task.errors.join("\n"));
