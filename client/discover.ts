@@ -1,7 +1,8 @@
 /**
- * The shell of finding rooms: sends one probe to each target of
+ * The shell of finding rooms: sends a probe to each target of
  * `probeTargets` from one socket, and of `probeTargetsV6` from an IPv6 one
- * when there is IPv6, and collects the answers until the wait is over.
+ * when there is IPv6, three times over the first half of the wait, and
+ * collects the answers until the wait is over.
  * Used by `udpchat find` and by `udpchat join` without --server.
  * @module
  */
@@ -14,6 +15,9 @@ import {
   type Nic,
   NONCE_BYTES,
 } from "../protocol/discovery.ts";
+
+/** How many times a probe goes out (answers are counted once per server). */
+const ROUNDS = 3;
 
 /** The rooms answering within `waitMs`, each server once. */
 export async function discover(port: number, waitMs: number): Promise<Room[]> {
@@ -28,15 +32,26 @@ export async function discover(port: number, waitMs: number): Promise<Room[]> {
   const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
   const found = new Found(nonce);
   const timer = setTimeout(() => sockets.forEach(close), waitMs);
-  try {
-    const probe = encodeProbe(nonce);
+  const probe = encodeProbe(nonce);
+  const round = async () => {
     await sendAll(v4, probe, probeTargets(nics), port);
     if (v6 !== undefined) {
       await sendAll(v6, probe, probeTargetsV6(nics), port);
     }
+  };
+  // The same probe again over the first half of the wait: one lost
+  // datagram (or a link still coming up) must not hide a room.
+  const again = Array.from(
+    { length: ROUNDS - 1 },
+    (_, i) =>
+      setTimeout(() => void round(), (waitMs / 2 / (ROUNDS - 1)) * (i + 1)),
+  );
+  try {
+    await round();
     await Promise.all(sockets.map((socket) => collect(socket, found)));
   } finally {
     clearTimeout(timer);
+    again.forEach(clearTimeout);
     sockets.forEach(close);
   }
   return found.rooms;
