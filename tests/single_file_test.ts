@@ -16,6 +16,7 @@ import {
   tempDir,
 } from "./_single_file.ts";
 import { VERSION } from "../cli/args.ts";
+import { WORKER_FILES } from "../tools/compile.ts";
 
 /** A cache directory's name: the version and a content hash. */
 const ID = `${VERSION.replaceAll(".", "\\.")}-[0-9a-f]{16}`;
@@ -58,6 +59,8 @@ Deno.test("deno task compile: ./udpchat in an empty directory with an empty HOME
   const launch = newUser(run.path, home.path);
 
   await using server = await startServer([], launch, FIRST_RUN_MS);
+  // Every worker came along: the discovery worker answers (it once did not).
+  await server.waitFor("Answering udpchat find", FIRST_RUN_MS);
   await using alice = await startMember("alice", server.port, { launch });
   await using bob = await startMember("bob", server.port, { launch });
   await alice.type("hello from the single file");
@@ -70,6 +73,12 @@ Deno.test("deno task compile: ./udpchat in an empty directory with an empty HOME
   server.kill("SIGTERM");
   const stopped = await server.status(30_000);
   assert.equal(stopped.code, 0, server.errors.join("\n"));
+  assert.deepEqual(
+    [...server.lines, ...server.errors].filter((line) =>
+      /Uncaught|Module not found|Discovery stopped/.test(line)
+    ),
+    [],
+  );
 
   // Without a HOME it still runs (the sh header unpacks under $TMPDIR), and
   // two first runs at once both run, leaving one unpacked copy.
@@ -112,4 +121,25 @@ Deno.test("deno task compile fails loudly, leaving no file, when DENORT_BIN is n
   assert.equal(success, false, out);
   assert.match(out, /^compile: \S+ is not udpchat: .* printed "deno /m);
   await assert.rejects(Deno.stat(file), Deno.errors.NotFound);
+});
+
+Deno.test("deno task compile packs every worker the program starts", async () => {
+  const starts: string[] = [];
+  for (const dir of ["server", "client"]) {
+    for await (
+      const entry of Deno.readDir(new URL(`../${dir}/`, import.meta.url))
+    ) {
+      if (!entry.name.endsWith(".ts")) continue;
+      const text = await Deno.readTextFile(
+        new URL(`../${dir}/${entry.name}`, import.meta.url),
+      );
+      for (
+        const match of text.matchAll(/new URL\(\s*"\.\/(\w+_worker\.ts)"/g)
+      ) {
+        starts.push(`${dir}/${match[1]}`);
+      }
+    }
+  }
+  assert.ok(starts.length >= 3, starts.join(", "));
+  for (const file of starts) assert.ok(WORKER_FILES.includes(file), file);
 });

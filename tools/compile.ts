@@ -17,6 +17,7 @@ import { buildSingleFile } from "./single_file.ts";
  */
 export const WORKER_FILES: readonly string[] = [
   "server/net_worker.ts",
+  "server/discovery_worker.ts",
   "client/net_worker.ts",
 ];
 
