@@ -10,6 +10,7 @@
 
 import { parse, UsageError, VERSION } from "../cli/args.ts";
 import { buildSingleFile } from "./single_file.ts";
+import config from "../deno.json" with { type: "json" };
 
 /**
  * Worker entry files to embed. `new Worker(new URL(...))` is not followed
@@ -34,16 +35,24 @@ const NO_DENORT =
 
 /**
  * The flags the program runs with, built either way: the serve task's
- * permissions and the unstable UDP API.
+ * permissions (read from deno.json, so the two cannot drift) and the
+ * unstable UDP API.
  */
 export const RUN_FLAGS: readonly string[] = [
   "--unstable-net",
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-sys=uid,networkInterfaces,hostname",
+  ...serveTaskPermissions(config.tasks.serve),
 ];
+
+/** The `--allow-*` flags the serve task gives main.ts. */
+function serveTaskPermissions(task: string): string[] {
+  const words = task.split(/\s+/);
+  const main = words.indexOf("main.ts");
+  const flags = words.slice(words.lastIndexOf("run", main) + 1, main);
+  if (main < 0 || flags.length === 0) {
+    throw new Error(`deno.json's serve task runs no main.ts: ${task}`);
+  }
+  return flags;
+}
 
 /** The `deno` arguments that build the binary at `output`. */
 export function compileArgs(output = OUTPUT): string[] {
