@@ -25,9 +25,10 @@ export class Mutes {
 
   /** Silence the member named `name` until `until`, telling it once (with `reason`); false when there is none. */
   mute(name: string, until: number, reason: string, now: number): boolean {
-    if (!this.#room.mute(name, until)) return false;
+    const member = this.#room.mute(name, until);
+    if (member === undefined) return false;
     const ms = Math.min(Math.max(1, until - now), MAX_MUTE_MS);
-    this.#told(this.#room.find(name)!.id, ms, reason);
+    this.#told(member.id, ms, reason);
     return true;
   }
 

@@ -350,13 +350,13 @@ export class Room {
     ];
   }
 
-  /** Silence the member named `name` until `until` (ms); false when no such member. */
-  mute(name: string, until: number): boolean {
+  /** Silence the member named `name` until `until` (ms); the member, or undefined when there is none. */
+  mute(name: string, until: number): RoomMember | undefined {
     const member = this.find(name);
-    if (member === undefined) return false;
+    if (member === undefined) return undefined;
     this.#muted.set(member.key, until);
     this.#version++;
-    return true;
+    return member;
   }
 
   /** The mutes in force at `now` (name key, until when), for a journal. */
