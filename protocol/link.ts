@@ -10,12 +10,14 @@ import { Reassembler, split } from "./fragment.ts";
 import { MAX_DATAGRAM_BYTES } from "./limits.ts";
 import {
   DATA_FRAME_OVERHEAD,
+  MAX_ACK_RANGES_ON_WIRE,
   MAX_FRAME_BODY,
   sessionHeaderBytes,
   type SessionPacket,
 } from "./packet.ts";
 import { beginSession, putData, putStamp, seal } from "./packet_encode.ts";
 import { ReliableChannel } from "./reliable.ts";
+import type { AckState } from "./reliable_receive.ts";
 import { type ReliableOptions } from "./reliable_options.ts";
 import { type OutFrame } from "./reliable_send.ts";
 
@@ -81,6 +83,8 @@ export class Link {
   #pnSeen: boolean;
   #pongs: number[] = [];
   #ping: number | undefined;
+  /** With `holdAcks`: the seq up to which the peer may be told all was taken. */
+  #committed: number | undefined;
 
   /** A link for `sessionId`/`token`, born at `now`. */
   constructor(
@@ -124,6 +128,39 @@ export class Link {
    */
   get completedNext(): number {
     return this.#completedNext;
+  }
+
+  /**
+   * From now on acknowledge messages as wholly received only up to what
+   * `commit` allows: the peer forgets what is acknowledged, so a server
+   * whose room lives elsewhere (a cluster) acknowledges only what the room
+   * took. Frames past that are still reported received (ack ranges), so
+   * the peer keeps them without sending them again.
+   */
+  holdAcks(): void {
+    this.#committed ??= this.#completedNext;
+  }
+
+  /** How far acks may go (see `holdAcks`); undefined when they are not held. */
+  get held(): number | undefined {
+    return this.#committed;
+  }
+
+  /** Messages before seq `next` are now safe to acknowledge (see `holdAcks`). */
+  commit(next: number, now: number): void {
+    const committed = this.#committed;
+    if (committed === undefined || ((next - committed) | 0) <= 0) return;
+    this.#committed = next >>> 0;
+    this.channel.oweAck(now);
+  }
+
+  /** The ack to send: the channel's, held back at what was committed. */
+  #ack(): AckState {
+    const ack = this.channel.ackState();
+    const held = this.#committed;
+    if (held === undefined || ((ack.next - held) | 0) <= 0) return ack;
+    const ranges = [[held, ack.next] as const, ...ack.ranges];
+    return { next: held, ranges: ranges.slice(0, MAX_ACK_RANGES_ON_WIRE) };
   }
 
   /**
@@ -225,7 +262,7 @@ export class Link {
    */
   poll(into: Uint8Array, now: number, force = false): Uint8Array | undefined {
     if (!force && !this.wantsToSend(now)) return undefined;
-    const ack = this.channel.ackState();
+    const ack = this.#ack();
     const w = beginSession(
       into,
       this.sessionId,

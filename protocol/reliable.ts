@@ -118,6 +118,11 @@ export class ReliableChannel {
     return this.#receive.ackDue(now);
   }
 
+  /** Owe the peer an ack now (see `Link.commit`). */
+  oweAck(now: number): void {
+    this.#receive.owe(now);
+  }
+
   /** The caller put ackState() into an outgoing datagram at `now`. */
   ackSent(_now: number): void {
     this.#receive.ackSent();

@@ -135,6 +135,11 @@ export class ReliableReceiver {
     return this.#ackOwed && now >= this.#ackAt;
   }
 
+  /** Owe the peer an ack now (what may be acknowledged grew without a frame). */
+  owe(now: number): void {
+    this.#oweAck(now, true);
+  }
+
   /** The caller put ackState() into an outgoing datagram at `now`. */
   ackSent(): void {
     this.#ackOwed = false;

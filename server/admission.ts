@@ -33,6 +33,11 @@ export interface AdmissionHost {
   reply(bytes: Uint8Array, to: Address, limit: number): void;
   /** Make the new session's member a member of the room (or say why not). */
   admit(session: Session, name: string, now: number): Admitted;
+  /**
+   * A member resumes a session not known here: true while it is looked
+   * up elsewhere (no answer: the JOIN comes again), false to admit it as new.
+   */
+  takeOver?(id: number, token: Uint8Array, now: number): boolean;
   /** A session came back at a new link: send it what it missed. */
   resumed(session: Session, lastSeen: number, now: number): void;
   /** Report. */
@@ -49,7 +54,12 @@ export interface AdmissionOptions {
   salt?: Uint8Array;
   /** JOIN nonces remembered at once (tests); MAX_USED_NONCES by default. */
   maxUsedNonces?: number;
+  /** Acknowledge requests only as far as the room took them (see `Link.holdAcks`). */
+  holdAcks?: boolean;
 }
+
+/** Most joins waiting for the room's log at once; past it they start again with new ids. */
+const MAX_UNDECIDED = 4096;
 
 /** How each refusal of the chat core goes on the wire (pending: no answer, the JOIN is retried). */
 const REFUSE_CODES: Record<Exclude<Refusal, "pending">, number> = {
@@ -73,6 +83,9 @@ export class Admission {
   #timeoutMs: number;
   #salt: Uint8Array | undefined;
   #used: UsedNonces;
+  #holdAcks: boolean;
+  /** Session ids of joins the room has not decided yet, by address. */
+  #undecided = new Map<string, number>();
 
   /** Admission for `host`'s room, with `options`. */
   constructor(host: AdmissionHost, options: AdmissionOptions) {
@@ -84,6 +97,7 @@ export class Admission {
     this.#timeoutMs = options.timeoutMs;
     this.#salt = options.salt;
     this.#used = new UsedNonces(options.maxUsedNonces);
+    this.#holdAcks = options.holdAcks ?? false;
   }
 
   /** A sealed datagram that would not open: wrong passphrase, forgery, or replay. */
@@ -130,6 +144,10 @@ export class Admission {
     ) {
       return this.#resume(known, from, key, resume.lastSeen, packet, now);
     }
+    if (
+      resume && !known &&
+      this.#host.takeOver?.(resume.sessionId, resume.token, now)
+    ) return;
     // A JOIN retransmitted because our WELCOME was lost.
     const existing = this.#host.sessions.at(key);
     const check = validateName(packet.name);
@@ -201,11 +219,13 @@ export class Admission {
     if (this.#replayed(packet, from, key, now)) return;
     this.#decided(packet, key);
     session.resumedWith = packet.cookie.slice();
+    const held = session.link.held;
     session.link = new Link(session.id, session.token, now, {
-      initialReceiveSeq: session.link.completedNext,
+      initialReceiveSeq: held ?? session.link.completedNext,
       // A datagram of the old link (or from before a restart) moves nothing.
       pnFloor: session.link.highestPn,
     });
+    if (held !== undefined) session.link.holdAcks();
     session.suspendedUntil = undefined;
     session.lang = langOfTag(packet.lang);
     this.#host.sessions.move(session, from, key);
@@ -217,9 +237,13 @@ export class Admission {
   }
 
   #admit(packet: JoinPacket, from: Address, key: string, now: number): void {
-    const id = this.#newId();
+    // A join the room's log has not decided yet keeps its id while the
+    // member asks again: the log (a cluster's store) asked for that id.
+    const id = this.#undecided.get(key) ?? this.#newId();
+    this.#undecided.delete(key);
     const token = random(this.#host, TOKEN_BYTES);
     const session = new Session(id, token, new Link(id, token, now));
+    if (this.#holdAcks) session.link.holdAcks();
     session.lang = langOfTag(packet.lang);
     const { sessions } = this.#host;
     sessions.add(session);
@@ -230,8 +254,11 @@ export class Admission {
       return this.#welcome(session, false, packet.nonce);
     }
     sessions.forget(session);
-    // Pending: no answer and nothing remembered, the JOIN comes again.
-    if (admitted.problem !== "pending") {
+    // Pending: no answer, the JOIN comes again (and gets this id again).
+    if (admitted.problem === "pending") {
+      if (this.#undecided.size >= MAX_UNDECIDED) this.#undecided.clear();
+      this.#undecided.set(key, id);
+    } else {
       this.#decided(
         packet,
         key,

@@ -89,6 +89,8 @@ export class ChatCore {
   #slow: Seat[] | undefined;
   /** Members with held requests (let go by `tick`). */
   #waiting = new Set<Seat>();
+  /** Members whose /nick waits for the room's log to decide (asked again by `tick`). */
+  #undecided: Array<{ seat: Seat; request: Paced }> = [];
   #limits: JoinLimits;
   #log: Logger;
   #rate: number;
@@ -268,16 +270,56 @@ export class ChatCore {
     return true;
   }
 
+  /** Member `id` went to another server of the room: forgotten here, without a word. */
+  release(id: number): void {
+    const seat = this.#seats.get(id);
+    if (seat !== undefined) this.#unseat(seat);
+    this.room.forget(id);
+  }
+
+  /** Tell every member here whether the room (its shared store) can be reached. */
+  roomAvailable(available: boolean): void {
+    for (const seat of this.#seats.values()) {
+      const w = words(seat);
+      const text = available ? w.roomBack : w.roomAway;
+      seat.port.deliver(new Outbound({ kind: "notice", text }));
+    }
+  }
+
+  /** Remove every member that a ban (made on another server) now covers. */
+  enforceBans(now: number): void {
+    for (const seat of [...this.#seats.values()]) {
+      const name = this.nameOf(seat.id);
+      if (
+        name !== undefined &&
+        this.bans.refusal(name, seat.host, now) !== undefined
+      ) {
+        this.remove(seat.id, "banned", "", now);
+      }
+    }
+  }
+
   /** A line from the host's console: an admin message to every member. */
   admin(text: string, now: number): void {
     this.#deliver(this.room.admin(text, now), now);
   }
 
-  /** Tell every member the server is closing; nobody is announced as leaving. */
-  shutdown(reason: string, now: number, why: GoodbyeWhy = "closing"): void {
+  /**
+   * Tell every member the server is closing; nobody is announced as
+   * leaving, unless `announce` (the room goes on on other servers).
+   */
+  shutdown(
+    reason: string,
+    now: number,
+    why: GoodbyeWhy = "closing",
+    announce = false,
+  ): void {
     for (const seat of [...this.#seats.values()]) {
       this.#unseat(seat);
       seat.port.remove(why, reason, now);
+      if (announce) {
+        this.#deliver(this.room.leave(seat.id, "left", reason, now), now);
+      }
     }
   }
 
@@ -297,6 +339,9 @@ export class ChatCore {
   /** Advance time: end mutes that ran out, perform throttled requests as their members' rates allow. */
   tick(now: number): void {
     this.mutes.expire(now);
+    for (const { seat, request } of this.#undecided.splice(0)) {
+      if (this.has(seat.id)) this.#perform(seat, request, now);
+    }
     for (const seat of this.#waiting) {
       for (
         let r = seat.gate.next(now);
@@ -328,6 +373,15 @@ export class ChatCore {
         away,
         lastActive: seat.lastActive,
         link: seat.port.describe(now),
+      };
+    }
+    // Members of the other servers sharing the room: where, not how.
+    for (const { name, away, server } of this.room.remotes()) {
+      yield {
+        name,
+        away,
+        lastActive: now,
+        link: { address: server, rttMs: 0, lossPercent: 0 },
       };
     }
   }
@@ -384,7 +438,7 @@ export class ChatCore {
         this.#log("info", `* ${name} ${request.text}`);
         return this.#deliver(this.room.action(id, request.text, now, w), now);
       case "private": {
-        const to = this.room.find(request.to);
+        const to = this.room.findAnywhere(request.to);
         if (to === undefined || to.id === id) {
           const why = to === undefined
             ? w.noMember(request.to, true)
@@ -406,6 +460,10 @@ export class ChatCore {
           );
         }
         const deliveries = this.room.nick(id, request.name, now, w);
+        // Another server's store decides: asked again on the next tick.
+        if (deliveries === undefined) {
+          return void this.#undecided.push({ seat, request });
+        }
         const renamed = this.nameOf(id);
         if (renamed !== name && renamed !== undefined) {
           this.#journal?.renamed(id, renamed);
@@ -433,11 +491,24 @@ export class ChatCore {
     }
   }
 
-  /** Hand deliveries to their members' ports; drop those too far behind. */
+  /**
+   * A room event the room's log delivers itself (a log shared by servers),
+   * now that its turn in the room's order has come.
+   */
+  deliverLogged(entry: Delivery, now: number): void {
+    this.#fanOut([entry], now);
+  }
+
+  /** Hand deliveries to their members' ports (those the log holds come later, see `deliverLogged`). */
   #deliver(deliveries: Delivery[], now: number): void {
     for (const { event } of deliveries) {
       if (event.kind === "admin") this.stats.message();
     }
+    this.#fanOut(deliveries.filter((d) => !this.room.held(d)), now);
+  }
+
+  /** Hand deliveries to their members' ports; drop those too far behind. */
+  #fanOut(deliveries: Delivery[], now: number): void {
     const slow = this.#seats.fanOut(deliveries);
     // Removing one slow member announces it, which may find others slow:
     // while removals run, new ones wait their turn here, so a room of slow

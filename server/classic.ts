@@ -62,7 +62,14 @@ export interface ClassicOptions {
   closed?: "closed" | "passphrase";
   /** Most classic members bound to one IP address (default 4). */
   maxPerHost?: number;
+  /** The first member's id (default 2^32; servers sharing a room start apart). */
+  firstId?: number;
 }
+
+/** Most logins waiting for the room's log at once. */
+const MAX_UNDECIDED = 1024;
+/** A login the room's log has not decided in this long is refused (try again). */
+const UNDECIDED_MS = 5000;
 
 const encoder = new TextEncoder();
 /** Classic members, by address. */
@@ -74,7 +81,12 @@ export class ClassicEngine {
   #words: ClassicWords;
   #byAddress = new Map<string, ClassicMember>();
   #byId = new Map<number, ClassicMember>();
-  #nextId = FIRST_ID;
+  #nextId: number;
+  /** Logins the room's log has not decided yet (a cluster's store), asked again by `tick`. */
+  #undecided = new Map<
+    string,
+    { id: number; name: string; from: Address; budget: number; since: number }
+  >();
   /** Classic bindings per IP address: spoofed logins must not multiply one victim. */
   #perHost = new Map<string, number>();
   #maxPerHost: number;
@@ -87,6 +99,7 @@ export class ClassicEngine {
     this.#timeoutMs = options.timeoutMs;
     this.#closed = options.closed;
     this.#maxPerHost = options.maxPerHost ?? 4;
+    this.#nextId = options.firstId ?? FIRST_ID;
     this.#t = messagesFor(options.lang);
     this.#words = classicWords(options.lang);
   }
@@ -139,6 +152,14 @@ export class ClassicEngine {
    * and dropped only once the warning's lead time has passed.
    */
   tick(now: number): void {
+    for (const [key, u] of [...this.#undecided]) {
+      if (now - u.since < UNDECIDED_MS) {
+        this.#login(undefined, u.name, u.from, key, u.budget, now);
+      } else {
+        this.#undecided.delete(key);
+        this.#refuse("throttled", u.name, "", u.from, u.budget);
+      }
+    }
     const lead = Math.min(5 * 60_000, this.#timeoutMs / 5);
     for (const member of this.#byId.values()) {
       const silent = now - member.lastHeard;
@@ -224,7 +245,10 @@ export class ClassicEngine {
     if ((this.#perHost.get(from.hostname) ?? 0) >= this.#maxPerHost) {
       return this.#refuse("host full", name, "", from, budget);
     }
-    const joined = new ClassicMember(this.#nextId++, from, key, now);
+    const undecided = this.#undecided.get(key);
+    this.#undecided.delete(key);
+    const id = undecided?.id ?? this.#nextId++;
+    const joined = new ClassicMember(id, from, key, now);
     // Bound before the core admits it: its welcome goes to its own queue.
     this.#byAddress.set(key, joined);
     this.#byId.set(joined.id, joined);
@@ -246,6 +270,10 @@ export class ClassicEngine {
     this.#unbind(joined);
     if (admitted.problem !== "pending") {
       this.#refuse(problemOf(admitted), name, admitted.message, from, budget);
+    } else if (this.#undecided.size < MAX_UNDECIDED) {
+      // A classic client asks once: this engine asks again (see `tick`).
+      const since = undecided?.since ?? now;
+      this.#undecided.set(key, { id, name, from, budget, since });
     }
   }
 

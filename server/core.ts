@@ -15,15 +15,16 @@ import { decodePacket } from "../protocol/packet_decode.ts";
 import type { Lang } from "../wording/i18n.ts";
 import { ChatCore, type ChatOptions } from "./chat.ts";
 import { ClassicEngine } from "./classic.ts";
-import type { Journal, JournalState } from "./journal.ts";
+import type { Journal, JournalMember, JournalState } from "./journal.ts";
 import { type Logger, messageOf } from "./log.ts";
 import {
+  type Moderation,
   moderationOf,
   moderationVersion,
   restoreModeration,
 } from "./moderation.ts";
 import { NativeEngine } from "./native.ts";
-import { DEFAULT_LOG_SIZE, JournaledLog } from "./room_log.ts";
+import { DEFAULT_LOG_SIZE, JournaledLog, type RoomLog } from "./room_log.ts";
 import { Stats } from "./stats.ts";
 import { Fifo, type Outgoing, WorkQueue } from "./work.ts";
 
@@ -60,6 +61,12 @@ export interface ServerOptions extends ChatOptions {
   receiveBufferBytes?: number;
   /** Fills a buffer with random bytes (tokens, session ids, cookie secret). */
   random?: (into: Uint8Array) => void;
+  /**
+   * The room lives in a store shared with other servers (`--cluster`):
+   * acknowledge a member's requests only once the store took them (see
+   * `Link.holdAcks`), and number classic members from `classicFirstId`.
+   */
+  cluster?: { classicFirstId: number };
 }
 
 /** What the core writes to a journal (`Journal` does it to a file). */
@@ -99,6 +106,8 @@ export class ServerCore {
   #restarting = false;
   /** The moderation version last journaled (-1: none yet). */
   #moderationJournaled = -1;
+  /** The room is shared with other servers (`--cluster`). */
+  #shared: boolean;
   /** Errors already logged (each once). */
   #seenErrors = new Set<string>();
 
@@ -109,19 +118,26 @@ export class ServerCore {
   constructor(
     options: ServerOptions = {},
     log: Logger = () => {},
-    journal?: { sink: JournalSink; restored: JournalState; now: number },
+    journal?: {
+      sink: JournalSink;
+      restored: JournalState;
+      now: number;
+      /** The room's log, when not the journal's own (a cluster's). */
+      log?: RoomLog;
+    },
   ) {
     this.#log = log;
     this.#salt = options.salt;
+    this.#shared = options.cluster !== undefined;
     this.#journal = journal?.sink;
     const random = options.random ??
       ((into: Uint8Array) => void crypto.getRandomValues(into));
-    const roomLog = journal && new JournaledLog(
+    const roomLog = journal?.log ?? (journal && new JournaledLog(
       (entry) => journal.sink.event(entry),
       Math.max(DEFAULT_LOG_SIZE, options.history ?? 50),
       journal.restored.lastId,
       journal.restored.events,
-    );
+    ));
     this.chat = new ChatCore(
       {
         ...options,
@@ -144,7 +160,9 @@ export class ServerCore {
       log,
       random,
       journal: journal?.sink,
+      takeOver: (id, token, now) => this.onUnknownResume?.(id, token, now),
     }, {
+      holdAcks: options.cluster !== undefined,
       heartbeatMs: options.heartbeatMs ?? 1000,
       timeoutMs: options.timeoutMs ?? 10_000,
       cookieSecret: options.cookieSecret,
@@ -157,6 +175,7 @@ export class ServerCore {
         timeoutMs: options.classicTimeoutMs ?? 30 * 60_000,
         lang: options.lang ?? "en",
         maxPerHost: options.classicPerAddress,
+        firstId: options.cluster?.classicFirstId,
         closed: options.salt !== undefined
           ? "passphrase"
           : options.classic === false
@@ -167,6 +186,37 @@ export class ServerCore {
     if (journal !== undefined) {
       this.#restore(journal.restored, journal.now, options.motd !== undefined);
     }
+  }
+
+  /**
+   * Asked when a member resumes a session this server does not know: true
+   * while another server's session is being looked up (the member asks
+   * again), false to admit it as new (see `cluster_shell.ts`).
+   */
+  onUnknownResume:
+    | ((id: number, token: Uint8Array, now: number) => boolean)
+    | undefined;
+
+  /**
+   * A member taken over from another server: in the room without a word
+   * to anyone, its session suspended until it resumes here.
+   */
+  adopt(member: JournalMember, now: number): void {
+    this.chat.room.restore([member]);
+    this.native.restore([member], now);
+  }
+
+  /** Member `id` went to another server: forgotten here without a word to anyone. */
+  release(id: number): void {
+    this.native.release(id);
+    this.chat.release(id);
+  }
+
+  /** The room's moderation, changed by another server: in force here, not written back. */
+  adoptModeration(moderation: Moderation, now: number): void {
+    restoreModeration(this.chat, moderation, false);
+    this.#moderationJournaled = moderationVersion(this.chat);
+    this.chat.enforceBans(now);
   }
 
   /** Members currently in the room. */
@@ -289,7 +339,10 @@ export class ServerCore {
       const as = this.#journal ? "resume" : "rejoin as new (no --state)";
       this.#log("info", `Restarting: ${waiting} members wait to ${as}`);
       this.chat.restart(reason, now);
-    } else this.chat.shutdown(reason, now);
+    } else {
+      // In a shared room the others see these members leave.
+      this.chat.shutdown(reason, now, "closing", this.#shared);
+    }
     this.flush(now);
   }
 

@@ -24,6 +24,8 @@ export type ToServerWorker =
     verbose?: boolean;
     /** Where to keep the member count for discovery answers (an Int32Array's buffer). */
     members?: SharedArrayBuffer;
+    /** The room is shared through this Redis (`--cluster`), under this name. */
+    cluster?: { url: string; room: string };
   }
   /** A console line: an admin message or a command (`commands.ts`). */
   | { type: "console"; line: string }
@@ -42,7 +44,8 @@ export type FromServerWorker =
 /** Why the server could not start. */
 export type StartFailure =
   | { kind: "port in use" | "no such address" | "listen"; address: string }
-  | { kind: "state"; path: string; problem: FileProblem; detail: string };
+  | { kind: "state"; path: string; problem: FileProblem; detail: string }
+  | { kind: "cluster"; url: string; detail: string };
 
 /** Main thread to the discovery worker: its one message, to start. */
 export interface ToDiscoveryWorker {

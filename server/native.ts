@@ -60,6 +60,8 @@ export interface NativeHost {
   log: Logger;
   random(into: Uint8Array): void;
   journal?: SessionJournal;
+  /** See `ServerCore.onUnknownResume`; true: no answer yet. */
+  takeOver?(id: number, token: Uint8Array, now: number): boolean | undefined;
 }
 
 /** The native engine's tunables, defaults applied. */
@@ -70,6 +72,8 @@ export interface NativeOptions {
   salt?: Uint8Array;
   /** Most bytes all sessions together buffer out of order (ROOM_RECEIVE_BUFFER_BYTES). */
   receiveBufferBytes?: number;
+  /** Acknowledge requests only as far as the room took them (see `Link.holdAcks`). */
+  holdAcks?: boolean;
 }
 
 /** A broadcast's frames, split once for every native member. */
@@ -85,18 +89,21 @@ export class NativeEngine {
   readonly timeoutMs: number;
   #host: NativeHost;
   #admission: Admission;
+  #holdAcks: boolean;
 
   /** An engine on `host` with `options`. */
   constructor(host: NativeHost, options: NativeOptions) {
     this.#host = host;
     this.sessions = new Sessions(options.receiveBufferBytes);
     this.timeoutMs = options.timeoutMs;
+    this.#holdAcks = options.holdAcks ?? false;
     this.#admission = new Admission({
       chat: host.chat,
       sessions: this.sessions,
       stats: host.chat.stats,
       reply: host.reply,
       admit: (session, name, now) => this.#admit(session, name, now),
+      takeOver: (id, token, now) => host.takeOver?.(id, token, now) ?? false,
       resumed: (session, lastSeen, now) => {
         this.#host.work.touch(session);
         host.chat.resume(session.id, lastSeen, now);
@@ -206,6 +213,7 @@ export class NativeEngine {
         // Nothing at or below what was journaled may move the session.
         pnFloor: m.pn,
       });
+      if (this.#holdAcks) link.holdAcks();
       const session = new Session(m.id, m.token, link);
       session.pnJournaled = m.pn;
       session.suspendedUntil = now + this.timeoutMs;
@@ -217,6 +225,12 @@ export class NativeEngine {
       }
       this.sessions.add(session);
     }
+  }
+
+  /** Forget session `id` without a word to its member (another server has it now). */
+  release(id: number): void {
+    const session = this.sessions.get(id);
+    if (session !== undefined) this.sessions.forget(session);
   }
 
   /** True when no session has anything queued or unacknowledged. */

@@ -17,8 +17,11 @@ import type { FromServerWorker, ToServerWorker } from "./messages.ts";
 import { formatAddress } from "../protocol/address.ts";
 import { fileProblem } from "../wording/cli.ts";
 import { UdpServer } from "./server.ts";
+import { type ClusterServer, joinCluster } from "./cluster_start.ts";
 
 let server: UdpServer | undefined;
+/** The room's store, when the room is shared (`--cluster`). */
+let cluster: ClusterServer | undefined;
 
 function post(message: FromServerWorker): void {
   self.postMessage(message);
@@ -89,6 +92,13 @@ async function start(
       `Skipped ${skipped} lines of ${message.statePath} that the journal could not have written`,
     );
   }
+  // Dropped datagrams are logged at debug: under attack, posting each costs.
+  const logger = (level: LogLevel, text: string) => {
+    if (level !== "debug" || message.verbose) log(level, text);
+  };
+  if (message.cluster !== undefined) {
+    return startCluster(message, message.cluster, socket, logger);
+  }
   const options = { ...message.options };
   let guard: Guard | undefined;
   if (message.passphrase !== undefined) {
@@ -110,19 +120,50 @@ async function start(
     guard = new Guard(message.passphrase, "server", options.salt, { nonces });
     await guard.ready();
   }
-  // Dropped datagrams are logged at debug: under attack, posting each costs.
-  const logger = (level: LogLevel, text: string) => {
-    if (level !== "debug" || message.verbose) log(level, text);
-  };
   const core = new ServerCore(
     options,
     logger,
     opened && { sink: opened.journal, restored: opened.state, now: Date.now() },
   );
   server = new UdpServer(socket, core, opened?.journal, guard);
+  listening(message);
+}
+
+/** The server is up: tell the main thread, and keep the member count for discovery. */
+function listening(message: Extract<ToServerWorker, { type: "start" }>): void {
+  if (!server) return;
   if (message.members) countMembers(new Int32Array(message.members));
   const { hostname, port } = server.address;
   post({ type: "listening", hostname, port });
+}
+
+/** Start a server of a room shared through Redis (`--cluster`). */
+async function startCluster(
+  message: Extract<ToServerWorker, { type: "start" }>,
+  place: { url: string; room: string },
+  socket: Deno.DatagramConn,
+  logger: (level: LogLevel, text: string) => void,
+): Promise<void> {
+  const joined = await joinCluster(
+    place,
+    formatAddress(socket.addr as Deno.NetAddr),
+    message.options,
+    logger,
+    message.passphrase !== undefined,
+  );
+  if ("kind" in joined) {
+    socket.close();
+    return post({ type: "failed", failure: joined });
+  }
+  let guard: Guard | undefined;
+  if (message.passphrase !== undefined && joined.salt !== undefined) {
+    guard = new Guard(message.passphrase, "server", joined.salt);
+    await guard.ready();
+  }
+  cluster = joined;
+  server = new UdpServer(socket, joined.core, undefined, guard);
+  joined.shell.attach(server);
+  listening(message);
 }
 
 let counting: ReturnType<typeof setInterval> | undefined;
@@ -140,7 +181,9 @@ async function shutdown(reason: string, restart = false): Promise<void> {
   clearInterval(counting);
   const closing = server;
   server = undefined;
-  await closing?.shutdown(reason, undefined, restart);
+  await closing?.shutdown(reason, undefined, restart, cluster?.shell);
+  await cluster?.shell[Symbol.asyncDispose]();
+  await cluster?.store[Symbol.asyncDispose]();
   flushLog();
   post({ type: "closed" });
   self.close();

@@ -111,7 +111,17 @@ export class Room {
 
   /** True while the room is small enough to announce joins and leaves. */
   get #announces(): boolean {
-    return this.#members.size <= this.#announceLimit;
+    return this.total <= this.#announceLimit;
+  }
+
+  /** Members in the whole room: here, and on the other servers sharing it. */
+  get total(): number {
+    return this.#members.size + (this.#log.remoteCount ?? 0);
+  }
+
+  /** The members of the other servers sharing the room (see `RoomLog.remotes`). */
+  remotes(): Iterable<{ name: string; away: string; server: string }> {
+    return this.#log.remotes?.() ?? [];
   }
 
   /** How many members are in the room. */
@@ -138,6 +148,18 @@ export class Room {
   find(name: string): RoomMember | undefined {
     const check = validateName(name);
     return check.ok ? this.#byKey.get(check.key) : undefined;
+  }
+
+  /** The member with this name here or on another server of the room (id and name). */
+  findAnywhere(name: string): { id: number; name: string } | undefined {
+    const check = validateName(name);
+    if (!check.ok) return undefined;
+    return this.#byKey.get(check.key) ?? this.#log.remote?.(check.key);
+  }
+
+  /** True for a delivery the room's log hands out itself, later (see `RoomLog.held`). */
+  held(delivery: Delivery): boolean {
+    return this.#log.held?.(delivery) ?? false;
   }
 
   /** Check a name without joining (the name as given, or why not). */
@@ -172,7 +194,11 @@ export class Room {
     const welcome: Delivery[] = [
       {
         to: id,
-        event: { kind: "members", total: this.size, names: this.#firstNames() },
+        event: {
+          kind: "members",
+          total: this.total,
+          names: this.#firstNames(),
+        },
       },
     ];
     const history = this.#history === 0
@@ -221,6 +247,14 @@ export class Room {
     ];
   }
 
+  /** Forget a member that is now another server's: its name stays taken in the log. */
+  forget(id: number): void {
+    const member = this.#members.get(id);
+    if (member === undefined) return;
+    this.#members.delete(id);
+    this.#byKey.delete(member.key);
+  }
+
   /** A member's chat line, for everyone else; invalid text earns a notice. */
   say(
     id: number,
@@ -261,7 +295,7 @@ export class Room {
     now: number,
     w: NoticeWords = NOTICES_EN,
   ): Delivery[] {
-    const target = this.find(to);
+    const target = this.findAnywhere(to);
     if (target === undefined) return notice(id, w.noMember(to));
     if (target.id === id) return notice(id, w.isSelf());
     return this.#speak(id, raw, w, (from, text) => {
@@ -279,13 +313,17 @@ export class Room {
     });
   }
 
-  /** Rename a member under the joining rules; everyone, the member too, is told. */
+  /**
+   * Rename a member under the joining rules; everyone, the member too, is
+   * told. Undefined while the log has not decided whether the name is free
+   * (ask again).
+   */
   nick(
     id: number,
     raw: string,
     now: number,
     w: NoticeWords = NOTICES_EN,
-  ): Delivery[] {
+  ): Delivery[] | undefined {
     const member = this.#members.get(id);
     if (member === undefined) return [];
     const check = validateName(raw);
@@ -293,11 +331,14 @@ export class Room {
     if (check.name === member.name) {
       return notice(id, w.alreadyNamed(member.name));
     }
-    if (
-      check.key !== member.key &&
-      (this.#byKey.has(check.key) || this.#log.claim(check.key, id) !== "ok")
-    ) {
-      return notice(id, w.badName(nameTaken(check.name)));
+    if (check.key !== member.key) {
+      const claim = this.#byKey.has(check.key)
+        ? "taken"
+        : this.#log.claim(check.key, id);
+      if (claim === "pending") return undefined;
+      if (claim === "taken") {
+        return notice(id, w.badName(nameTaken(check.name)));
+      }
     }
     const from = member.name;
     this.#byKey.delete(member.key);
@@ -458,6 +499,10 @@ export class Room {
   #firstNames(): string[] {
     const names: string[] = [];
     for (const member of this.#members.values()) {
+      if (names.length === MAX_MEMBERS_LISTED) return names;
+      names.push(member.name);
+    }
+    for (const member of this.remotes()) {
       if (names.length === MAX_MEMBERS_LISTED) break;
       names.push(member.name);
     }

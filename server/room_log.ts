@@ -33,6 +33,17 @@ export interface RoomLog {
   history(count: number, kinds: ReadonlySet<ServerEvent["kind"]>): RoomEvent[];
   /** Every entry still kept, oldest first. */
   recent(): LogEntry[];
+  /**
+   * True for an entry appended here that the log delivers itself, later
+   * (a log shared by servers delivers in the room's order); absent: none.
+   */
+  held?(entry: object): boolean;
+  /** A member of another server sharing the room, by name key; absent: none. */
+  remote?(key: string): { id: number; name: string } | undefined;
+  /** The members of the other servers sharing the room (`server`: where, HOST:PORT). */
+  remotes?(): Iterable<{ name: string; away: string; server: string }>;
+  /** How many members the other servers have. */
+  readonly remoteCount?: number;
 }
 
 /** Room events kept for members that resume (see `since`). */
@@ -80,7 +91,13 @@ export class MemoryLog implements RoomLog {
 
   /** Number and keep `entry`. */
   append(entry: LogEntry): void {
-    entry.event.id = ++this.#lastId;
+    entry.event.id = this.#lastId + 1;
+    this.keep(entry);
+  }
+
+  /** Keep `entry`, numbered elsewhere after every entry kept so far. */
+  keep(entry: LogEntry): void {
+    this.#lastId = entry.event.id;
     this.#entries.push(entry);
     // Drop from the front in batches: shift() per event is O(n).
     if (this.#entries.length - this.#head > this.#size) this.#head++;

@@ -41,6 +41,8 @@ export interface ServeOptions {
   server: ServerOptions;
   /** Answer `udpchat find` on this UDP port, as this room; undefined: never. */
   announce?: { port: number; room: string };
+  /** Share the room through this Redis (`--cluster`), under this name. */
+  cluster?: { url: string; room: string };
 }
 
 /** Run the server until a signal; resolves to the exit code. */
@@ -138,6 +140,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     passphrase: options.passphrase,
     verbose: options.verbose,
     members,
+    cluster: options.cluster,
   });
 
   const code = await done.promise;
@@ -198,5 +201,7 @@ function failed(failure: StartFailure, lang: Lang = "en"): string {
       return w.cannotListen(failure.address, failure.kind !== "listen");
     case "state":
       return w.stateFile(failure.path, failure.problem, failure.detail);
+    case "cluster":
+      return w.clusterUnreachable(failure.url, failure.detail);
   }
 }

@@ -8,6 +8,7 @@ import { isIP } from "node:net";
 import type { ParseArgsOptionsConfig } from "node:util";
 import {
   discoveryPort,
+  env,
   lang,
   number,
   parse,
@@ -23,6 +24,7 @@ import { serve, type ServeOptions } from "./serve.ts";
 import { sanitize } from "../wording/sanitize.ts";
 import { granted } from "../net/interfaces.ts";
 import { MAX_ROOM_BYTES } from "../protocol/discovery.ts";
+import { redactedUrl } from "./cluster_ops.ts";
 
 /** The help text of `udpchat serve`. */
 export const SERVE_USAGE = `Usage: udpchat serve [options]
@@ -64,8 +66,13 @@ Options:
                      encrypt the room (AES-GCM); members need the passphrase
                      (also: UDPCHAT_PASSPHRASE, or --passphrase TEXT, which
                      other users can see in the process list)
-  --room NAME        the room's name in udpchat find (default this machine's
-                     host name)
+  --cluster URL      share the room with other servers through Redis:
+                     redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://… (also:
+                     UDPCHAT_CLUSTER); members given several servers
+                     (join --server A,B) move to another when theirs stops
+  --room NAME        the room's name in udpchat find, and in Redis with
+                     --cluster (default this machine's host name; with
+                     --cluster: main)
   --no-announce      do not answer udpchat find: members need --server
   --discovery-port PORT
                      where to answer probes from udpchat find (default 8889,
@@ -95,6 +102,7 @@ const OPTIONS: ParseArgsOptionsConfig = {
   "passphrase-file": { type: "string" },
   verbose: { type: "boolean", default: false },
   room: { type: "string" },
+  cluster: { type: "string" },
   "no-announce": { type: "boolean", default: false },
   "discovery-port": { type: "string" },
 };
@@ -112,18 +120,52 @@ export async function runServe(args: string[]): Promise<number> {
   if (isIP(hostname) === 0 && hostname !== "localhost") {
     throw new UsageError((w) => w.invalidHost(hostname));
   }
+  const cluster = clusterOption(values);
+  const statePath = values.state as string | undefined;
+  if (cluster !== undefined && statePath !== undefined) {
+    // The room's store keeps what a journal would: one place, not two.
+    throw new UsageError((w) => w.unexpected("--state", "serve --cluster"));
+  }
   return await serve({
     hostname,
     port: port(String(values.port)),
     verbose: values.verbose === true,
-    statePath: values.state as string | undefined,
+    statePath,
     passphrase: await passphrase(values),
     server: roomOptions(values),
+    cluster,
     announce: values["no-announce"] === true ? undefined : {
-      room: roomName(values.room),
+      room: cluster?.room ?? roomName(values.room),
       port: discoveryPort(values["discovery-port"]),
     },
   });
+}
+
+/** --cluster (or UDPCHAT_CLUSTER) and the room's name in it (--room, default "main"). */
+function clusterOption(
+  values: Parsed["values"],
+): { url: string; room: string } | undefined {
+  const url = typeof values.cluster === "string"
+    ? values.cluster
+    : env("UDPCHAT_CLUSTER");
+  if (url === undefined || url === "") return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    parsed === undefined ||
+    (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") ||
+    parsed.hostname === ""
+  ) {
+    throw new UsageError((w) => w.invalidCluster(redactedUrl(url)));
+  }
+  const room = values.room === undefined ? "main" : roomName(values.room);
+  // Braces would break the hash tag that keeps a room in one Redis slot.
+  if (/[{}]/.test(room)) throw new UsageError((w) => w.invalidRoom(room));
+  return { url, room };
 }
 
 /** The room's name for discovery: --room, else the host name (cut to fit). */

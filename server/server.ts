@@ -43,17 +43,22 @@ export class UdpServer implements AsyncDisposable {
 
   /**
    * Say goodbye to every member (or, with `restart`, that the server is
-   * restarting), wait for their acks (at most `graceMs`), close.
+   * restarting), wait for their acks and for `store` to settle (at most
+   * `graceMs`), close.
    */
   async shutdown(
     reason: string,
     graceMs = 2000,
     restart = false,
+    store?: { readonly settled: boolean },
   ): Promise<void> {
     this.core.shutdown(reason, Date.now(), restart);
     this.#pump.wake();
     const deadline = Date.now() + graceMs;
-    while (!this.core.drained && Date.now() < deadline) {
+    // A shared room's store must also have what the goodbyes caused (the leaves).
+    while (
+      !(this.core.drained && (store?.settled ?? true)) && Date.now() < deadline
+    ) {
       await new Promise((resolve) => setTimeout(resolve, TICK_MS));
     }
     await this.close();

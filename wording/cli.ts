@@ -40,6 +40,10 @@ export interface CliWords {
   portInUse(address: string): string;
   cannotListen(address: string, noSuchAddress: boolean): string;
   stateFile(file: string, problem: FileProblem, detail: string): string;
+  /** The cluster's Redis (`url`, its password hidden) could not be reached at start. */
+  clusterUnreachable(url: string, detail: string): string;
+  /** A `--cluster` address that is not redis:// or rediss://. */
+  invalidCluster(text: string): string;
   invalidRoom(text: string): string;
   /** No room answered `join` without --server within `seconds`. */
   noRooms(seconds: number): string;
@@ -106,6 +110,10 @@ const EN: CliWords = {
     `Cannot listen on ${address}: ${
       noSuchAddress ? "this machine has no such address" : "the system refused"
     }; check --host and --port`,
+  clusterUnreachable: (url, detail) =>
+    `Cannot reach the room's Redis at ${url} (${detail}); start it (redis-server) or check --cluster`,
+  invalidCluster: (text) =>
+    `Invalid --cluster "${text}": give redis://[:PASSWORD@]HOST:PORT[/DB] or rediss://…`,
   stateFile: (file, problem, detail) =>
     `Cannot use --state ${file}: ${
       {
@@ -171,6 +179,10 @@ const ZH: CliWords = {
     `无法在 ${address} 上监听: ${
       noSuchAddress ? "本机没有这个地址" : "系统拒绝了"
     }；请检查 --host 和 --port`,
+  clusterUnreachable: (url, detail) =>
+    `无法连接聊天室的 Redis ${url}（${detail}）；请先启动它（redis-server）或检查 --cluster`,
+  invalidCluster: (text) =>
+    `无效的 --cluster "${text}"：请给出 redis://[:口令@]主机:端口[/库] 或 rediss://…`,
   stateFile: (file, problem) =>
     `无法使用 --state ${file}: ${
       {

@@ -38,6 +38,10 @@ export interface NoticeWords {
   slowDown(rate: number): string;
   behind(backlog: number): string;
   missed: string;
+  /** The room's shared store (a cluster's Redis) cannot be reached; lines wait. */
+  roomAway: string;
+  /** The room's shared store is back. */
+  roomBack: string;
 }
 
 function words(t: Messages): Pick<NoticeWords, "lang" | "badName" | "badText"> {
@@ -68,6 +72,9 @@ export const NOTICES_EN: NoticeWords = {
   behind: (backlog) =>
     `You are falling behind: ${backlog} messages are waiting for you`,
   missed: "Some messages were missed while you were away",
+  roomAway:
+    "The room is unavailable (its store cannot be reached); your lines wait and go out when it is back",
+  roomBack: "The room is back",
 };
 
 const GONE_ZH: Record<GoodbyeWhy, string> = {
@@ -97,6 +104,8 @@ export const NOTICES_ZH: NoticeWords = {
   slowDown: (rate) => `请慢一点: 每秒最多${rate}条消息，你的消息正在延后发送`,
   behind: (backlog) => `你跟不上了: 有${backlog}条消息在等你`,
   missed: "你离开期间错过了一些消息",
+  roomAway: "聊天室暂时不可用（无法连接其存储）；你的消息会在恢复后发出",
+  roomBack: "聊天室已恢复",
 };
 
 /** The words for `lang`. */

@@ -1,0 +1,328 @@
+/**
+ * The shell that joins a server to a room kept in a shared store (Redis):
+ * it commits what the room queued (one atomic commit at a time, retried
+ * as the same batch until the store takes it), reads the room's stream
+ * and hands it to the core in order, keeps this server's lease, takes
+ * sessions over for members of other servers, and announces the members
+ * of dead servers as timed out. While the store is away the members here
+ * stay connected, are told, and their lines wait (unacknowledged).
+ * @module
+ */
+
+import { nameKey } from "../protocol/names.ts";
+import type { ClusterStore, Control, Op } from "./cluster_ops.ts";
+import type { ClusterLog } from "./cluster_log.ts";
+import type { ServerCore } from "./core.ts";
+import type { Logger } from "./log.ts";
+import { messageOf } from "./log.ts";
+import { Reaper } from "./reaper.ts";
+import type { LogEntry } from "./room_log.ts";
+import type { UdpServer } from "./server.ts";
+
+/** How often this server renews its lease, and how long one holds (ms). */
+export const LEASE_EVERY_MS = 1000;
+const LEASE_MS = 3 * LEASE_EVERY_MS;
+/** Wait before trying the store again after a failure (ms). */
+const RETRY_MS = 500;
+/** How long one blocking read of the stream waits (ms). */
+const READ_WAIT_MS = 1000;
+/** A session the store did not have is admitted as new for this long (ms) before it is asked again. */
+const UNKNOWN_MS = 10_000;
+
+/** Where a cluster server is and how long its members may be silent. */
+export interface ClusterPlace {
+  /** HOST:PORT members reach this server at (for /who). */
+  address: string;
+  timeoutMs: number;
+}
+
+/** A server's link to its room's store. */
+export class ClusterShell implements AsyncDisposable {
+  #store: ClusterStore;
+  #log: ClusterLog;
+  #logger: Logger;
+  #place: ClusterPlace;
+  #server: UdpServer | undefined;
+  #reaper: Reaper;
+  #batch = 0;
+  /** A batch the store has not confirmed, sent again as it was. */
+  #unconfirmed: { batch: number; ops: Op[] } | undefined;
+  #committing = false;
+  #available = true;
+  #closed = false;
+  #lookups = new Map<number, { pending: boolean; at: number }>();
+  #loops: Promise<void>[] = [];
+  /** Wakes the commit loop when something was queued. */
+  #wake: (() => void) | undefined;
+  /** Pauses to cut short when the shell closes. */
+  #sleepers = new Set<() => void>();
+
+  /** A shell for `log` on `store`. */
+  constructor(
+    store: ClusterStore,
+    log: ClusterLog,
+    place: ClusterPlace,
+    logger: Logger,
+  ) {
+    this.#store = store;
+    this.#log = log;
+    this.#place = place;
+    this.#logger = logger;
+    this.#reaper = new Reaper(place.timeoutMs);
+  }
+
+  /** Before the room opens: the recent events (history), the members of the other servers. */
+  async prepare(): Promise<void> {
+    this.#log.apply(await this.#store.recent(1024));
+    this.#log.seed(await this.#store.members());
+    await this.#lease();
+  }
+
+  /** The room's moderation as the store has it, if any. */
+  moderation(): ReturnType<ClusterStore["moderation"]> {
+    return this.#store.moderation();
+  }
+
+  /** Start serving `server`'s room from the store. */
+  attach(server: UdpServer): void {
+    this.#server = server;
+    this.#log.connect({
+      deliver: (entry) => this.#deliver(entry),
+      control: (control, srv) => this.#control(control, srv),
+    });
+    server.core.onUnknownResume = (id, token, now) =>
+      this.#takeOver(id, token, now);
+    this.#loops = [this.#readLoop(), this.#leaseLoop(), this.#commitLoop()];
+  }
+
+  /** Something was queued: commit it soon. */
+  flushed(): void {
+    this.#wake?.();
+  }
+
+  /** True when nothing waits for the store. */
+  get settled(): boolean {
+    return !this.#log.pending && this.#unconfirmed === undefined;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.#closed = true;
+    this.#wake?.();
+    for (const wake of [...this.#sleepers]) wake();
+    await Promise.allSettled(this.#loops);
+  }
+
+  #act(action: (core: ServerCore, now: number) => void): void {
+    this.#server?.act(action);
+  }
+
+  async #commitLoop(): Promise<void> {
+    while (!this.#closed) {
+      if (!this.#log.pending && this.#unconfirmed === undefined) {
+        await new Promise<void>((resolve) => this.#wake = resolve);
+        this.#wake = undefined;
+        continue;
+      }
+      const batch = this.#unconfirmed ??
+        { batch: ++this.#batch, ops: this.#log.take() };
+      this.#unconfirmed = batch;
+      try {
+        const answers = await this.#store.commit(
+          this.#log.srv,
+          batch.batch,
+          batch.ops,
+        );
+        this.#unconfirmed = undefined;
+        this.#up(true);
+        this.#act((core, now) =>
+          this.#committed(core, batch.ops, answers, now)
+        );
+      } catch (error) {
+        this.#up(false, error);
+        await this.#pause();
+      }
+    }
+  }
+
+  /** The store took `ops`: names are decided, requests may be acknowledged. */
+  #committed(
+    core: ServerCore,
+    ops: readonly Op[],
+    answers: readonly unknown[],
+    now: number,
+  ): void {
+    ops.forEach((op, i) => {
+      const answer = answers[i];
+      if (op.o === "claim") {
+        // A retried batch answers nothing: ask again (a claim is idempotent).
+        if (answer === null || answer === undefined) this.#log.push(op);
+        else this.#log.claimed(op.key, op.id, answer === 1, now);
+      } else if (op.o === "next") {
+        core.native.sessions.get(op.id)?.link.commit(op.next, now);
+      }
+    });
+  }
+
+  async #readLoop(): Promise<void> {
+    while (!this.#closed) {
+      try {
+        const records = await this.#store.read(this.#log.cursor, READ_WAIT_MS);
+        this.#up(true);
+        if (records.length > 0) this.#act(() => this.#log.apply(records));
+      } catch (error) {
+        this.#up(false, error);
+        await this.#pause();
+      }
+    }
+  }
+
+  async #leaseLoop(): Promise<void> {
+    while (!this.#closed) {
+      try {
+        await this.#lease();
+        this.#reap(await this.#store.servers());
+      } catch (error) {
+        this.#up(false, error);
+      }
+      await this.#pause(LEASE_EVERY_MS);
+    }
+  }
+
+  async #lease(): Promise<void> {
+    await this.#store.lease(
+      { id: this.#log.srv, address: this.#place.address },
+      LEASE_MS,
+    );
+  }
+
+  /** Announce members of servers gone too long as timed out (the store lets one server do it). */
+  #reap(servers: Array<{ id: string; address: string }>): void {
+    for (const { id, address } of servers) this.#log.addresses.set(id, address);
+    const alive = new Set(servers.map((s) => s.id));
+    alive.add(this.#log.srv);
+    const now = Date.now();
+    for (const remote of this.#reaper.due(this.#log.elsewhere(), alive, now)) {
+      const entry: LogEntry = {
+        to: "all",
+        except: remote.id,
+        event: {
+          kind: "left",
+          id: 0,
+          time: now,
+          name: remote.name,
+          why: "timeout",
+          reason: "its server stopped answering",
+        },
+      };
+      this.#store.reap(remote.id, remote.srv, entry).catch(() =>
+        this.#reaper.retry(remote.id)
+      );
+    }
+  }
+
+  /** A room event's turn has come: to this server's members. */
+  #deliver(entry: LogEntry): void {
+    const server = this.#server;
+    if (server === undefined) return;
+    const { core } = server;
+    const now = Date.now();
+    const { event } = entry;
+    // Its own leave while still here: another server announced it timed
+    // out (this server could not reach the store for too long).
+    if (
+      event.kind === "left" && entry.to === "all" &&
+      entry.except !== undefined && core.chat.has(entry.except)
+    ) {
+      core.chat.remove(entry.except, "timeout", event.reason, now, true);
+    }
+    core.chat.deliverLogged(entry, now);
+  }
+
+  #control(control: Control, srv: string): void {
+    const core = this.#server?.core;
+    if (core === undefined) return;
+    const now = Date.now();
+    switch (control.t) {
+      case "mod":
+        if (srv !== this.#log.srv) {
+          core.adoptModeration(control.moderation, now);
+        }
+        return;
+      case "moved": {
+        if (control.to === this.#log.srv) return;
+        const member = core.chat.room.get(control.id);
+        if (member === undefined) return;
+        this.#logger("info", `${member.name} moved to another server`);
+        core.release(control.id);
+        this.#log.moved(member, control.to);
+        return;
+      }
+      case "kick":
+        if (core.chat.has(control.id)) {
+          core.chat.remove(control.id, control.why, control.reason, now);
+        }
+        return;
+      default: {
+        const _exhaustive: never = control;
+        throw new TypeError(`Unknown control ${_exhaustive}`);
+      }
+    }
+  }
+
+  /** A member resumes a session not known here: look it up in the store, once. */
+  #takeOver(id: number, token: Uint8Array, now: number): boolean {
+    const known = this.#lookups.get(id);
+    if (known?.pending) return true;
+    if (known !== undefined && now - known.at < UNKNOWN_MS) return false;
+    this.#lookups.set(id, { pending: true, at: now });
+    this.#store.takeOver(id, token, this.#log.srv).then((member) => {
+      this.#lookups.set(id, { pending: false, at: Date.now() });
+      if (member === undefined || member.kind !== "native") return;
+      this.#act((core, now) => {
+        this.#log.adopt(member.id, nameKey(member.name), now);
+        core.adopt({
+          id: member.id,
+          token,
+          name: member.name,
+          next: member.next,
+          pn: member.pn,
+          joinedAfter: member.after,
+          away: member.away,
+        }, now);
+        this.#logger("info", `${member.name} taken over from another server`);
+      });
+    }, (error) => {
+      this.#lookups.set(id, { pending: false, at: Date.now() });
+      this.#up(false, error);
+    });
+    return true;
+  }
+
+  /** Whether the store answers; members are told when that changes. */
+  #up(available: boolean, error?: unknown): void {
+    if (available === this.#available) return;
+    this.#available = available;
+    this.#logger(
+      available ? "info" : "warn",
+      available
+        ? "The room's store is back"
+        : `The room's store cannot be reached (${messageOf(error)}); retrying`,
+    );
+    this.#act((core) => core.chat.roomAvailable(available));
+  }
+
+  /** Wait `ms`, or less when the shell closes. */
+  #pause(ms = RETRY_MS): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      this.#sleepers.add(done);
+      const sleepers = this.#sleepers;
+      function done() {
+        clearTimeout(timer);
+        sleepers.delete(done);
+        resolve();
+      }
+    });
+  }
+}

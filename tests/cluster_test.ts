@@ -1,0 +1,136 @@
+/**
+ * Several servers, one room (`serve --cluster`): real servers and members
+ * on loopback sharing a room through a real `redis-server` started by the
+ * test. Names are unique room-wide, lines reach every member exactly once
+ * in one order, a Redis crash is survived, and the members of a dead
+ * server are announced as timed out exactly once.
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import type { Proc } from "./_cli.ts";
+import { startMember } from "./_cli.ts";
+import { redisMissing, TestRedis } from "./_redis.ts";
+import {
+  assertOneOrder,
+  join,
+  startServers,
+  typeLines,
+  waitForJoins,
+  waitForLines,
+} from "./_cluster.ts";
+
+const missing = redisMissing();
+const ignore = missing !== undefined;
+if (ignore) console.log(`cluster tests skipped: ${missing}`);
+
+Deno.test({
+  name: "serve --cluster: three servers, one room, one order, names unique",
+  ignore,
+  async fn() {
+    await using stack = new AsyncDisposableStack();
+    const redis = stack.use(await TestRedis.start());
+    const servers = await startServers(stack, redis.url, 3);
+    const members = new Map<string, Proc>();
+    for (const [i, server] of servers.entries()) {
+      for (const name of [`s${i}a`, `s${i}b`]) {
+        members.set(name, await join(stack, name, [server.port]));
+      }
+    }
+    await waitForJoins(members);
+    // Taken on one server means refused on every other.
+    const again = stack.use(
+      await startMember("s0a", servers[2]!.port, { wait: false }),
+    );
+    assert.equal((await again.status(15_000)).code, 1);
+    assert.match(
+      [...again.lines, ...again.errors].join("\n"),
+      /"s0a" is taken/,
+    );
+    const names = [...members.keys()];
+    const count = 25;
+    await Promise.all(
+      names.map((name) => typeLines(members.get(name)!, name, 1, count)),
+    );
+    await waitForLines(members, names, count);
+    assertOneOrder(members, names, count);
+    // /who lists every member, with the server it is on.
+    const first = members.get("s0a")!;
+    await first.type("/who");
+    await first.waitFor(/^6 members here/);
+    for (const name of names) await first.waitFor(new RegExp(`^  ${name} `));
+  },
+});
+
+Deno.test({
+  name:
+    "serve --cluster: Redis killed and restarted, no server exits, nothing acknowledged is lost",
+  ignore,
+  async fn() {
+    await using stack = new AsyncDisposableStack();
+    const redis = stack.use(await TestRedis.start(true));
+    const servers = await startServers(stack, redis.url, 2);
+    const members = new Map<string, Proc>();
+    for (const [i, server] of servers.entries()) {
+      for (const name of [`r${i}a`, `r${i}b`]) {
+        members.set(name, await join(stack, name, [server.port]));
+      }
+    }
+    await waitForJoins(members);
+    const names = [...members.keys()];
+    const typing = Promise.all(
+      names.map((name) => typeLines(members.get(name)!, name, 1, 40, 50)),
+    );
+    await new Promise((r) => setTimeout(r, 600));
+    await redis.kill();
+    for (const member of members.values()) {
+      await member.waitFor(/room is unavailable/, 10_000);
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    const back = Date.now();
+    await redis.restart();
+    await typing;
+    for (const member of members.values()) {
+      await member.waitFor(/room is back/, 10_000);
+    }
+    await waitForLines(members, names, 40, 10_000 + (Date.now() - back));
+    assertOneOrder(members, names, 40);
+    for (const server of servers) {
+      assert.equal(server.child.pid > 0, true);
+      assert.equal(server.lines.some((l) => /Internal error/.test(l)), false);
+    }
+    // Still serving: a line after the outage goes round.
+    await members.get("r0a")!.type("after");
+    await members.get("r1b")!.waitFor("r0a: after");
+  },
+});
+
+Deno.test({
+  name:
+    "serve --cluster: a dead server's member that never comes back is announced as timed out once",
+  ignore,
+  async fn() {
+    await using stack = new AsyncDisposableStack();
+    const redis = stack.use(await TestRedis.start());
+    const servers = await startServers(stack, redis.url, 3, ["--timeout", "3"]);
+    const members = new Map<string, Proc>();
+    members.set("gone", await join(stack, "gone", [servers[0]!.port]));
+    members.set("stay1", await join(stack, "stay1", [servers[1]!.port]));
+    members.set("stay2", await join(stack, "stay2", [servers[2]!.port]));
+    await waitForJoins(members);
+    servers[0]!.kill("SIGKILL");
+    members.get("gone")!.kill("SIGKILL");
+    for (const name of ["stay1", "stay2"]) {
+      await members.get(name)!.waitFor("gone timed out", 20_000);
+    }
+    // Every remaining server could have announced it: only one did.
+    await new Promise((r) => setTimeout(r, 2500));
+    for (const name of ["stay1", "stay2"]) {
+      assert.equal(members.get(name)!.count("gone timed out"), 1);
+    }
+    // Its name is free again, room-wide.
+    const back = stack.use(await startMember("gone", servers[2]!.port));
+    await members.get("stay1")!.waitFor("gone joined");
+    assert.ok(back.lines.some((l) => l.startsWith("Welcome, gone!")));
+  },
+});
