@@ -17,6 +17,7 @@ import {
 } from "./_single_file.ts";
 import { VERSION } from "../cli/args.ts";
 import { WORKER_FILES } from "../tools/compile.ts";
+import { redisMissing, TestRedis } from "./_redis.ts";
 
 /** A cache directory's name: the version and a content hash. */
 const ID = `${VERSION.replaceAll(".", "\\.")}-[0-9a-f]{16}`;
@@ -69,6 +70,17 @@ Deno.test("deno task compile: ./udpchat in an empty directory with an empty HOME
     await member.type("/quit");
     const status = await member.status(30_000);
     assert.equal(status.code, 0, member.errors.join("\n"));
+  }
+  // The npm package --cluster loads (the Redis client) came along too.
+  if (redisMissing() === undefined) {
+    await using redis = await TestRedis.start();
+    const cluster = ["--cluster", redis.url, "--no-announce"];
+    await using one = await startServer(cluster, launch, FIRST_RUN_MS);
+    await using two = await startServer(cluster, launch, FIRST_RUN_MS);
+    await using carol = await startMember("carol", one.port, { launch });
+    await using dave = await startMember("dave", two.port, { launch });
+    await carol.type("across servers");
+    await dave.waitFor("carol: across servers", 30_000);
   }
   server.kill("SIGTERM");
   const stopped = await server.status(30_000);

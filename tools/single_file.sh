@@ -58,9 +58,10 @@ if ! complete "$dir"; then
 fi
 
 # Deno writes its caches under the unpacked tree and nowhere else, looks for
-# no configuration but ours, and fetches nothing.
+# no configuration but ours, and fetches nothing: the one npm package it
+# loads (the Redis client, for --cluster) is unpacked in src/node_modules.
 DENO_DIR=$dir/deno_dir
 DENO_NO_UPDATE_CHECK=1
 export DENO_DIR DENO_NO_UPDATE_CHECK
 exec "$dir/deno" run --config "$dir/src/deno.json" --no-lock --no-remote \
-  --no-npm --cached-only --no-prompt @PERMISSIONS@ "$dir/src/main.ts" "$@"
+  --cached-only --no-prompt @PERMISSIONS@ "$dir/src/main.ts" "$@"

@@ -50,6 +50,14 @@ export async function programFiles(
     for (const module of graph.modules) {
       if (!module.specifier.startsWith("file:") || !module.local) continue;
       const path = relativeTo(root, module.local);
+      const npm = /^node_modules\/(@[^/]+\/)?[^/]+/.exec(path)?.[0];
+      if (npm !== undefined) {
+        // An npm package (CommonJS: its graph is not followed): all of its
+        // code, and package.json, which names it a dependency.
+        for (const file of await packageFiles(root, npm)) files.add(file);
+        files.add("package.json");
+        continue;
+      }
       if (/_test\.ts$|^(tests|bench)\//.test(path)) {
         throw new Error(`The program loads test or bench code: ${path}`);
       }
@@ -57,6 +65,20 @@ export async function programFiles(
     }
   }
   return [...files].sort();
+}
+
+/** The code and manifests of the npm package in `dir` (no maps, no types, no docs). */
+async function packageFiles(root: string, dir: string): Promise<string[]> {
+  const files: string[] = [];
+  const walk = async (at: string): Promise<void> => {
+    for await (const entry of Deno.readDir(`${root}/${at}`)) {
+      const path = `${at}/${entry.name}`;
+      if (entry.isDirectory) await walk(path);
+      else if (/\.(c|m)?js$|\.json$/.test(entry.name)) files.push(path);
+    }
+  };
+  await walk(dir);
+  return files;
 }
 
 function relativeTo(root: string, path: string): string {
