@@ -32,6 +32,8 @@ export interface WhoEntry {
   lossPercent: number;
   /** Away message; empty when present. */
   away: string;
+  /** The server it is on (HOST:PORT), in a room several servers share (WHO_AT). */
+  server?: string;
 }
 
 /** What the server sends a member. Room events carry a room-wide id and time. */
@@ -62,6 +64,8 @@ export type ServerEvent =
   | { kind: "nick"; id: number; time: number; from: string; to: string }
   | { kind: "away"; id: number; time: number; name: string; reason: string }
   | { kind: "who"; total: number; entries: WhoEntry[] }
+  /** /who in a room several servers share: each entry names its server. */
+  | { kind: "whoAt"; total: number; entries: WhoEntry[] }
   | { kind: "history"; event: RoomEvent }
   | { kind: "motd"; text: string }
   | { kind: "limits"; burst: number; perSecond: number }
@@ -95,6 +99,8 @@ export const MAX_MEMBERS_LISTED = 100;
 export const MAX_WHO_LISTED = 200;
 /** Longest reason or away message in bytes. */
 export const MAX_REASON_BYTES = 1024;
+/** Longest server address in a WHO_AT entry, in bytes. */
+export const MAX_SERVER_BYTES = 255;
 
 type Field =
   | "u32"
@@ -106,6 +112,7 @@ type Field =
   | "goodbyeWhy"
   | "names"
   | "who"
+  | "whoAt"
   | "event"
   | "request";
 
@@ -141,6 +148,7 @@ const EVENTS: Schema = {
   unsent: [0x1f, [["request", "request"], ["reason", "reason"]]],
   restarting: [0x20, [["reason", "reason"]]],
   muted: [0x21, [["ms", "u32"], ["reason", "reason"]]],
+  whoAt: [0x22, [["total", "u32"], ["entries", "whoAt"]]],
 };
 
 const REQUESTS: Schema = {
@@ -279,11 +287,13 @@ function writeField(
         (name) => w.text(name, 1, MAX_NAME_BYTES),
       );
     case "who":
+    case "whoAt":
       return writeList(w, value as WhoEntry[], MAX_WHO_LISTED, kind, (e) => {
         w.text(e.name, 1, MAX_NAME_BYTES).u32(e.idleMs).u32(e.rttMs).u8(
           e.lossPercent,
         )
           .text(e.away, 2, MAX_REASON_BYTES);
+        if (field === "whoAt") w.text(e.server ?? "", 1, MAX_SERVER_BYTES);
       });
     case "event":
       return writeMessage(w, EVENTS, value as Message, "event");
@@ -337,13 +347,20 @@ function readField(
         () => r.text("name", 1, MAX_NAME_BYTES),
       );
     case "who":
-      return readList(r, MAX_WHO_LISTED, kind, (): WhoEntry => ({
-        name: r.text("name", 1, MAX_NAME_BYTES),
-        idleMs: r.u32("idle"),
-        rttMs: r.u32("rtt"),
-        lossPercent: Math.min(100, r.u8("loss")),
-        away: r.text("away", 2, MAX_REASON_BYTES),
-      }));
+    case "whoAt":
+      return readList(r, MAX_WHO_LISTED, kind, (): WhoEntry => {
+        const entry: WhoEntry = {
+          name: r.text("name", 1, MAX_NAME_BYTES),
+          idleMs: r.u32("idle"),
+          rttMs: r.u32("rtt"),
+          lossPercent: Math.min(100, r.u8("loss")),
+          away: r.text("away", 2, MAX_REASON_BYTES),
+        };
+        if (field === "whoAt") {
+          entry.server = r.text("server", 1, MAX_SERVER_BYTES);
+        }
+        return entry;
+      });
     case "event": {
       const inner = readMessage(r, EVENTS, "event", false);
       if (!("id" in inner)) {

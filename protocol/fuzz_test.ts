@@ -10,6 +10,7 @@
 
 import { randomU32 } from "../tests/_random.ts";
 import { concat } from "./_bytes.ts";
+import { utf8Length } from "./text.ts";
 import assert from "node:assert/strict";
 import { ClientCore } from "../client/core.ts";
 import { type ClientNotice } from "../client/notices.ts";
@@ -363,6 +364,20 @@ const EVENT_SHAPES: {
       }),
     ),
   },
+  whoAt: {
+    total: u32,
+    entries: listOf(
+      200,
+      shape({
+        name,
+        idleMs: u32,
+        rttMs: u32,
+        lossPercent: (v) => u8(v) && (v as number) <= 100,
+        away: reason,
+        server: (v) => typeof v === "string" && utf8Length(v) <= 255,
+      }),
+    ),
+  },
   history: { event: roomEventOk },
   motd: { text },
   limits: { burst: u32, perSecond: u32 },
@@ -494,6 +509,23 @@ const EVENT_SEEDS: {
   action: [{ kind: "action", id: 6, time: T, from: "a", text: "waves" }],
   nick: [{ kind: "nick", id: 8, time: T, from: "a", to: "b" }],
   away: [{ kind: "away", id: 9, time: T, name: "a", reason: "lunch" }],
+  whoAt: [
+    { kind: "whoAt", total: 0, entries: [] },
+    {
+      kind: "whoAt",
+      total: 3,
+      entries: [
+        {
+          name: "a",
+          idleMs: 5,
+          rttMs: 12,
+          lossPercent: 0,
+          away: "",
+          server: "127.0.0.1:8888",
+        },
+      ],
+    },
+  ],
   who: [
     { kind: "who", total: 0, entries: [] },
     {
@@ -762,8 +794,11 @@ function checkMessage<M extends { kind: string }>(
   } catch (error) {
     fail(at, `does not round-trip ${show(message)}: ${error}`, input);
   }
-  // WHO clamps a loss above 100 on decoding; every other kind is exact.
-  if (message.kind !== "who" && !sameBytes(again, input)) {
+  // WHO and WHO_AT clamp a loss above 100 on decoding; every other kind is exact.
+  if (
+    message.kind !== "who" && message.kind !== "whoAt" &&
+    !sameBytes(again, input)
+  ) {
     fail(at, `re-encodes as ${hex(again)}`, input);
   }
   return message;

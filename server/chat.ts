@@ -364,6 +364,7 @@ export class ChatCore {
   }
 
   *#whoSources(now: number): Generator<WhoSource> {
+    const here = this.room.here;
     for (const seat of this.#seats.values()) {
       const member = this.room.get(seat.id);
       if (member === undefined) continue;
@@ -373,6 +374,7 @@ export class ChatCore {
         away,
         lastActive: seat.lastActive,
         link: seat.port.describe(now),
+        ...(here === undefined ? {} : { server: here }),
       };
     }
     // Members of the other servers sharing the room: where, not how.
@@ -381,7 +383,8 @@ export class ChatCore {
         name,
         away,
         lastActive: now,
-        link: { address: server, rttMs: 0, lossPercent: 0 },
+        link: { address: "", rttMs: 0, lossPercent: 0 },
+        server,
       };
     }
   }
@@ -479,7 +482,8 @@ export class ChatCore {
         // Paced too: a WHO answer is large, a flood of them would be costly.
         seat.port.deliver(
           new Outbound({
-            kind: "who",
+            // A room several servers share says where each member is.
+            kind: this.room.here === undefined ? "who" : "whoAt",
             ...this.who(now, MAX_WHO_LISTED, MAX_EVENT_BYTES),
           }),
         );

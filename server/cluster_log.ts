@@ -179,6 +179,18 @@ export class ClusterLog implements RoomLog {
     }
   }
 
+  /** Ask the server of member `id` to remove it (the stream carries the request). */
+  kick(id: number, why: "kicked" | "banned", reason: string): boolean {
+    if (!this.#elsewhere.has(id)) return false;
+    this.#ops.push({ o: "kick", id, why, reason });
+    return true;
+  }
+
+  /** Where this server is (HOST:PORT, once its lease was read back; else its id). */
+  get here(): string {
+    return this.addresses.get(this.srv) ?? this.srv;
+  }
+
   /** How many members the other servers have. */
   get remoteCount(): number {
     return this.#elsewhere.size;

@@ -69,6 +69,7 @@ export class ClusterShell implements AsyncDisposable {
     this.#place = place;
     this.#logger = logger;
     this.#reaper = new Reaper(place.timeoutMs);
+    log.addresses.set(log.srv, place.address);
   }
 
   /** Before the room opens: the recent events (history), the members of the other servers. */

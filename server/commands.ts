@@ -47,7 +47,7 @@ export const CONSOLE_COMMANDS: readonly ConsoleCommand[] = [
       return say(
         `${total} member${total === 1 ? "" : "s"}`,
         ...entries.map((m) =>
-          `${m.name}  ${m.address}  idle ${
+          `${m.name}  ${m.address || `on ${m.server}`}  idle ${
             seconds(m.idleMs)
           }  rtt ${m.rttMs} ms  loss ${m.lossPercent}%${
             m.away ? `  away: ${m.away}` : ""
@@ -261,10 +261,11 @@ function kick(
   reason: string,
   now: number,
 ): string {
-  const member = core.chat.room.find(name);
-  if (!member || !core.chat.remove(member.id, why, reason, now, false)) {
-    return `No member named "${name}"`;
-  }
+  const member = core.chat.room.findAnywhere(name);
+  const removed = member !== undefined &&
+    (core.chat.remove(member.id, why, reason, now, false) ||
+      core.chat.room.kickElsewhere(member.id, why, reason));
+  if (!member || !removed) return `No member named "${name}"`;
   return `${member.name} was ${why}${reason ? ` (${reason})` : ""}`;
 }
 

@@ -14,7 +14,12 @@ import {
   type RoomEvent,
   type ServerEvent,
 } from "../protocol/events.ts";
-import { type NameCheck, nameTaken, validateName } from "../protocol/names.ts";
+import {
+  type NameCheck,
+  nameKey,
+  nameTaken,
+  validateName,
+} from "../protocol/names.ts";
 import { validateText } from "../protocol/text.ts";
 import { NOTICES_EN, type NoticeWords } from "../wording/notices.ts";
 import { type LogEntry, MemoryLog, type RoomLog } from "./room_log.ts";
@@ -117,6 +122,11 @@ export class Room {
   /** Members in the whole room: here, and on the other servers sharing it. */
   get total(): number {
     return this.#members.size + (this.#log.remoteCount ?? 0);
+  }
+
+  /** Where this server is (HOST:PORT) when other servers share the room; else undefined. */
+  get here(): string | undefined {
+    return this.#log.here;
   }
 
   /** The members of the other servers sharing the room (see `RoomLog.remotes`). */
@@ -245,6 +255,11 @@ export class Room {
         id,
       ),
     ];
+  }
+
+  /** Remove member `id` of another server (a console's /kick); false when there is none. */
+  kickElsewhere(id: number, why: "kicked" | "banned", reason: string): boolean {
+    return this.#log.kick?.(id, why, reason) ?? false;
   }
 
   /** Forget a member that is now another server's: its name stays taken in the log. */
@@ -392,10 +407,11 @@ export class Room {
   }
 
   /** Silence the member named `name` until `until` (ms); the member, or undefined when there is none. */
-  mute(name: string, until: number): RoomMember | undefined {
-    const member = this.find(name);
+  mute(name: string, until: number): { id: number; name: string } | undefined {
+    const member = this.findAnywhere(name);
     if (member === undefined) return undefined;
-    this.#muted.set(member.key, until);
+    // A member of another server too: mutes go to every server of the room.
+    this.#muted.set(nameKey(member.name), until);
     this.#version++;
     return member;
   }
@@ -411,9 +427,9 @@ export class Room {
   }
 
   /** Lift the mute of the member named `name`; the member, or undefined when it was not muted. */
-  unmute(name: string): RoomMember | undefined {
-    const member = this.find(name);
-    if (member === undefined || !this.#muted.delete(member.key)) {
+  unmute(name: string): { id: number; name: string } | undefined {
+    const member = this.findAnywhere(name);
+    if (member === undefined || !this.#muted.delete(nameKey(member.name))) {
       return undefined;
     }
     this.#version++;

@@ -44,6 +44,10 @@ export interface RoomLog {
   remotes?(): Iterable<{ name: string; away: string; server: string }>;
   /** How many members the other servers have. */
   readonly remoteCount?: number;
+  /** This server's address (HOST:PORT) when other servers share the room. */
+  readonly here?: string;
+  /** Ask the server of member `id` (another one) to remove it; false when it is not known. */
+  kick?(id: number, why: "kicked" | "banned", reason: string): boolean;
 }
 
 /** Room events kept for members that resume (see `since`). */

@@ -24,6 +24,8 @@ export interface WhoSource {
   away: string;
   lastActive: number;
   link: LinkInfo | undefined;
+  /** The server it is on, in a room several servers share. */
+  server?: string;
 }
 
 /** At most `limit` rows fitting `maxBytes` as a WHO event, and how many members there are. */
@@ -36,11 +38,12 @@ export function whoList(
   const entries: WhoRow[] = [];
   let total = 0;
   let bytes = WHO_HEADER_BYTES;
-  for (const { name, away, lastActive, link } of members) {
+  for (const { name, away, lastActive, link, server } of members) {
     if (link === undefined) continue;
     total++;
     if (entries.length >= limit) continue;
-    const size = WHO_ENTRY_BYTES + utf8Length(name) + utf8Length(away);
+    const size = WHO_ENTRY_BYTES + utf8Length(name) + utf8Length(away) +
+      (server === undefined ? 0 : 1 + utf8Length(server));
     if (bytes + size > maxBytes) {
       limit = entries.length;
       continue;
@@ -53,6 +56,7 @@ export function whoList(
       rttMs: link.rttMs,
       lossPercent: link.lossPercent,
       away,
+      ...(server === undefined ? {} : { server }),
     });
   }
   return { total, entries };

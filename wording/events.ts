@@ -88,6 +88,7 @@ export function formatEvent(
         "info",
       );
     case "who":
+    case "whoAt":
       return whoTable(event.total, event.entries, t, options.width ?? 80)
         .map((text) => ({ text, style: "info" }));
     case "history":
@@ -167,6 +168,7 @@ export function pad(text: string, width: number, right = false): string {
 }
 
 const NAME_COLUMN_MAX = 20;
+const SERVER_COLUMN_MAX = 24;
 
 /** The /who reply as a title and a table at most `width` columns wide. */
 function whoTable(
@@ -181,10 +183,23 @@ function whoTable(
     NAME_COLUMN_MAX,
     Math.max(displayWidth(h.name), ...names.map(displayWidth)),
   );
-  const row = (cells: [string, string, string, string, string]) => {
+  // In a room several servers share, each member's server after LOSS.
+  const servers = entries.map((e) => sanitize(e.server ?? ""));
+  const serverWidth = entries.some((e) => e.server !== undefined)
+    ? Math.min(
+      SERVER_COLUMN_MAX,
+      Math.max(displayWidth(h.server), ...servers.map(displayWidth)),
+    )
+    : 0;
+  const row = (
+    cells: [string, string, string, string, string],
+    server: string,
+  ) => {
     const fixed = `  ${pad(fit(cells[0], nameWidth), nameWidth)}  ${
       pad(cells[1], 4, true)
-    }  ${pad(cells[2], 6, true)}  ${pad(cells[3], 4, true)}`;
+    }  ${pad(cells[2], 6, true)}  ${pad(cells[3], 4, true)}${
+      serverWidth > 0 ? `  ${pad(fit(server, serverWidth), serverWidth)}` : ""
+    }`;
     const room = width - displayWidth(fixed) - 2;
     return cells[4] === "" || room < 2
       ? fixed
@@ -192,7 +207,7 @@ function whoTable(
   };
   return [
     t.whoTitle(total, entries.length),
-    row([h.name, h.idle, h.rtt, h.loss, h.away]),
+    row([h.name, h.idle, h.rtt, h.loss, h.away], h.server),
     ...entries.map((e, i) =>
       row([
         names[i]!,
@@ -200,7 +215,7 @@ function whoTable(
         e.rttMs > 0 ? `${e.rttMs}ms` : "-",
         `${e.lossPercent}%`,
         sanitize(e.away),
-      ])
+      ], servers[i]!)
     ),
   ];
 }

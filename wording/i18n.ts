@@ -32,6 +32,7 @@ export interface WhoHeader {
   rtt: string;
   loss: string;
   away: string;
+  server: string;
 }
 
 /** Every line the client shows, as functions of their (sanitised) parts. */
@@ -209,6 +210,7 @@ export const EN: Messages = {
     rtt: "RTT",
     loss: "LOSS",
     away: "AWAY",
+    server: "SERVER",
   },
   history: (stamp) => `[history ${stamp}]`,
   motd: (text) => `Message of the day: ${text}`,
@@ -339,6 +341,7 @@ export const ZH: Messages = {
     rtt: "延迟",
     loss: "丢包",
     away: "离开",
+    server: "服务器",
   },
   history: (stamp) => `[历史 ${stamp}]`,
   motd: (text) => `今日公告: ${text}`,
