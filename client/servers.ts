@@ -96,11 +96,4 @@ export class Servers {
   tooSilent(silenceMs: number, heartbeatMs: number): boolean {
     return this.several && silenceMs > SILENT_HEARTBEATS * heartbeatMs;
   }
-
-  /** Whether `from` is the current server. */
-  isCurrent(from: Address): boolean {
-    const current = this.current;
-    return current !== undefined && from.port === current.port &&
-      from.hostname === current.hostname;
-  }
 }
