@@ -8,7 +8,12 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { type Address, parseAddress, parsePort } from "../protocol/address.ts";
+import {
+  type Address,
+  formatAddress,
+  parseAddress,
+  parsePort,
+} from "../protocol/address.ts";
 import { DISCOVERY_PORT } from "../protocol/discovery.ts";
 import { type CliWords, cliWords, fileProblem } from "../wording/cli.ts";
 import { type Lang, pickLang } from "../wording/i18n.ts";
@@ -89,6 +94,26 @@ export function serverAddress(text: string, defaultPort: number): Address {
   } catch {
     throw new UsageError((w) => w.invalidServer(text));
   }
+}
+
+/**
+ * The --server list, HOST:PORT,HOST:PORT,... (each PORT defaulting to
+ * `defaultPort`): at least one, none empty, none twice.
+ */
+export function serverList(text: string, defaultPort: number): Address[] {
+  const servers: Address[] = [];
+  for (const item of text.split(",")) {
+    if (item.trim() === "") {
+      throw new UsageError((w) => w.emptyServer(text));
+    }
+    const address = serverAddress(item, defaultPort);
+    const same = formatAddress(address);
+    if (servers.some((other) => formatAddress(other) === same)) {
+      throw new UsageError((w) => w.duplicateServer(text, same));
+    }
+    servers.push(address);
+  }
+  return servers;
 }
 
 /** A subcommand's parsed options and positional arguments. */
@@ -247,6 +272,11 @@ export async function resolve(address: Address): Promise<Address> {
   } catch {
     throw new UsageError((w) => w.unknownHost(address.hostname));
   }
+}
+
+/** Every address of `addresses` looked up (see `resolve`), in order. */
+export function resolveAll(addresses: Address[]): Promise<Address[]> {
+  return Promise.all(addresses.map(resolve));
 }
 
 /** Print `text` on stdout; returns exit code 0. */

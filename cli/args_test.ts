@@ -7,6 +7,7 @@ import {
   parse,
   port,
   serverAddress,
+  serverList,
   UsageError,
   whole,
 } from "./args.ts";
@@ -109,6 +110,21 @@ Deno.test({
         /主机:端口/,
       ],
       [
+        () => serverList("127.0.0.1:1,,127.0.0.1:2", 8888),
+        'Invalid --server "127.0.0.1:1,,127.0.0.1:2": an item is empty; give HOST:PORT,HOST:PORT without empty items',
+        /有一项为空/,
+      ],
+      [
+        () => serverList("a:8888,b,a", 8888),
+        'Invalid --server "a:8888,b,a": a:8888 is given twice; give each server once',
+        /a:8888 出现了两次/,
+      ],
+      [
+        () => serverList("a:1,b:x", 8888),
+        'Invalid --server "b:x": give HOST:PORT, such as 127.0.0.1:8888',
+        /主机:端口/,
+      ],
+      [
         () => lang("fr"),
         'Unsupported --lang "fr": give en or zh',
         /请用 en 或 zh/,
@@ -205,5 +221,20 @@ Deno.test({
       parse(["alice", "--", "--port"], options, "join").positionals,
       ["alice", "--port"],
     );
+  },
+});
+
+Deno.test({
+  name: "serverList() parses each item as --server does, in order",
+  permissions: "none",
+  fn() {
+    deepStrictEqual(serverList("127.0.0.1:9000", 8888), [
+      { hostname: "127.0.0.1", port: 9000 },
+    ]);
+    deepStrictEqual(serverList("a,[::1]:7,b:8889", 8888), [
+      { hostname: "a", port: 8888 },
+      { hostname: "::1", port: 7 },
+      { hostname: "b", port: 8889 },
+    ]);
   },
 });

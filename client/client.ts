@@ -1,6 +1,7 @@
 /**
  * The client's socket shell: a `UdpPump` around a `ClientCore` that only
- * listens to the server's address and hands notices to a callback.
+ * listens to the core's current server (one of its list) and hands notices
+ * to a callback.
  * @module
  */
 
@@ -14,50 +15,63 @@ import { type ClientCore } from "./core.ts";
 import { type ClientNotice } from "./notices.ts";
 
 /** Adapts a ClientCore to the pump: filters by source, emits notices. */
-class ServerOnly implements PumpCore {
+export class ServerOnly implements PumpCore {
+  /** Datagrams dropped for not coming from the current server. */
+  dropped = 0;
   #core: ClientCore;
-  #server: Address;
   #emit: (notice: ClientNotice) => void;
   #guard: Guard | undefined;
 
+  /** Feed `core` what its current server sends; `guard` learns a COOKIE's salt. */
   constructor(
     core: ClientCore,
-    server: Address,
     emit: (notice: ClientNotice) => void,
     guard?: Guard,
   ) {
     this.#core = core;
-    this.#server = server;
     this.#emit = emit;
     this.#guard = guard;
   }
 
+  /** Take in a datagram when it comes from the current server. */
   receive(bytes: Uint8Array, from: Address, now: number, origin: Origin): void {
-    // Only the server may speak to us; anything else is noise or an attack.
+    // Only the current server may speak to us: anything else is noise, an
+    // attack, or a server the member has left (its late datagrams).
+    const server = this.#core.server;
     if (
-      from.port !== this.#server.port || from.hostname !== this.#server.hostname
-    ) return;
+      server === undefined || from.port !== server.port ||
+      from.hostname !== server.hostname
+    ) {
+      this.dropped++;
+      return;
+    }
     this.#core.receive(bytes, now, origin);
     const salt = this.#core.takeSalt();
     if (salt !== undefined) this.#guard?.useSalt(salt);
     this.emitNotices();
   }
 
+  /** The core's next datagram, to its current server. */
   poll(
     into: Uint8Array,
     now: number,
   ): { bytes: Uint8Array; to: Address } | undefined {
     const bytes = this.#core.poll(into, now);
-    return bytes === undefined ? undefined : { bytes, to: this.#server };
+    // Read after polling: the core may have moved on to the next server.
+    const to = this.#core.server;
+    return bytes === undefined || to === undefined ? undefined : { bytes, to };
   }
 
+  /** Advance the core's clock. */
   tick(now: number): void {
     this.#core.tick(now);
     this.emitNotices();
   }
 
+  /** Nothing to do: a server that cannot be reached is a silent one. */
   socketError(): void {}
 
+  /** Pass on the core's notices. */
   emitNotices(): void {
     for (const notice of this.#core.takeNotices()) this.#emit(notice);
   }
@@ -70,11 +84,10 @@ export class UdpClient implements AsyncDisposable {
   #pump: UdpPump;
   #adapter: ServerOnly;
 
-  /** Drive `core` on `socket` towards `server`, emitting notices; `passphrase` seals. */
+  /** Drive `core` on `socket` towards its servers, emitting notices; `passphrase` seals. */
   constructor(
     socket: Deno.DatagramConn,
     core: ClientCore,
-    server: Address,
     emit: (notice: ClientNotice) => void,
     passphrase?: string,
   ) {
@@ -89,8 +102,13 @@ export class UdpClient implements AsyncDisposable {
           }
         },
       });
-    this.#adapter = new ServerOnly(core, server, emit, guard);
+    this.#adapter = new ServerOnly(core, emit, guard);
     this.#pump = new UdpPump(socket, this.#adapter, guard);
+  }
+
+  /** Datagrams dropped for not coming from the current server. */
+  get dropped(): number {
+    return this.#adapter.dropped;
   }
 
   /** Run `action` on the core now, then emit and send what it produced. */

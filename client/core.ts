@@ -27,6 +27,7 @@ import {
   cookieArrived,
   type Joining,
   joinSealed,
+  moveOn,
   nextJoin,
   type PassphraseMismatch,
   passphraseMismatch,
@@ -37,6 +38,8 @@ import { Echoes } from "./echoes.ts";
 import { EN } from "../wording/i18n.ts";
 import { type ClientNotice, Notices } from "./notices.ts";
 import { invalidRequest, Requests } from "./requests.ts";
+import { RETRIES_PER_SERVER, Servers } from "./servers.ts";
+import type { Address } from "../protocol/address.ts";
 
 /** Most history lines a rejoin shows (a first join shows what the server sends). */
 export const REJOIN_HISTORY = 10;
@@ -63,6 +66,11 @@ export interface ClientOptions {
   passphrase?: boolean;
   /** The member's language tag ("zh"): the server words its notices in it. */
   lang?: string;
+  /**
+   * The servers of the room, tried in this order (see `servers.ts`); by
+   * default none is named and the shell sends to its one server.
+   */
+  servers?: readonly Address[];
 }
 
 type State =
@@ -97,6 +105,7 @@ export class ClientCore {
   #lang: string | undefined;
   #salt: Uint8Array | undefined;
   #random: Random;
+  #servers: Servers;
 
   /** A core drawing its JOIN nonces from `random`, with `options`. */
   constructor(random: Random, options: ClientOptions = {}) {
@@ -107,6 +116,15 @@ export class ClientCore {
     this.#leaveTimeoutMs = options.leaveTimeoutMs ?? 3000;
     this.#passphrase = options.passphrase ?? false;
     this.#lang = options.lang;
+    this.#servers = new Servers(
+      options.servers ?? [],
+      this.#joinRetryMs * RETRIES_PER_SERVER,
+    );
+  }
+
+  /** The server to send to and to hear from now (undefined when none was named). */
+  get server(): Address | undefined {
+    return this.#servers.current;
   }
 
   /** Where the session is: idle, joining, joined, leaving or ended. */
@@ -128,6 +146,7 @@ export class ClientCore {
       throw new TypeError(`Cannot join while ${this.#state.at}`);
     }
     this.#state = startJoining(name, now, this.#random);
+    this.#servers.start(now);
   }
 
   /**
@@ -242,6 +261,7 @@ export class ClientCore {
         if (state.at === "joining" && answersJoin(state, packet.nonce)) {
           if (!this.#keyFor(packet.salt)) return;
           cookieArrived(state, packet.cookie, now);
+          this.#servers.answered(now);
         }
         return;
       case "welcome":
@@ -291,10 +311,15 @@ export class ClientCore {
       ) {
         this.#abandon();
         this.#end("unreachable", "The server does not answer");
+      } else if (this.#servers.rotate(now)) {
+        moveOn(state, now, this.#random);
       }
     } else if (state.at === "joined") {
       const { link } = state;
-      if (link.channel.failed) return this.#rejoin(link, state.name, now);
+      if (
+        link.channel.failed ||
+        this.#servers.tooSilent(now - link.lastHeard, state.heartbeatMs)
+      ) return this.#rejoin(link, state.name, now);
       if (now - (this.#rejoinHistory?.last ?? now) >= HISTORY_QUIET_MS) {
         this.#showHistory();
       }
@@ -360,6 +385,13 @@ export class ClientCore {
     } else {
       // What was sent on a session that is gone did not get there.
       this.#notices.undelivered(this.#requests.abandonSent());
+      // A new session: its server (maybe another one) numbers events its
+      // own way, and sends only those after this join, none shown yet.
+      this.#lastSeen = 0;
+    }
+    const moved = this.#servers.welcomed();
+    if (moved !== undefined) {
+      this.#notices.push({ type: "server", address: moved });
     }
     this.#everJoined = true;
     this.#name = packet.name;
@@ -411,6 +443,9 @@ export class ClientCore {
     this.#firstPn = (link.nextPn + PN_RESUME_SKIP) >>> 0;
     this.#notices.setLost(true);
     this.#state = startJoining(name, now, this.#random, link);
+    // At the same server first: a RESET or a short silence there is no
+    // reason to leave it.
+    this.#servers.start(now);
   }
 
   #session(link: Link, messages: readonly Uint8Array[], now: number): void {

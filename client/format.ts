@@ -50,6 +50,8 @@ export function formatNotice(
       return notice.status === "lost"
         ? [{ text: t.lost, style: "warn" }]
         : [{ text: t.back, style: "info" }];
+    case "server":
+      return [{ text: t.nowOn(sanitize(notice.address)), style: "info" }];
     case "delivered":
       return ownLine(notice.from, notice.request, t);
     case "undelivered": {
@@ -112,7 +114,8 @@ function ownLine(name: string, request: ClientRequest, t: Messages): Line[] {
 
 /**
  * A notice as one JSON object for `join --json`: `type` is the notice
- * (welcome, refused, event, status, delivered, undelivered, ended); an event's
+ * (welcome, refused, event, status, server, delivered, undelivered,
+ * ended); an event's
  * fields sit beside it with `kind`, `time` as an ISO 8601 string (null
  * when out of range), and
  * `history: true` for replayed events; a request's fields sit beside

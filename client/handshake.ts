@@ -81,6 +81,25 @@ export function startJoining(
   return state;
 }
 
+/**
+ * The join starts over at another server at `now`: a fresh nonce from
+ * `random`, no cookie (it was the other server's), JOINs from the first
+ * retry interval. The session to resume, the join's start and a leave
+ * asked for stay.
+ */
+export function moveOn(
+  state: Joining,
+  now: number,
+  random: (into: Uint8Array) => void,
+): void {
+  state.nonce = new Uint8Array(NONCE_BYTES);
+  random(state.nonce);
+  state.cookie = undefined;
+  state.sealedEchoes = [];
+  state.tries = 0;
+  state.nextTry = now;
+}
+
 /** True when `echo` shows a reply answers this attempt's JOIN. */
 export function answersJoin(state: Joining, echo: Uint8Array): boolean {
   return sameToken(echo, state.nonce);

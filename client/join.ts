@@ -28,7 +28,8 @@ import { JsonScreen, PipeScreen, type Screen, TtyScreen } from "./terminal.ts";
 /** What `join` needs from the command line. */
 export interface JoinOptions {
   name?: string;
-  server: Address;
+  /** The room's servers, tried in order; on a server's death the next takes over. */
+  servers: Address[];
   colour: boolean;
   /** Interactive (prompt, colour) rather than one line per event. */
   tty: boolean;
@@ -65,7 +66,7 @@ export async function join(options: JoinOptions): Promise<number> {
   let phase: "naming" | "joining" | "joined" | "leaving" = "joining";
   let exitCode = 0;
   let self = options.name ?? "";
-  const server = formatAddress(options.server);
+  const server = options.servers.map(formatAddress).join(", ");
   // A pipe that ends before the server answered leaves once it has: a
   // refusal or silence must still be reported (and exit 1).
   let leaveOnceIn = false;
@@ -182,7 +183,7 @@ export async function join(options: JoinOptions): Promise<number> {
   const unlisten = onStop(interrupt);
 
   worker = new NetWorker(
-    options.server,
+    options.servers,
     options.passphrase,
     onNotice,
     (message) => {

@@ -12,8 +12,8 @@ import {
   parse,
   passphrase,
   print,
-  resolve,
-  serverAddress,
+  resolveAll,
+  serverList,
   UsageError,
   VERSION,
 } from "../cli/args.ts";
@@ -41,6 +41,10 @@ Options:
                       one that answers, asks which when several do (on a
                       terminal; exits 1 with the list otherwise), and exits 1
                       when none does
+  --server HOST:PORT,HOST:PORT,...
+                      several servers of one room: the first that answers is
+                      used; when it falls silent, the session resumes at the
+                      next (about 3.5 s after), and one line names it
   --wait SECONDS      without --server, how long to wait for rooms (default 1)
   --json              one JSON object per event on stdout, e.g.
                       {"type":"event","kind":"chat","id":7,
@@ -78,14 +82,17 @@ export async function runJoin(args: string[]): Promise<number> {
     throw new UsageError((w) => w.nameRequired);
   }
   const lang = pickLang(values.lang);
-  const server = values.server === undefined
+  const found = values.server === undefined
     ? await findRoom(values, tty && !json, lang)
-    : await resolve(serverAddress(String(values.server), 8888));
-  if (server === undefined) return 1;
+    : undefined;
+  const servers = values.server === undefined
+    ? found && [found]
+    : await resolveAll(serverList(String(values.server), 8888));
+  if (servers === undefined) return 1;
   const colour = tty && values["no-color"] !== true && !env("NO_COLOR");
   return await join({
     name,
-    server,
+    servers,
     colour,
     tty,
     json,

@@ -13,7 +13,8 @@ import type { ClientNotice } from "./notices.ts";
 export type ToClientWorker =
   | {
     type: "start";
-    server: Address;
+    /** The room's servers, in the order to try them. */
+    servers: Address[];
     options: ClientOptions;
     passphrase?: string;
   }

@@ -26,7 +26,10 @@ async function finish(): Promise<void> {
 function start(message: Extract<ToClientWorker, { type: "start" }>): void {
   let socket: Deno.DatagramConn;
   try {
-    const hostname = message.server.hostname.includes(":") ? "::" : "0.0.0.0";
+    // One socket for every server of the list, of the first one's family:
+    // one of the other family cannot be sent to, and is a silent server.
+    const first = message.servers[0]?.hostname ?? "";
+    const hostname = first.includes(":") ? "::" : "0.0.0.0";
     socket = Deno.listenDatagram({ transport: "udp", hostname, port: 0 });
   } catch (error) {
     post({
@@ -40,8 +43,8 @@ function start(message: Extract<ToClientWorker, { type: "start" }>): void {
     new ClientCore((into) => crypto.getRandomValues(into), {
       ...message.options,
       passphrase: message.passphrase !== undefined,
+      servers: message.servers,
     }),
-    message.server,
     (notice) => {
       post({ type: "notice", notice });
       if (notice.type === "ended") void finish();

@@ -23,6 +23,8 @@ export type ClientNotice =
   }
   | { type: "event"; event: ServerEvent }
   | { type: "status"; status: "lost" | "back" }
+  /** The member is now in the room through another of its servers, at `address` ("host:port"). */
+  | { type: "server"; address: string }
   | { type: "delivered"; from: string; request: ClientRequest }
   /** A request that never reached the room; `reason` when the server said why. */
   | { type: "undelivered"; request: ClientRequest; reason?: string }

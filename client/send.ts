@@ -18,7 +18,8 @@ export interface SendOptions {
   name: string;
   /** The message, already validated. */
   text: string;
-  server: Address;
+  /** The room's servers: the first that answers takes the message. */
+  servers: Address[];
   /** Give up when the message is not delivered by then (ms; default 20 s). */
   timeoutMs?: number;
   /** The wording of errors (default English). */
@@ -32,7 +33,7 @@ export interface SendOptions {
 /** Post one message as `name`; resolves to the exit code. */
 export async function send(options: SendOptions): Promise<number> {
   const t = options.t ?? EN;
-  const format = { t, server: formatAddress(options.server) };
+  const format = { t, server: options.servers.map(formatAddress).join(", ") };
   const error = options.error ?? ((line: string) => console.error(line));
   // Made once the handlers it calls exist; the closures below reach it.
   // deno-lint-ignore prefer-const
@@ -83,6 +84,7 @@ export async function send(options: SendOptions): Promise<number> {
         return report(notice);
       case "welcome":
       case "status":
+      case "server":
         return;
     }
   };
@@ -99,7 +101,7 @@ export async function send(options: SendOptions): Promise<number> {
   }, timeoutMs);
 
   worker = new NetWorker(
-    options.server,
+    options.servers,
     options.passphrase,
     onNotice,
     (message) => {

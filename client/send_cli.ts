@@ -12,8 +12,8 @@ import {
   parse,
   passphrase,
   print,
-  resolve,
-  serverAddress,
+  resolveAll,
+  serverList,
   UsageError,
   VERSION,
 } from "../cli/args.ts";
@@ -30,7 +30,8 @@ unreachable server or an undelivered message is one line on stderr and
 exit 1.
 
 Options:
-  --server HOST:PORT  the room's server (default 127.0.0.1:8888)
+  --server HOST:PORT  the room's server (default 127.0.0.1:8888); several,
+                      comma-separated, are tried in turn until one answers
   --timeout SECONDS   give up when not delivered by then (default 20)
   --lang en|zh        wording of errors (default from the locale)
   --passphrase-file FILE
@@ -60,11 +61,11 @@ export async function runSend(args: string[]): Promise<number> {
     throw new UsageError((w) => w.badText(reason));
   }
   const lang = pickLang(values.lang);
-  const server = await resolve(serverAddress(String(values.server), 8888));
+  const servers = await resolveAll(serverList(String(values.server), 8888));
   return await send({
     name,
     text: check.text,
-    server,
+    servers,
     timeoutMs: number(values.timeout, "--timeout", 20) * 1000,
     t: messagesFor(lang),
     passphrase: await passphrase(values),

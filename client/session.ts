@@ -1,6 +1,6 @@
 /**
  * The main thread's handle on the client's network worker: start it
- * towards a server, post it requests, get its notices, and know when it
+ * towards the room's servers, post it requests, get its notices, and know when it
  * closed (or failed). `join` and `send` both use it.
  * @module
  */
@@ -18,12 +18,12 @@ export class NetWorker {
   #done: () => void;
 
   /**
-   * Start a worker towards `server`. `onNotice` gets every notice;
+   * Start a worker towards `servers` (tried in order). `onNotice` gets every notice;
    * `onFailure` a fatal problem (the worker could not open its socket, or
    * crashed), after which `closed` resolves.
    */
   constructor(
-    server: Address,
+    servers: Address[],
     passphrase: string | undefined,
     onNotice: (notice: ClientNotice) => void,
     onFailure: (message: string) => void,
@@ -52,7 +52,7 @@ export class NetWorker {
       onFailure(`Internal error: ${event.message}`);
       resolve();
     };
-    this.post({ type: "start", server, options, passphrase });
+    this.post({ type: "start", servers, options, passphrase });
   }
 
   /** Send the worker a message. */

@@ -42,6 +42,14 @@ Deno.test("command line mistakes are one udpchat: line on stderr, exit 2, in Eng
       /^udpchat: Invalid --server "127\.0\.0\.1:x": give HOST:PORT/,
     ],
     [
+      ["join", "bob", "--server", "127.0.0.1:1,,127.0.0.1:2"],
+      /^udpchat: Invalid --server "127\.0\.0\.1:1,,127\.0\.0\.1:2": an item is empty/,
+    ],
+    [
+      ["send", "bob", "hi", "--server", "127.0.0.1:1,127.0.0.1:1"],
+      /^udpchat: Invalid --server ".*": 127\.0\.0\.1:1 is given twice/,
+    ],
+    [
       ["serve", "--port", "0", "--room", "a\x07b"],
       /^udpchat: Invalid --room ".*": give a name of 1 to 64 bytes/,
     ],

@@ -27,6 +27,10 @@ export interface CliWords {
   invalidPort(option: string, text: string): string;
   invalidHost(text: string): string;
   invalidServer(text: string): string;
+  /** The --server list `text` has an empty item. */
+  emptyServer(text: string): string;
+  /** The --server list `text` names `address` twice. */
+  duplicateServer(text: string, address: string): string;
   unknownHost(host: string): string;
   unsupportedLang(text: string): string;
   nameRequired: string;
@@ -82,6 +86,10 @@ const EN: CliWords = {
     `Invalid --host "${text}": give an IP address of this machine, such as 0.0.0.0 (every interface) or 127.0.0.1`,
   invalidServer: (text) =>
     `Invalid --server "${text}": give HOST:PORT, such as 127.0.0.1:8888`,
+  emptyServer: (text) =>
+    `Invalid --server "${text}": an item is empty; give HOST:PORT,HOST:PORT without empty items`,
+  duplicateServer: (text, address) =>
+    `Invalid --server "${text}": ${address} is given twice; give each server once`,
   unknownHost: (host) =>
     `Cannot find the host "${host}"; check the name given to --server, or give its IP address`,
   unsupportedLang: (text) => `Unsupported --lang "${text}": give en or zh`,
@@ -152,6 +160,10 @@ const ZH: CliWords = {
     `--host 的值"${text}"无效: 请给出本机的 IP 地址，例如 0.0.0.0（所有网卡）或 127.0.0.1`,
   invalidServer: (text) =>
     `--server 的值"${text}"无效: 请写成 主机:端口，例如 127.0.0.1:8888`,
+  emptyServer: (text) =>
+    `--server 的值"${text}"无效: 有一项为空；请写成 主机:端口,主机:端口，不要留空项`,
+  duplicateServer: (text, address) =>
+    `--server 的值"${text}"无效: ${address} 出现了两次；每个服务器只写一次`,
   unknownHost: (host) =>
     `找不到主机"${host}"；请检查 --server 中的名字，或直接给出 IP 地址`,
   unsupportedLang: (text) => `不支持的 --lang "${text}": 请用 en 或 zh`,

@@ -53,6 +53,8 @@ export interface Messages {
   stillTrying(seconds: number): string;
   lost: string;
   back: string;
+  /** The member is now in the room through the server at `address` (another of its list). */
+  nowOn(address: string): string;
   undelivered(text: string): string;
   /** Leaving: how many lines still go out at the room's rate, and about how long. */
   draining(lines: number, seconds: number): string;
@@ -145,6 +147,7 @@ export const EN: Messages = {
   stillTrying: (seconds) => `Still trying… (${seconds}s)`,
   lost: "Server not responding; still trying…",
   back: "Server is back",
+  nowOn: (address) => `Now on ${address}`,
   undelivered: (text) => `Not delivered: ${text}`,
   unsent: (reason) => `Not delivered: ${reason}`,
   draining: (lines, seconds) =>
@@ -280,6 +283,7 @@ export const ZH: Messages = {
   stillTrying: (seconds) => `仍在尝试… (${seconds} 秒)`,
   lost: "服务器没有响应，正在重试…",
   back: "服务器恢复了",
+  nowOn: (address) => `现在使用服务器 ${address}`,
   undelivered: (text) => `未送达: ${text}`,
   unsent: (reason) => `未送达: ${reason}`,
   draining: (lines, seconds) =>
