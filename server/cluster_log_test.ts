@@ -193,3 +193,23 @@ Deno.test({
     deepStrictEqual([...store.names.keys()], ["bob"]);
   },
 });
+
+Deno.test({
+  name:
+    "ClusterLog.tick() keeps the name of a member that joined with no record of its own (classic)",
+  permissions: "none",
+  async fn() {
+    const store = new FakeStore();
+    const a = new Node(store, "a");
+    const id = 2 ** 32 + 5;
+    a.log.claim("carol", id);
+    await a.commit(0);
+    strictEqual(a.log.claim("carol", id), "ok");
+    // A classic member's join is only its joined event.
+    a.log.append(joined(id, "carol"));
+    await a.commit(0);
+    a.log.tick(10 * 60_000);
+    deepStrictEqual(a.log.take(), []);
+    strictEqual(store.names.get("carol"), id);
+  },
+});
