@@ -135,10 +135,11 @@ export class Link {
    * `commit` allows: the peer forgets what is acknowledged, so a server
    * whose room lives elsewhere (a cluster) acknowledges only what the room
    * took. Frames past that are still reported received (ack ranges), so
-   * the peer keeps them without sending them again.
+   * the peer keeps them without sending them again. `from`: what was
+   * committed already, when this link goes on from another (a resume).
    */
-  holdAcks(): void {
-    this.#committed ??= this.#completedNext;
+  holdAcks(from = this.#completedNext): void {
+    this.#committed ??= from >>> 0;
   }
 
   /** How far acks may go (see `holdAcks`); undefined when they are not held. */

@@ -221,11 +221,13 @@ export class Admission {
     session.resumedWith = packet.cookie.slice();
     const held = session.link.held;
     session.link = new Link(session.id, session.token, now, {
-      initialReceiveSeq: held ?? session.link.completedNext,
+      // Processed already, even if not acknowledged (held): the member
+      // sends it again from `held`, and it is not carried out twice.
+      initialReceiveSeq: session.link.completedNext,
       // A datagram of the old link (or from before a restart) moves nothing.
       pnFloor: session.link.highestPn,
     });
-    if (held !== undefined) session.link.holdAcks();
+    if (held !== undefined) session.link.holdAcks(held);
     session.suspendedUntil = undefined;
     session.lang = langOfTag(packet.lang);
     this.#host.sessions.move(session, from, key);
@@ -312,7 +314,8 @@ export class Admission {
       token: session.token,
       name: this.#host.chat.nameOf(session.id) ?? "",
       resumed,
-      resumeSeq: session.link.completedNext,
+      // Held acks: the member keeps (and sends again) what the room may lose.
+      resumeSeq: session.link.held ?? session.link.completedNext,
       heartbeatMs: this.#heartbeatMs,
       timeoutMs: this.#timeoutMs,
     });

@@ -126,6 +126,14 @@ export class ClusterLog implements RoomLog {
 
   /** Queue `entry` for the store: it is numbered, kept and delivered when the stream brings it back. */
   append(entry: LogEntry): void {
+    // A member that joined uses its name (a classic member has no other record).
+    const { event } = entry;
+    if (
+      event.kind === "joined" && entry.to === "all" &&
+      entry.except !== undefined
+    ) {
+      this.#use(nameKey(event.name), entry.except);
+    }
     this.#held.add(entry);
     this.#ops.push({ o: "event", entry });
   }

@@ -179,6 +179,9 @@ export class ClusterShell implements AsyncDisposable {
 
   async #leaseLoop(): Promise<void> {
     while (!this.#closed) {
+      // Names granted to joins that never came back are given back.
+      this.#act((_core, now) => this.#log.tick(now));
+      this.flushed();
       try {
         await this.#lease();
         this.#reap(await this.#store.servers());
