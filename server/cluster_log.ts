@@ -225,6 +225,8 @@ export class ClusterLog implements RoomLog {
   apply(records: readonly StreamRecord[]): void {
     for (const record of records) {
       if (record.id <= this.#cursor) continue;
+      // What came before the first record this server took, it never had.
+      if (this.#cursor === 0) this.#kept.reachesFrom(record.id - 1);
       // Control records take ids too: members see gaps, which are harmless
       // (ids need not be contiguous, see MemoryLog.since).
       this.#cursor = record.id;

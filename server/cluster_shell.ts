@@ -274,7 +274,9 @@ export class ClusterShell implements AsyncDisposable {
   }
 
   /** A member resumes a session not known here: look it up in the store, once. */
-  #takeOver(id: number, token: Uint8Array, now: number): boolean {
+  #takeOver(id: number, view: Uint8Array, now: number): boolean {
+    // A view into the receive buffer: the answer comes after it is reused.
+    const token = view.slice();
     const known = this.#lookups.get(id);
     if (known?.pending) return true;
     if (known !== undefined && now - known.at < UNKNOWN_MS) return false;

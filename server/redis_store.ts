@@ -330,9 +330,15 @@ async function wireOp(op: Op, srv: string): Promise<Record<string, unknown>> {
   }
 }
 
-/** A Redis reply of field/value pairs as a map. */
+/** A Redis reply of field/value pairs (a flat list, or as this client gives HGETALL, an object) as a map. */
 function pairs(reply: Reply): Map<string, string> {
   const map = new Map<string, string>();
+  if (typeof reply === "object" && reply !== null && !Array.isArray(reply)) {
+    for (const [key, value] of Object.entries(reply)) {
+      map.set(key, String(value));
+    }
+    return map;
+  }
   if (!Array.isArray(reply)) return map;
   for (let i = 0; i + 1 < reply.length; i += 2) {
     map.set(String(reply[i]), String(reply[i + 1]));

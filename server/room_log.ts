@@ -60,6 +60,8 @@ export class MemoryLog implements RoomLog {
   #head = 0;
   #lastId: number;
   #size: number;
+  /** With `reachesFrom`: every event after this id is kept (ids may skip). */
+  #floor: number | undefined;
 
   /** A log keeping `size` events, continuing after `lastId` with `entries`. */
   constructor(
@@ -99,12 +101,26 @@ export class MemoryLog implements RoomLog {
     this.keep(entry);
   }
 
+  /**
+   * Every event after `id` is kept from now on, though ids may skip (a
+   * shared log's control records take ids too): `since` then reaches back
+   * to `id` rather than to an unbroken run of ids.
+   */
+  reachesFrom(id: number): void {
+    this.#floor = id;
+  }
+
   /** Keep `entry`, numbered elsewhere after every entry kept so far. */
   keep(entry: LogEntry): void {
     this.#lastId = entry.event.id;
     this.#entries.push(entry);
     // Drop from the front in batches: shift() per event is O(n).
-    if (this.#entries.length - this.#head > this.#size) this.#head++;
+    if (this.#entries.length - this.#head > this.#size) {
+      if (this.#floor !== undefined) {
+        this.#floor = this.#entries[this.#head]!.event.id;
+      }
+      this.#head++;
+    }
     if (this.#head >= this.#size) {
       this.#entries.splice(0, this.#head);
       this.#head = 0;
@@ -115,7 +131,10 @@ export class MemoryLog implements RoomLog {
   since(lastSeen: number, id?: number): RoomEvent[] | undefined {
     if (lastSeen >= this.#lastId) return [];
     const first = this.#entries[this.#head];
-    if (first === undefined || first.event.id > lastSeen + 1) return undefined;
+    const reaches = this.#floor !== undefined
+      ? lastSeen >= this.#floor
+      : first !== undefined && first.event.id <= lastSeen + 1;
+    if (!reaches) return undefined;
     const events: RoomEvent[] = [];
     // A scan, not an index: ids need not be contiguous (a journal's lost tail).
     for (let i = this.#head; i < this.#entries.length; i++) {
