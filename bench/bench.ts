@@ -11,8 +11,15 @@
  * of the classic text protocol (target "udpchat-classic"), in the same
  * interleaved rounds and load shape as the classic Python server.
  *
+ * The cluster phase: target "udpchat-cluster3" is three udpchat servers
+ * sharing one room through a Redis of their own (`serve --cluster`), the
+ * members spread over them, in the same interleaved rounds and load as
+ * "udpchat" (one server); the reports gain their ratio and each server's
+ * and Redis's CPU.
+ *
  * Other flags: --out FILE, --targets
- * udpchat,udpchat-classic,udpchat-baseline,classic,fanout,fanout-mmsg,naive,
+ * udpchat,udpchat-cluster3,udpchat-classic,udpchat-baseline,classic,fanout,
+ * fanout-mmsg,naive,
  * --window N, --rounds N, --profile DIR (perf record of the udpchat
  * server into DIR; read with `perf report -i FILE`, JIT names come from
  * /tmp/perf-PID.map), --baseline DIR (adds target "udpchat-baseline": the
@@ -71,6 +78,7 @@ interface Plan {
 
 const ALL_TARGETS: TargetName[] = [
   "udpchat",
+  "udpchat-cluster3",
   "udpchat-classic",
   "classic",
   "fanout",
@@ -138,8 +146,9 @@ async function runOne(
       : undefined;
     record.result = await runLoadgen(loadgen, {
       protocol: protocolOf(target),
-      port: server.port,
-      pid: server.child.pid,
+      ports: server.ports,
+      pids: server.pids,
+      auxPids: server.auxPids,
       members,
       phases,
       window: plan.window,
@@ -265,6 +274,7 @@ async function main(args: string[]): Promise<number> {
         flags: await udpchatFlags(plan.baseline),
       },
       profile: plan.profile !== undefined,
+      scratch: dir,
     };
     const runs: RunRecord[] = [];
     if (tools.loadgen === undefined) {
@@ -293,7 +303,12 @@ async function main(args: string[]): Promise<number> {
       for (const m of plan.memorySizes) {
         // Batching sends changes nothing in what a server keeps per member;
         // the classic gateway takes at most 1,000 members.
-        const unmeasured = ["fanout-mmsg", "udpchat-classic"];
+        // A cluster's memory is its servers' (measured alone) and Redis's.
+        const unmeasured = [
+          "fanout-mmsg",
+          "udpchat-classic",
+          "udpchat-cluster3",
+        ];
         for (const t of targets.filter((t) => !unmeasured.includes(t))) {
           runs.push(
             await runOne(tools.loadgen, serverTools, plan, t, m, "memory"),
