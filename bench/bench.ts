@@ -5,7 +5,8 @@
  * and writes bench/results/latest.json.
  *
  *   deno task bench              M = 10, 100, 1000; memory at 10,000
- *   deno task bench --quick      M = 10, 100, short phases (CI, < 1 min)
+ *   deno task bench --quick      M = 10, 100, short phases (CI, < 1 min);
+ *                                the cluster at M = 10 only
  *
  * The classic phase: at M = 100 (CLASSIC_SIZES), udpchat also serves members
  * of the classic text protocol (target "udpchat-classic"), in the same
@@ -56,6 +57,8 @@ interface Plan {
   rateSizes: number[];
   /** Sizes at which udpchat also serves classic members ("udpchat-classic"). */
   classicSizes: number[];
+  /** Sizes at which three servers share the room ("udpchat-cluster3"). */
+  clusterSizes: number[];
   /** Member counts of the memory runs. */
   memorySizes: number[];
   rate: number;
@@ -94,6 +97,7 @@ const FULL: Plan = {
   sizes: [10, 100, 1000],
   rateSizes: [10, 100],
   classicSizes: [100],
+  clusterSizes: [10, 100, 1000],
   memorySizes: [10_000],
   rate: 500,
   rateSeconds: 3,
@@ -108,8 +112,17 @@ const FULL: Plan = {
 const QUICK: Plan = {
   ...FULL,
   quick: true,
-  targets: ["udpchat", "udpchat-classic", "classic", "fanout", "naive"],
+  targets: [
+    "udpchat",
+    "udpchat-cluster3",
+    "udpchat-classic",
+    "classic",
+    "fanout",
+    "naive",
+  ],
   sizes: [10, 100],
+  // Three servers take long to start: once, to show the cluster works.
+  clusterSizes: [10],
   memorySizes: [],
   rateSeconds: 1.5,
   satSeconds: 2,
@@ -290,7 +303,9 @@ async function main(args: string[]): Promise<number> {
         // Rounds interleave the targets, so passing load elsewhere on the
         // machine hits each of them alike.
         const here = targets.filter((t) =>
-          t !== "udpchat-classic" || plan.classicSizes.includes(m)
+          t === "udpchat-classic"
+            ? plan.classicSizes.includes(m)
+            : t !== "udpchat-cluster3" || plan.clusterSizes.includes(m)
         );
         for (let round = 0; round < plan.rounds; round++) {
           for (const t of here) {
