@@ -1,6 +1,6 @@
 /**
- * Running `loadgen` (bench/loadgen.c) against one server and reading the
- * JSON object it prints. The field names are the C program's.
+ * Running `loadgen` (bench/loadgen.c) against one server (or several
+ * sharing one room) and reading the JSON object it prints. The field names are the C program's.
  * @module
  */
 
@@ -49,6 +49,10 @@ export interface PhaseResult {
   server_socket_drops: number;
   stalls: number;
   timed_out: boolean;
+  /** CPU of each server (100 per busy core); server_cpu_pct is their sum. */
+  server_cpu_pcts: number[];
+  /** CPU of each process the servers depend on (Redis). */
+  aux_cpu_pcts: number[];
 }
 
 /** Everything one loadgen run reports. */
@@ -84,8 +88,12 @@ export interface LoadResult {
 /** How to drive one run. */
 export interface LoadOptions {
   protocol: "udpchat" | "text";
-  port: number;
-  pid: number;
+  /** Member i joins the server at ports[i % ports.length]. */
+  ports: number[];
+  /** The servers' processes: CPU, RSS. */
+  pids: number[];
+  /** Processes the servers depend on (Redis): CPU only. */
+  auxPids: number[];
   members: number;
   /** e.g. "rate:500:3,sat:5" or "mem:2" (see loadgen.c). */
   phases: string;
@@ -103,8 +111,9 @@ export async function runLoadgen(
 ): Promise<LoadResult> {
   const args = [
     ["--target", o.protocol],
-    ["--port", o.port],
-    ["--pid", o.pid],
+    ["--port", o.ports.join(",")],
+    ["--pid", o.pids.join(",")],
+    ...(o.auxPids.length > 0 ? [["--aux-pid", o.auxPids.join(",")]] : []),
     ["--members", o.members],
     ["--phases", o.phases],
     ["--window", o.window],

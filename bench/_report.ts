@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { ClusterRow } from "./_cluster_summary.ts";
 import type { BaselineRow, ClassicRow, Row, Summary } from "./_summary.ts";
 
 function table(head: string[], body: Array<Array<string | number>>): string {
@@ -91,6 +92,48 @@ function classicTable(rows: ClassicRow[]): string {
   );
 }
 
+const cpu = (c: number) => c < 0 ? "-" : `${c.toFixed(0)}%`;
+
+/** One server and three sharing the room through Redis, and their ratio. */
+function clusterTable(rows: ClusterRow[]): string {
+  const cells = (r: Row | undefined) =>
+    r === undefined
+      ? ["-", "-", "-", "-"]
+      : [k(r.deliveriesPerS), ms(r.p50Us), ms(r.p99Us), pct(r.loss)];
+  return table(
+    [
+      "mode",
+      "M",
+      "1 server deliv/s",
+      "p50 ms",
+      "p99 ms",
+      "loss",
+      "CPU",
+      "3 servers deliv/s",
+      "p50 ms",
+      "p99 ms",
+      "loss",
+      "CPU each",
+      "Redis CPU",
+      "3 / 1 deliv/s",
+      "p50",
+      "p99",
+    ],
+    rows.map((c) => [
+      c.mode === "sat" ? "saturation" : "light",
+      c.members,
+      ...cells(c.one),
+      c.one === undefined ? "-" : cpu(c.one.serverCpuPct),
+      ...cells(c.cluster),
+      c.cluster?.serverCpuEachPct.map(cpu).join(" ") ?? "-",
+      c.cluster === undefined ? "-" : cpu(c.cluster.auxCpuPct),
+      x(c.ratio.deliveriesPerS),
+      x(c.ratio.p50Us),
+      x(c.ratio.p99Us),
+    ]),
+  );
+}
+
 /** udpchat and the baseline checkout side by side, and their ratio. */
 function baselineTable(rows: BaselineRow[]): string {
   const unit = (metric: BaselineRow["metric"], n: number) =>
@@ -129,6 +172,13 @@ export function formatSummary(
       "",
       "Classic members (the classic text protocol): udpchat against classic.py",
       classicTable(s.classic),
+    );
+  }
+  if (s.cluster.length > 0) {
+    out.push(
+      "",
+      "Cluster: one udpchat server against three sharing the room through one Redis (members spread over them)",
+      clusterTable(s.cluster),
     );
   }
   if (s.memory.length > 0) {

@@ -7,9 +7,14 @@
  * of the classic text protocol (the same server, the same port).
  * "udpchat-baseline" is another checkout of udpchat (`--baseline DIR`),
  * started the same way and spoken to natively, to compare two versions.
+ * "udpchat-cluster3" is three udpchat servers sharing one room through a
+ * Redis of their own (`serve --cluster`), started with the same flags as
+ * "udpchat", the members spread over them.
  * @module
  */
 
+import { redisMissing } from "../tools/redis_server.ts";
+import { startRedis } from "./_redis.ts";
 import { Child } from "./_process.ts";
 
 /** Every server the benchmark knows. */
@@ -17,6 +22,7 @@ export type TargetName =
   | "udpchat"
   | "udpchat-classic"
   | "udpchat-baseline"
+  | "udpchat-cluster3"
   | "classic"
   | "fanout"
   | "fanout-mmsg"
@@ -24,7 +30,8 @@ export type TargetName =
 
 /** Which protocol the load generator speaks to a target. */
 export function protocolOf(target: TargetName): "udpchat" | "text" {
-  return target === "udpchat" || target === "udpchat-baseline"
+  return target === "udpchat" || target === "udpchat-baseline" ||
+      target === "udpchat-cluster3"
     ? "udpchat"
     : "text";
 }
@@ -39,14 +46,25 @@ export interface ServerTools {
   baseline?: { dir: string; flags: string[] };
   /** Profile the udpchat server with perf: V8 writes /tmp/perf-PID.map. */
   profile?: boolean;
+  /** A folder for Redis to work in ("udpchat-cluster3"). */
+  scratch: string;
 }
 
-/** A server that printed its "listening on HOST:PORT" line. */
+/** A server (or cluster) whose servers printed their "listening on HOST:PORT" line. */
 export interface RunningServer extends AsyncDisposable {
   readonly target: TargetName;
+  /** The (first) server's process. */
   readonly child: Child;
-  readonly port: number;
+  /** Every server's port; members are spread over them. */
+  readonly ports: number[];
+  /** Every server's process id. */
+  readonly pids: number[];
+  /** Processes the servers depend on (Redis), measured apart. */
+  readonly auxPids: number[];
 }
+
+/** How many servers "udpchat-cluster3" runs. */
+export const CLUSTER_SERVERS = 3;
 
 const ROOT = new URL("../", import.meta.url).pathname;
 /** Above this many members udpchat announces no joins (the load generator must know). */
@@ -107,6 +125,8 @@ function command(
     case "udpchat":
     case "udpchat-classic":
       return udpchat(tools.udpchatFlags);
+    case "udpchat-cluster3":
+      return redisMissing() ?? udpchat(tools.udpchatFlags);
     case "udpchat-baseline":
       return tools.baseline === undefined
         ? "needs --baseline DIR"
@@ -153,20 +173,65 @@ export async function startServer(
   if (typeof cmd === "string") {
     throw new Error(`Cannot start ${target}: ${cmd}`);
   }
-  const child = new Child(cmd[0], cmd[1], { cwd: cmd[2] ?? ROOT });
+  if (target !== "udpchat-cluster3") {
+    return running(target, await startAll([cmd]));
+  }
+  await using stack = new AsyncDisposableStack();
+  const redis = stack.use(await startRedis(tools.scratch));
+  const room = ["--cluster", redis.url, "--room", "bench"];
+  const servers = await startAll(
+    Array.from(
+      { length: CLUSTER_SERVERS },
+      () => [cmd[0], [...cmd[1], ...room], cmd[2]] as const,
+    ),
+  );
+  const moved = stack.move();
+  return running(target, servers, {
+    pids: [redis.child.pid],
+    dispose: () => moved.disposeAsync(),
+  });
+}
+
+type Command = readonly [string, string[], string?];
+
+/** Start every command at once; resolves when all are ready, or kills them all. */
+async function startAll(
+  cmds: Command[],
+): Promise<Array<{ child: Child; port: number }>> {
+  const children = cmds.map(([c, args, cwd]) =>
+    new Child(c, args, { cwd: cwd ?? ROOT })
+  );
   try {
-    const line = await child.waitFor(READY, 30_000);
-    const port = Number(READY.exec(line)![1]);
-    return {
-      target,
+    const lines = await Promise.all(
+      children.map((child) => child.waitFor(READY, 30_000)),
+    );
+    return children.map((child, i) => ({
       child,
-      port,
-      [Symbol.asyncDispose]: () => child[Symbol.asyncDispose](),
-    };
+      port: Number(READY.exec(lines[i]!)![1]),
+    }));
   } catch (error) {
-    await child[Symbol.asyncDispose]();
+    await Promise.all(children.map((c) => c[Symbol.asyncDispose]()));
     throw error;
   }
+}
+
+/** `servers` as one target; `aux`: what they depend on, disposed after them. */
+function running(
+  target: TargetName,
+  servers: Array<{ child: Child; port: number }>,
+  aux?: { pids: number[]; dispose: () => Promise<void> },
+): RunningServer {
+  return {
+    target,
+    child: servers[0]!.child,
+    ports: servers.map((s) => s.port),
+    pids: servers.map((s) => s.child.pid),
+    auxPids: aux?.pids ?? [],
+    [Symbol.asyncDispose]: async () => {
+      await Promise.all(servers.map((s) => s.child[Symbol.asyncDispose]()));
+      await aux?.dispose();
+    },
+  };
 }
 
 /** `perf record` of process `pid` until SIGINT, into a fresh `prefix-N.data`. */

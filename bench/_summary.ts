@@ -7,6 +7,7 @@
 
 import type { LoadResult, PhaseResult } from "./_loadgen.ts";
 import type { TargetName } from "./_servers.ts";
+import { type ClusterRow, clusterRows } from "./_cluster_summary.ts";
 
 /** One server run: a load run (rate and/or saturation) or a memory run. */
 export interface RunRecord {
@@ -32,7 +33,12 @@ export interface Row {
   p50Us: number;
   p99Us: number;
   p999Us: number;
+  /** Every server together (100 per busy core). */
   serverCpuPct: number;
+  /** Each server, when several share the room. */
+  serverCpuEachPct: number[];
+  /** What the servers depend on (Redis); -1 for none. */
+  auxCpuPct: number;
   serverRssMiB: number;
   /** Datagrams/s the kernel dropped at the server's full receive buffer. */
   serverDropsPerS: number;
@@ -98,6 +104,8 @@ export interface Summary {
   light: Row[];
   memory: MemoryRow[];
   classic: ClassicRow[];
+  /** One server against three sharing the room ("udpchat-cluster3"). */
+  cluster: ClusterRow[];
   ratios: Array<
     {
       metric: string;
@@ -113,6 +121,10 @@ export interface Summary {
 }
 
 function row(run: RunRecord, phase: PhaseResult): Row {
+  const aux = phase.aux_cpu_pcts ?? [];
+  const auxCpuPct = aux.length === 0 || aux.some((c) => c < 0)
+    ? -1
+    : aux.reduce((a, b) => a + b, 0);
   return {
     target: run.target,
     members: run.members,
@@ -125,6 +137,8 @@ function row(run: RunRecord, phase: PhaseResult): Row {
     p99Us: phase.lat_us.p99,
     p999Us: phase.lat_us.p999,
     serverCpuPct: phase.server_cpu_pct,
+    serverCpuEachPct: phase.server_cpu_pcts ?? [],
+    auxCpuPct,
     serverRssMiB: phase.server_rss_kib / 1024,
     serverDropsPerS: phase.server_socket_drops / phase.seconds,
     loadgenCpuPct: phase.loadgen_cpu_pct,
@@ -132,7 +146,7 @@ function row(run: RunRecord, phase: PhaseResult): Row {
     otherCpuPct: phase.machine_cpu_pct < 0 ? -1 : Math.max(
       0,
       phase.machine_cpu_pct - phase.loadgen_cpu_pct -
-        Math.max(0, phase.server_cpu_pct),
+        Math.max(0, phase.server_cpu_pct) - Math.max(0, auxCpuPct),
     ),
   };
 }
@@ -295,6 +309,7 @@ export function summarize(runs: RunRecord[]): Summary {
     light,
     memory,
     classic,
+    cluster: clusterRows(saturation, light),
     ratios,
     checks,
     ...(baseline.length > 0 ? { baseline } : {}),

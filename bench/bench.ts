@@ -5,14 +5,22 @@
  * and writes bench/results/latest.json.
  *
  *   deno task bench              M = 10, 100, 1000; memory at 10,000
- *   deno task bench --quick      M = 10, 100, short phases (CI, < 1 min)
+ *   deno task bench --quick      M = 10, 100, short phases (CI, < 1 min);
+ *                                the cluster at M = 10 only
  *
  * The classic phase: at M = 100 (CLASSIC_SIZES), udpchat also serves members
  * of the classic text protocol (target "udpchat-classic"), in the same
  * interleaved rounds and load shape as the classic Python server.
  *
+ * The cluster phase: target "udpchat-cluster3" is three udpchat servers
+ * sharing one room through a Redis of their own (`serve --cluster`), the
+ * members spread over them, in the same interleaved rounds and load as
+ * "udpchat" (one server); the reports gain their ratio and each server's
+ * and Redis's CPU.
+ *
  * Other flags: --out FILE, --targets
- * udpchat,udpchat-classic,udpchat-baseline,classic,fanout,fanout-mmsg,naive,
+ * udpchat,udpchat-cluster3,udpchat-classic,udpchat-baseline,classic,fanout,
+ * fanout-mmsg,naive,
  * --window N, --rounds N, --profile DIR (perf record of the udpchat
  * server into DIR; read with `perf report -i FILE`, JIT names come from
  * /tmp/perf-PID.map), --baseline DIR (adds target "udpchat-baseline": the
@@ -49,6 +57,8 @@ interface Plan {
   rateSizes: number[];
   /** Sizes at which udpchat also serves classic members ("udpchat-classic"). */
   classicSizes: number[];
+  /** Sizes at which three servers share the room ("udpchat-cluster3"). */
+  clusterSizes: number[];
   /** Member counts of the memory runs. */
   memorySizes: number[];
   rate: number;
@@ -71,6 +81,7 @@ interface Plan {
 
 const ALL_TARGETS: TargetName[] = [
   "udpchat",
+  "udpchat-cluster3",
   "udpchat-classic",
   "classic",
   "fanout",
@@ -86,6 +97,7 @@ const FULL: Plan = {
   sizes: [10, 100, 1000],
   rateSizes: [10, 100],
   classicSizes: [100],
+  clusterSizes: [10, 100, 1000],
   memorySizes: [10_000],
   rate: 500,
   rateSeconds: 3,
@@ -100,8 +112,17 @@ const FULL: Plan = {
 const QUICK: Plan = {
   ...FULL,
   quick: true,
-  targets: ["udpchat", "udpchat-classic", "classic", "fanout", "naive"],
+  targets: [
+    "udpchat",
+    "udpchat-cluster3",
+    "udpchat-classic",
+    "classic",
+    "fanout",
+    "naive",
+  ],
   sizes: [10, 100],
+  // Three servers take long to start: once, to show the cluster works.
+  clusterSizes: [10],
   memorySizes: [],
   rateSeconds: 1.5,
   satSeconds: 2,
@@ -138,8 +159,9 @@ async function runOne(
       : undefined;
     record.result = await runLoadgen(loadgen, {
       protocol: protocolOf(target),
-      port: server.port,
-      pid: server.child.pid,
+      ports: server.ports,
+      pids: server.pids,
+      auxPids: server.auxPids,
       members,
       phases,
       window: plan.window,
@@ -265,6 +287,7 @@ async function main(args: string[]): Promise<number> {
         flags: await udpchatFlags(plan.baseline),
       },
       profile: plan.profile !== undefined,
+      scratch: dir,
     };
     const runs: RunRecord[] = [];
     if (tools.loadgen === undefined) {
@@ -280,7 +303,9 @@ async function main(args: string[]): Promise<number> {
         // Rounds interleave the targets, so passing load elsewhere on the
         // machine hits each of them alike.
         const here = targets.filter((t) =>
-          t !== "udpchat-classic" || plan.classicSizes.includes(m)
+          t === "udpchat-classic"
+            ? plan.classicSizes.includes(m)
+            : t !== "udpchat-cluster3" || plan.clusterSizes.includes(m)
         );
         for (let round = 0; round < plan.rounds; round++) {
           for (const t of here) {
@@ -293,7 +318,12 @@ async function main(args: string[]): Promise<number> {
       for (const m of plan.memorySizes) {
         // Batching sends changes nothing in what a server keeps per member;
         // the classic gateway takes at most 1,000 members.
-        const unmeasured = ["fanout-mmsg", "udpchat-classic"];
+        // A cluster's memory is its servers' (measured alone) and Redis's.
+        const unmeasured = [
+          "fanout-mmsg",
+          "udpchat-classic",
+          "udpchat-cluster3",
+        ];
         for (const t of targets.filter((t) => !unmeasured.includes(t))) {
           runs.push(
             await runOne(tools.loadgen, serverTools, plan, t, m, "memory"),

@@ -2,7 +2,11 @@
  * loadgen: simulated chat members on loopback, for bench/bench.ts.
  *
  * Each member owns one UDP socket (its own source port), connected to the
- * server. One thread drives them all with epoll, so the generator uses one
+ * server. With several servers sharing one room (--port A,B,C), member i is
+ * connected to the i-th modulo their count; --pid lists their processes,
+ * whose CPU, RSS and socket drops are summed (and CPU also given per
+ * server), and --aux-pid lists processes they depend on (Redis), whose CPU
+ * is reported on its own. One thread drives them all with epoll, so the generator uses one
  * of the machine's cores and leaves the other to the server.
  *
  * Targets:
@@ -56,6 +60,7 @@
 #define HIST_SUB 64      /* then 64 per power of two (1.6% precision) */
 #define HIST_LEN (HIST_EXACT + 40 * HIST_SUB)
 #define MAX_PHASES 8
+#define MAX_SERVERS 8 /* --port, --pid and --aux-pid list at most this many */
 #define JOIN_BYTES 1200
 /* The native protocol's version (PROTOCOL.md, protocol/limits.ts). */
 #define PROTOCOL_VERSION 2
@@ -90,6 +95,7 @@ typedef struct {
   uint64_t tx0, rx0, tx_win, rx_win, bytes_rx0, bytes_rx_win;
   uint64_t retrans0, retrans, ooo0, ooo, dup0, dup;
   double srv_cpu_s, lg_cpu_s, wall_s;
+  double srv_each_s[MAX_SERVERS], aux_s[MAX_SERVERS];
   long rss0_kib, rss1_kib, drops0, drops;
   double busy0, total0, machine_pct; /* every CPU busy = 100 * cores */
   double p50, p99, p999, pmax, mean;
@@ -99,7 +105,9 @@ typedef struct {
 
 /* ---- options ---- */
 static int target = T_UDPCHAT;
-static int port, server_pid, nmem = 10, msg_size = 64, window = 64;
+static int ports[MAX_SERVERS], nports, server_pids[MAX_SERVERS], npids;
+static int aux_pids[MAX_SERVERS], naux;
+static int nmem = 10, msg_size = 64, window = 64;
 static double warmup_s = 0.5, max_seconds = 120, join_timeout_s = 60;
 static double ack_ms = 10;
 static uint64_t max_messages = 20000000;
@@ -153,11 +161,11 @@ static double cpu_self(void) {
          (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-/* utime + stime of the server (every thread), in seconds; -1 if unknown. */
-static double cpu_server(void) {
-  if (server_pid <= 0) return -1;
+/* utime + stime of process `pid` (every thread), in seconds; -1 if unknown. */
+static double cpu_of(int pid) {
+  if (pid <= 0) return -1;
   char path[64], buf[1024];
-  snprintf(path, sizeof path, "/proc/%d/stat", server_pid);
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
   FILE *f = fopen(path, "r");
   if (!f) return -1;
   size_t n = fread(buf, 1, sizeof buf - 1, f);
@@ -174,10 +182,36 @@ static double cpu_server(void) {
   return (double)(ut + st) / sysconf(_SC_CLK_TCK);
 }
 
+/* CPU seconds of every server together; -1 if any is unknown. */
+static double cpu_server(void) {
+  if (npids == 0) return -1;
+  double sum = 0;
+  for (int i = 0; i < npids; i++) {
+    double c = cpu_of(server_pids[i]);
+    if (c < 0) return -1;
+    sum += c;
+  }
+  return sum;
+}
+
+static long status_kib_of(int pid, const char *field);
+
+/* A /proc/PID/status field (kB) summed over the servers; -1 if unknown. */
 static long status_kib(const char *field) {
-  if (server_pid <= 0) return -1;
+  if (npids == 0) return -1;
+  long sum = 0;
+  for (int i = 0; i < npids; i++) {
+    long v = status_kib_of(server_pids[i], field);
+    if (v < 0) return -1;
+    sum += v;
+  }
+  return sum;
+}
+
+static long status_kib_of(int pid, const char *field) {
+  if (pid <= 0) return -1;
   char path[64], line[256];
-  snprintf(path, sizeof path, "/proc/%d/status", server_pid);
+  snprintf(path, sizeof path, "/proc/%d/status", pid);
   FILE *f = fopen(path, "r");
   if (!f) return -1;
   long v = -1;
@@ -193,25 +227,28 @@ static long status_kib(const char *field) {
 }
 
 /*
- * Datagrams the kernel dropped because the server's socket buffer was full
- * (the last column of /proc/net/udp for the server's port); -1 if unknown.
+ * Datagrams the kernel dropped because the servers' socket buffers were full
+ * (the last column of /proc/net/udp for their ports); -1 if unknown.
  */
 static long server_drops(void) {
   FILE *f = fopen("/proc/net/udp", "r");
   if (!f) return -1;
   char line[512];
   long drops = -1;
-  while (fgets(line, sizeof line, f)) {
+  int found = 0;
+  while (found < nports && fgets(line, sizeof line, f)) {
     unsigned addr, lport;
     if (sscanf(line, " %*d: %8X:%4X", &addr, &lport) != 2) continue;
-    if ((int)lport != port || addr != 0x0100007Fu) continue;
+    int ours = 0;
+    for (int i = 0; i < nports; i++) ours |= (int)lport == ports[i];
+    if (!ours || addr != 0x0100007Fu) continue;
+    found++;
     char *tok, *save = NULL;
     int i = 0;
     for (tok = strtok_r(line, " \t\n", &save); tok && i < 12;
          tok = strtok_r(NULL, " \t\n", &save))
       i++;
-    if (tok) drops = atol(tok);
-    break;
+    if (tok) drops = (drops < 0 ? 0 : drops) + atol(tok);
   }
   fclose(f);
   return drops;
@@ -733,6 +770,8 @@ static void sample_start(phase_t *P) {
   P->tx0 = tx, P->rx0 = rx, P->bytes_rx0 = bytes_rx;
   P->retrans0 = retransmits, P->ooo0 = ooo, P->dup0 = dups;
   P->srv_cpu_s = cpu_server();
+  for (int i = 0; i < npids; i++) P->srv_each_s[i] = cpu_of(server_pids[i]);
+  for (int i = 0; i < naux; i++) P->aux_s[i] = cpu_of(aux_pids[i]);
   P->lg_cpu_s = cpu_self();
   P->rss0_kib = status_kib("VmRSS");
   P->drops0 = server_drops();
@@ -745,6 +784,14 @@ static void sample_end(phase_t *P) {
   P->bytes_rx_win = bytes_rx - P->bytes_rx0;
   double c = cpu_server();
   P->srv_cpu_s = c >= 0 && P->srv_cpu_s >= 0 ? c - P->srv_cpu_s : -1;
+  for (int i = 0; i < npids; i++) {
+    double e = cpu_of(server_pids[i]);
+    P->srv_each_s[i] = e >= 0 && P->srv_each_s[i] >= 0 ? e - P->srv_each_s[i] : -1;
+  }
+  for (int i = 0; i < naux; i++) {
+    double e = cpu_of(aux_pids[i]);
+    P->aux_s[i] = e >= 0 && P->aux_s[i] >= 0 ? e - P->aux_s[i] : -1;
+  }
   P->lg_cpu_s = cpu_self() - P->lg_cpu_s;
   P->rss1_kib = status_kib("VmRSS");
   long d = server_drops();
@@ -921,12 +968,28 @@ static int parse_phases(const char *spec) {
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: loadgen --target udpchat|text --port PORT [--pid PID]\n"
+          "usage: loadgen --target udpchat|text --port PORT[,PORT...]\n"
+          "  [--pid PID[,PID...]] [--aux-pid PID[,PID...]]\n"
           "  [--members M] [--phases rate:R:S,sat:S,mem:S] [--size BYTES]\n"
           "  [--window W] [--warmup S] [--ack-ms MS] [--join-timeout S]\n"
           "  [--join-parallel N] [--join-lag N] [--announce-limit N]\n"
           "  [--max-seconds S] [--max-messages N]\n");
   exit(2);
+}
+
+/* A comma-separated list of positive numbers into `out`; its length, or -1. */
+static int parse_list(const char *v, int *out) {
+  int n = 0;
+  for (const char *p = v; *p;) {
+    char *end;
+    long x = strtol(p, &end, 10);
+    if (end == p || x <= 0 || x > 0x7fffffff || n == MAX_SERVERS) return -1;
+    out[n++] = (int)x;
+    if (*end == ',') end++;
+    else if (*end) return -1;
+    p = end;
+  }
+  return n;
 }
 
 static void parse_args(int argc, char **argv) {
@@ -938,8 +1001,9 @@ static void parse_args(int argc, char **argv) {
       if (!strcmp(v, "udpchat")) target = T_UDPCHAT;
       else if (!strcmp(v, "text")) target = T_TEXT;
       else usage();
-    } else if (!strcmp(a, "--port")) port = atoi(v);
-    else if (!strcmp(a, "--pid")) server_pid = atoi(v);
+    } else if (!strcmp(a, "--port")) nports = parse_list(v, ports);
+    else if (!strcmp(a, "--pid")) npids = parse_list(v, server_pids);
+    else if (!strcmp(a, "--aux-pid")) naux = parse_list(v, aux_pids);
     else if (!strcmp(a, "--members")) nmem = atoi(v);
     else if (!strcmp(a, "--size")) msg_size = atoi(v);
     else if (!strcmp(a, "--window")) window = atoi(v);
@@ -955,7 +1019,9 @@ static void parse_args(int argc, char **argv) {
       if (parse_phases(v)) usage();
     } else usage();
   }
-  if (port <= 0 || port > 65535 || nmem < 2 || msg_size < 32 ||
+  int bad_port = nports < 1;
+  for (int i = 0; i < nports; i++) bad_port |= ports[i] > 65535;
+  if (bad_port || npids < 0 || naux < 0 || nmem < 2 || msg_size < 32 ||
       msg_size > MSG_MAX - 64 || window < 1 || join_parallel < 1)
     usage();
 }
@@ -966,13 +1032,14 @@ static void open_members(void) {
     rl.rlim_cur = rl.rlim_max;
     setrlimit(RLIMIT_NOFILE, &rl);
   }
-  struct sockaddr_in srv = {.sin_family = AF_INET, .sin_port = htons(port)};
+  struct sockaddr_in srv = {.sin_family = AF_INET};
   srv.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   struct sockaddr_in any = {.sin_family = AF_INET};
   any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   int rcvbuf = nmem <= 1000 ? 1 << 20 : 1 << 18;
   for (int i = 0; i < nmem; i++) {
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    srv.sin_port = htons((uint16_t)ports[i % nports]);
     if (fd < 0 || bind(fd, (void *)&any, sizeof any) ||
         connect(fd, (void *)&srv, sizeof srv)) {
       fprintf(stderr, "loadgen: socket %d: %s\n", i, strerror(errno));
@@ -1001,7 +1068,7 @@ static void print_phase(const phase_t *P) {
          "\"server_cpu_pct\":%.1f,\"loadgen_cpu_pct\":%.1f,"
          "\"machine_cpu_pct\":%.1f,\"server_rss_kib\":%ld,\"server_rss_start_kib\":%ld,"
          "\"retransmits\":%llu,\"out_of_order\":%llu,\"duplicates\":%llu,"
-         "\"server_socket_drops\":%ld,\"stalls\":%d,\"timed_out\":%s}",
+         "\"server_socket_drops\":%ld,\"stalls\":%d,\"timed_out\":%s",
          names[P->mode], P->rate, P->wall_s,
          (unsigned long long)P->sent, (unsigned long long)P->sent_win,
          P->acc_win / w, (unsigned long long)P->deliv_win, P->deliv_win / w,
@@ -1014,6 +1081,16 @@ static void print_phase(const phase_t *P) {
          (unsigned long long)P->retrans, (unsigned long long)P->ooo,
          (unsigned long long)P->dup, P->drops, P->stalls,
          P->timed_out ? "true" : "false");
+  const char *keys[2] = {"server_cpu_pcts", "aux_cpu_pcts"};
+  const double *secs[2] = {P->srv_each_s, P->aux_s};
+  int counts[2] = {npids, naux};
+  for (int k = 0; k < 2; k++) {
+    printf(",\"%s\":[", keys[k]);
+    for (int i = 0; i < counts[k]; i++)
+      printf("%s%.1f", i ? "," : "", secs[k][i] >= 0 ? 100 * secs[k][i] / w : -1);
+    putchar(']');
+  }
+  putchar('}');
 }
 
 static void print_json(void) {

@@ -6,46 +6,14 @@
  * @module
  */
 
-/** Why Redis tests cannot run here, or undefined when they can. */
-export function redisMissing(): string | undefined {
-  try {
-    const { success } = new Deno.Command("redis-server", {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    }).outputSync();
-    return success ? undefined : "redis-server does not run";
-  } catch {
-    return "redis-server is not installed (apt-get install redis-server)";
-  }
-}
+import {
+  freeTcpPort,
+  redisArgs,
+  redisMissing,
+  waitForRedis,
+} from "../tools/redis_server.ts";
 
-/** A free TCP port on 127.0.0.1 (nobody listens on it now). */
-function freeTcpPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-/** True when Redis at `port` answers PING. */
-async function pings(port: number): Promise<boolean> {
-  try {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    try {
-      await conn.write(new TextEncoder().encode("PING\r\n"));
-      const buffer = new Uint8Array(16);
-      const n = await conn.read(buffer);
-      return new TextDecoder().decode(buffer.subarray(0, n ?? 0)).startsWith(
-        "+PONG",
-      );
-    } finally {
-      conn.close();
-    }
-  } catch {
-    return false;
-  }
-}
+export { redisMissing };
 
 /** A redis-server process of a test. */
 export class TestRedis implements AsyncDisposable {
@@ -76,28 +44,15 @@ export class TestRedis implements AsyncDisposable {
   /** Start (again) on the same port and folder; resolves once it answers. */
   async restart(): Promise<void> {
     this.#child = new Deno.Command("redis-server", {
-      args: [
-        "--port",
-        String(this.port),
-        "--bind",
-        "127.0.0.1",
-        "--dir",
-        this.dir,
-        "--save",
-        "",
-        "--appendonly",
-        this.#appendOnly ? "yes" : "no",
-        "--protected-mode",
-        "no",
-      ],
+      args: redisArgs({
+        port: this.port,
+        dir: this.dir,
+        appendOnly: this.#appendOnly,
+      }),
       stdout: "null",
       stderr: "null",
     }).spawn();
-    const deadline = Date.now() + 10_000;
-    while (!(await pings(this.port))) {
-      if (Date.now() > deadline) throw new Error("redis-server did not start");
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitForRedis(this.port);
   }
 
   /** Kill it at once (SIGKILL), as a crash would. */

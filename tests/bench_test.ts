@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const TARGETS = ["udpchat", "classic", "fanout", "naive"];
+const TARGETS = ["udpchat", "udpchat-cluster3", "classic", "fanout", "naive"];
 
 interface Phase {
   mode: string;
@@ -15,6 +15,8 @@ interface Phase {
   loss: number;
   lat_us: { n: number; p50: number; p99: number; p999: number };
   server_rss_kib: number;
+  server_cpu_pcts: number[];
+  aux_cpu_pcts: number[];
 }
 
 interface Report {
@@ -27,7 +29,11 @@ interface Report {
       result?: { joined: number; phases: Phase[] };
     }
   >;
-  summary: { saturation: unknown[]; light: unknown[] };
+  summary: {
+    saturation: unknown[];
+    light: unknown[];
+    cluster: Array<{ ratio: { deliveriesPerS?: number } }>;
+  };
 }
 
 function checkPhase(where: string, p: Phase): void {
@@ -88,6 +94,18 @@ Deno.test("bench --quick reports every target (or why it skipped) with sane numb
         assert.deepEqual(modes, ["rate", "sat"], `${where}: phases`);
         for (const p of r.result!.phases) checkPhase(`${where} ${p.mode}`, p);
       }
+    }
+    const cluster = report.runs.filter((r) => r.target === "udpchat-cluster3");
+    for (const p of cluster.flatMap((r) => r.result!.phases)) {
+      // Three servers and their Redis, each measured.
+      assert.equal(p.server_cpu_pcts.length, 3, "CPU of each server");
+      assert.equal(p.aux_cpu_pcts.length, 1, "CPU of Redis");
+      assert.ok(p.aux_cpu_pcts[0]! >= 0, `Redis CPU ${p.aux_cpu_pcts[0]}`);
+    }
+    if (cluster.length > 0) {
+      assert.match(stdout, /^Cluster: /m);
+      const ratios = report.summary.cluster.map((c) => c.ratio.deliveriesPerS);
+      assert.ok(ratios.every((r) => r! > 0), `cluster / one: ${ratios}`);
     }
     if (report.runs.length > 0) {
       assert.match(stdout, /^Saturation/m);
