@@ -277,6 +277,20 @@ export class ChatCore {
     this.room.forget(id);
   }
 
+  /**
+   * Another server announced member `id` timed out (this one could not
+   * reach the room's store for too long): end it here, without a second
+   * announcement.
+   */
+  timedOutElsewhere(id: number, reason: string, now: number): void {
+    const seat = this.#seats.get(id);
+    if (seat === undefined) return;
+    this.#log("info", `${this.nameOf(id)} timed out (${reason})`);
+    this.#unseat(seat);
+    seat.port.remove("timeout", reason, now);
+    this.room.forget(id, true);
+  }
+
   /** Tell every member here whether the room (its shared store) can be reached. */
   roomAvailable(available: boolean): void {
     for (const seat of this.#seats.values()) {

@@ -237,7 +237,7 @@ export class ClusterShell implements AsyncDisposable {
       event.kind === "left" && entry.to === "all" &&
       entry.except !== undefined && core.chat.has(entry.except)
     ) {
-      core.chat.remove(entry.except, "timeout", event.reason, now, true);
+      core.chat.timedOutElsewhere(entry.except, event.reason, now);
     }
     core.chat.deliverLogged(entry, now);
   }

@@ -77,6 +77,13 @@ end
  */
 export const COMMIT = `${APPEND}
 local srv = ARGV[1]
+-- A member another server took over: what this one still says of it (it
+-- may have been cut off from Redis meanwhile) is too late and is dropped.
+local function foreign(id)
+  if not id then return false end
+  local rec = redis.call('HGET', KEYS[4], id)
+  return rec ~= false and cjson.decode(rec).srv ~= srv
+end
 local batch = tonumber(ARGV[2])
 local last = tonumber(redis.call('HGET', KEYS[7], srv) or '0')
 if batch <= last then return {'dup'} end
@@ -85,6 +92,9 @@ local out = {}
 for i, op in ipairs(cjson.decode(ARGV[3])) do
   local o = op.o
   local v = 0
+  if foreign(op.by) then
+    o = 'foreign'
+  end
   if o == 'claim' then
     local owner = redis.call('HGET', KEYS[3], op.key)
     if not owner then

@@ -281,6 +281,18 @@ export class RedisStore implements ClusterStore, AsyncDisposable {
 
 /** An op as the commit script reads it: events and records already JSON, tokens hashed. */
 async function wireOp(op: Op, srv: string): Promise<Record<string, unknown>> {
+  const wire = await wireBody(op, srv);
+  // The member the op is about: dropped if another server took it over.
+  const by = op.o === "event"
+    ? (op.entry.to === "all" ? op.entry.except : undefined)
+    : op.o === "member" || op.o === "claim" || op.o === "mod" || op.o === "kick"
+    ? undefined
+    : op.id;
+  return by === undefined ? wire : { ...wire, by };
+}
+
+/** An op's fields as the commit script reads them. */
+async function wireBody(op: Op, srv: string): Promise<Record<string, unknown>> {
   switch (op.o) {
     case "event": {
       const { entry } = op;

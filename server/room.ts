@@ -262,12 +262,17 @@ export class Room {
     return this.#log.kick?.(id, why, reason) ?? false;
   }
 
-  /** Forget a member that is now another server's: its name stays taken in the log. */
-  forget(id: number): void {
+  /**
+   * Forget a member without a word to anyone: it is now another server's
+   * (its name stays taken), or, with `release`, another server already
+   * announced it gone (its name is given back).
+   */
+  forget(id: number, release = false): void {
     const member = this.#members.get(id);
     if (member === undefined) return;
     this.#members.delete(id);
     this.#byKey.delete(member.key);
+    if (release) this.#log.release(member.key, id);
   }
 
   /** A member's chat line, for everyone else; invalid text earns a notice. */
