@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { type Launch, Proc, startServer } from "./_cli.ts";
 import { BUILD_MS, FIRST_RUN_MS, newUser, tempDir } from "./_single_file.ts";
+import { TestRedis } from "./_redis.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -51,17 +52,20 @@ function notRun(command: string): string | undefined {
 export type Plan =
   | { kind: "not run"; why: string }
   | { kind: "compile"; argv: string[] }
+  /** A Redis for `serve --cluster`: the test's own, on a free port (see check). */
+  | { kind: "redis"; argv: string[] }
   | { kind: "serve" | "join" | "send"; argv: string[]; singleFile: boolean };
 
 /** How a README command is run; throws for one this test does not know. */
 export function plan(command: string): Plan {
   const listed = notRun(command);
   if (listed) return { kind: "not run", why: NOT_RUN[listed]! };
-  if (/[^\w\s./=:@-]/.test(command)) {
+  if (/[^\w\s./=:@,-]/.test(command)) {
     throw new SyntaxError(`README command uses shell syntax: ${command}`);
   }
   const argv = command.split(/\s+/);
   const [runner, verb, name] = argv[0] === "npx" ? argv.slice(1) : argv;
+  if (runner === "redis-server") return { kind: "redis", argv };
   let sub: string | undefined;
   if (runner === "deno" && verb === "task") {
     if (name === "compile") return { kind: "compile", argv };
@@ -134,6 +138,8 @@ interface State {
   dir?: string;
   work: string;
   home: string;
+  /** The Redis a README redis-server command started, for serve --cluster. */
+  redis?: TestRedis;
 }
 
 /** Run one README command and check that it started (a compile records its file's directory). */
@@ -143,10 +149,13 @@ async function check(
   state: State,
 ): Promise<void> {
   const { argv } = step;
-  const firstRun = step.kind !== "compile" && step.singleFile
-    ? FIRST_RUN_MS
-    : 0;
-  if (step.kind === "compile") {
+  const firstRun = "singleFile" in step && step.singleFile ? FIRST_RUN_MS : 0;
+  if (step.kind === "redis") {
+    // Its own port and folder (README's port may be taken here), the same
+    // persistence; serve --cluster below is pointed at it.
+    const appendOnly = step.argv[step.argv.indexOf("--appendonly") + 1];
+    state.redis = await TestRedis.start(appendOnly === "yes");
+  } else if (step.kind === "compile") {
     const dir = await Deno.makeTempDir({ dir: state.work });
     await using proc = start(
       argv,
@@ -158,8 +167,14 @@ async function check(
     assert.equal(status.code, 0, [...proc.lines, ...proc.errors].join("\n"));
     state.dir = dir;
   } else if (step.kind === "serve") {
+    const cluster = argv.indexOf("--cluster");
+    const args = [...argv];
+    if (cluster !== -1) {
+      assert.ok(state.redis, `${command}: no redis-server command before it`);
+      args[cluster + 1] = state.redis.url;
+    }
     await using proc = start(
-      argv,
+      args,
       ["--host", "127.0.0.1", "--port", "0"],
       state.dir,
       state.home,
@@ -185,6 +200,11 @@ async function check(
   }
 }
 
+/** Stop the Redis a README command started, if any. */
+async function stopRedis(state: State): Promise<void> {
+  await state.redis?.[Symbol.asyncDispose]();
+}
+
 const README = await Deno.readTextFile(new URL("README.md", ROOT));
 
 Deno.test("README.md: every command in its sh blocks starts as written", async (t) => {
@@ -206,6 +226,7 @@ Deno.test("README.md: every command in its sh blocks starts as written", async (
   await using work = await tempDir("udpchat-readme-");
   await using home = await tempDir("udpchat-home-");
   const state: State = { work: work.path, home: home.path };
+  await using _redis = { [Symbol.asyncDispose]: () => stopRedis(state) };
   for (const { command, step } of plans) {
     if (step.kind === "not run") {
       // Shown as ignored in the report, with the reason.
