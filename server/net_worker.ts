@@ -17,8 +17,12 @@ import type { FromServerWorker, ToServerWorker } from "./messages.ts";
 import { formatAddress } from "../protocol/address.ts";
 import { fileProblem } from "../wording/cli.ts";
 import { UdpServer } from "./server.ts";
+import { deriveKey } from "../protocol/seal.ts";
+import { WebListener } from "./web_http.ts";
 
 let server: UdpServer | undefined;
+/** The browser pages' listener, with `--web`. */
+let web: WebListener | undefined;
 
 function post(message: FromServerWorker): void {
   self.postMessage(message);
@@ -120,9 +124,42 @@ async function start(
     opened && { sink: opened.journal, restored: opened.state, now: Date.now() },
   );
   server = new UdpServer(socket, core, opened?.journal, guard);
+  if (message.web !== undefined) {
+    try {
+      web = await listenWeb(server, message, options.salt, logger);
+    } catch (error) {
+      await server.close();
+      server = undefined;
+      const address = formatAddress(message.web);
+      return post({
+        type: "failed",
+        failure: {
+          kind: error instanceof Deno.errors.AddrInUse
+            ? "port in use"
+            : error instanceof Deno.errors.AddrNotAvailable
+            ? "no such address"
+            : "listen",
+          address,
+        },
+      });
+    }
+  }
   if (message.members) countMembers(new Int32Array(message.members));
   const { hostname, port } = server.address;
-  post({ type: "listening", hostname, port });
+  post({ type: "listening", hostname, port, web: web?.address });
+}
+
+/** Start the browser pages' listener beside `udp` (the room key for a passphrase room). */
+async function listenWeb(
+  udp: UdpServer,
+  message: Extract<ToServerWorker, { type: "start" }>,
+  salt: Uint8Array | undefined,
+  logger: (level: LogLevel, text: string) => void,
+): Promise<WebListener> {
+  const key = message.passphrase !== undefined && salt !== undefined
+    ? await deriveKey(message.passphrase, salt)
+    : undefined;
+  return await WebListener.start(udp, { ...message.web!, key }, logger);
 }
 
 let counting: ReturnType<typeof setInterval> | undefined;
@@ -141,6 +178,8 @@ async function shutdown(reason: string, restart = false): Promise<void> {
   const closing = server;
   server = undefined;
   await closing?.shutdown(reason, undefined, restart);
+  await web?.close();
+  web = undefined;
   flushLog();
   post({ type: "closed" });
   self.close();

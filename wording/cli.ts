@@ -27,6 +27,10 @@ export interface CliWords {
   invalidPort(option: string, text: string): string;
   invalidHost(text: string): string;
   invalidServer(text: string): string;
+  /** `--web` is not [HOST:]PORT. */
+  invalidWeb(text: string): string;
+  /** `--web-origin` is not a comma list of origins. */
+  invalidOrigin(text: string): string;
   unknownHost(host: string): string;
   unsupportedLang(text: string): string;
   nameRequired: string;
@@ -78,6 +82,10 @@ const EN: CliWords = {
     `Invalid --host "${text}": give an IP address of this machine, such as 0.0.0.0 (every interface) or 127.0.0.1`,
   invalidServer: (text) =>
     `Invalid --server "${text}": give HOST:PORT, such as 127.0.0.1:8888`,
+  invalidWeb: (text) =>
+    `Invalid --web "${text}": give a TCP port, or HOST:PORT with an IP address of this machine, such as 8080 or 127.0.0.1:8080`,
+  invalidOrigin: (text) =>
+    `Invalid --web-origin "${text}": give origins separated by commas, such as https://chat.example.org,http://10.0.0.5:8080`,
   unknownHost: (host) =>
     `Cannot find the host "${host}"; check the name given to --server, or give its IP address`,
   unsupportedLang: (text) => `Unsupported --lang "${text}": give en or zh`,
@@ -144,6 +152,10 @@ const ZH: CliWords = {
     `--host 的值"${text}"无效: 请给出本机的 IP 地址，例如 0.0.0.0（所有网卡）或 127.0.0.1`,
   invalidServer: (text) =>
     `--server 的值"${text}"无效: 请写成 主机:端口，例如 127.0.0.1:8888`,
+  invalidWeb: (text) =>
+    `--web 的值"${text}"无效: 请给出 TCP 端口，或 主机:端口（主机为本机的 IP 地址），例如 8080 或 127.0.0.1:8080`,
+  invalidOrigin: (text) =>
+    `--web-origin 的值"${text}"无效: 请给出以逗号分隔的来源，例如 https://chat.example.org,http://10.0.0.5:8080`,
   unknownHost: (host) =>
     `找不到主机"${host}"；请检查 --server 中的名字，或直接给出 IP 地址`,
   unsupportedLang: (text) => `不支持的 --lang "${text}": 请用 en 或 zh`,
