@@ -5,7 +5,6 @@
  */
 
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
-import type { Proc } from "./_cli.ts";
 
 /** The little of the DOM the functions run in the page use (tests have no DOM types). */
 interface Dom {
@@ -92,14 +91,6 @@ export async function countLines(page: Page, pattern: RegExp): Promise<number> {
     (rows) => rows.map((row) => row.textContent ?? ""),
   );
   return texts.filter((text) => pattern.test(text)).length;
-}
-
-/** The base URL of the pages a `serve --web` process printed. */
-export async function webUrl(server: Proc): Promise<string> {
-  const line = await server.waitFor(/^Browser members: /);
-  const url = /(http:\/\/\S+?)\/\s/.exec(line)?.[1];
-  if (url === undefined) throw new Error(`No web address in: ${line}`);
-  return url;
 }
 
 /** Type a name in the member page at `url` and wait for its welcome. */

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { startMember, startServer } from "./_cli.ts";
+import { startMember, startServer, webUrl } from "./_cli.ts";
 import {
   countLines,
   joinAs,
@@ -16,7 +16,6 @@ import {
   say,
   screenshot,
   waitText,
-  webUrl,
 } from "./_browser.ts";
 
 const skip = noBrowser();
