@@ -153,7 +153,7 @@ const ZH: CliWords = {
   invalidServer: (text) =>
     `--server 的值"${text}"无效: 请写成 主机:端口，例如 127.0.0.1:8888`,
   invalidWeb: (text) =>
-    `--web 的值"${text}"无效: 请给出 TCP 端口，或 主机:端口（主机为本机的 IP 地址），例如 8080 或 127.0.0.1:8080`,
+    `--web 的值"${text}"无效: 请给出端口，或 主机:端口（主机为本机的 IP 地址），例如 8080 或 127.0.0.1:8080`,
   invalidOrigin: (text) =>
     `--web-origin 的值"${text}"无效: 请给出以逗号分隔的来源，例如 https://chat.example.org,http://10.0.0.5:8080`,
   unknownHost: (host) =>
