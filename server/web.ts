@@ -11,6 +11,7 @@
  */
 
 import { TOKEN_BYTES } from "../protocol/limits.ts";
+import type { NameProblem } from "../protocol/names.ts";
 import {
   decodeWebRequest,
   encodeWebReply,
@@ -28,6 +29,17 @@ import { eventFrame, localFrame, ownFrame } from "./web_render.ts";
 import { MAX_STRIKES, WebConnection, type WebLink } from "./web_member.ts";
 import { WebMember } from "./web_member.ts";
 import { WebWatchers } from "./web_watch.ts";
+
+/** Refusals that are about the name itself. */
+const NAME_PROBLEMS: ReadonlySet<string> = new Set<NameProblem>([
+  "empty",
+  "too_long",
+  "control",
+  "whitespace",
+  "reserved",
+  "taken",
+  "invalid_utf8",
+]);
 
 /** Browser member ids start past every native and classic id. */
 const FIRST_ID = 2 ** 52;
@@ -257,7 +269,11 @@ export class WebEngine {
     );
     if (!admitted.ok) {
       this.#byId.delete(member.id);
-      return this.#refuse(connection, admitted.problem, admitted.message);
+      // As a terminal says it: a name's problem in the member's language.
+      const reason = NAME_PROBLEMS.has(admitted.problem)
+        ? t.invalidName(admitted.problem as NameProblem, admitted.message)
+        : admitted.message;
+      return this.#refuse(connection, admitted.problem, t.refused(reason));
     }
     this.#byToken.set(token, member);
     connection.member = member;
