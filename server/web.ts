@@ -243,7 +243,7 @@ export class WebEngine {
     connection.send({
       type: "refused",
       problem,
-      text: text ?? t.passphrase("needed"),
+      text: text ?? t.webPassphrase,
     });
   }
 

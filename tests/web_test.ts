@@ -118,6 +118,35 @@ Deno.test({
     },
   );
 
+  await t.step(
+    "a passphrase room asks for it in the page: a wrong one is refused, the right one joins",
+    async () => {
+      const secret = "open sesame 芝麻开门";
+      await using room = await startServer([
+        "--web",
+        "127.0.0.1:0",
+        "--passphrase",
+        secret,
+      ]);
+      const at = await webUrl(room);
+      const page = await openPage(browser, 1280, 800);
+      await page.goto(`${at}/`);
+      await page.waitForSelector("#secret:not([hidden])");
+      await page.type("#name", "erin");
+      await page.type("#passphrase", "guess");
+      await page.keyboard.press("Enter");
+      await waitText(page, "#join-status", /Wrong passphrase/, 20_000);
+      await page.$eval("#passphrase", (e) => {
+        (e as unknown as { value: string }).value = "";
+      });
+      await page.type("#passphrase", secret);
+      await page.keyboard.press("Enter");
+      await waitText(page, "#log", /Welcome, erin/, 20_000);
+      await room.waitFor(/^erin joined from 127\.0\.0\.1 \(web\)$/);
+      await page.close();
+    },
+  );
+
   for (const name of await Array.fromAsync(Deno.readDir(shots))) {
     const size = (await Deno.stat(`${shots}/${name.name}`)).size;
     assert.ok(size > 1000, `${name.name} is ${size} bytes`);
