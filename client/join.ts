@@ -15,7 +15,7 @@ import {
   isIgnored,
   type OutgoingRequest,
   runLine,
-} from "./commands.ts";
+} from "../member/commands.ts";
 import type { ClientNotice } from "./notices.ts";
 import { Roster } from "./roster.ts";
 import { formatNotice } from "./format.ts";

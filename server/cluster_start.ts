@@ -60,14 +60,15 @@ export async function joinCluster(
     const salt = passphrase
       ? await store.salt(crypto.getRandomValues(new Uint8Array(SALT_BYTES)))
       : undefined;
-    // Classic members' ids start apart on each server (see ClassicEngine).
-    const spread = crypto.getRandomValues(new Uint32Array(1))[0]!;
+    // Classic and browser members' ids start apart on each server: 2^20
+    // ids each before two servers' could meet (see ClassicEngine, WebEngine).
+    const [a, b] = crypto.getRandomValues(new Uint32Array(2));
+    const ids = {
+      classicFirstId: 2 ** 32 + a! * 2 ** 20,
+      webFirstId: 2 ** 52 + (b! >>> 12) * 2 ** 20,
+    };
     const core = new ServerCore(
-      {
-        ...options,
-        salt,
-        cluster: { classicFirstId: 2 ** 32 + spread * 2 ** 20 },
-      },
+      { ...options, salt, cluster: ids },
       logger,
       {
         sink: clusterSink(log, () => shell.flushed()),

@@ -27,6 +27,7 @@ import { NativeEngine } from "./native.ts";
 import { DEFAULT_LOG_SIZE, JournaledLog, type RoomLog } from "./room_log.ts";
 import { Stats } from "./stats.ts";
 import { Fifo, type Outgoing, WorkQueue } from "./work.ts";
+import { WebEngine } from "./web.ts";
 
 export type { Outgoing } from "./work.ts";
 
@@ -44,6 +45,10 @@ export interface ServerOptions extends ChatOptions {
   classicPerAddress?: number;
   /** A classic member silent this long is dropped (ms; default 30 minutes). */
   classicTimeoutMs?: number;
+  /** Most browser members at once, apart from `maxMembers` (default a quarter of it). */
+  maxWeb?: number;
+  /** Most WebSockets open from one IP address (default 8). */
+  webPerAddress?: number;
   /** The wording of what classic members get (default English). */
   lang?: Lang;
   /** Cookie secret (tests); random by default. */
@@ -64,9 +69,10 @@ export interface ServerOptions extends ChatOptions {
   /**
    * The room lives in a store shared with other servers (`--cluster`):
    * acknowledge a member's requests only once the store took them (see
-   * `Link.holdAcks`), and number classic members from `classicFirstId`.
+   * `Link.holdAcks`), and number classic and browser members from
+   * `classicFirstId` and `webFirstId` (apart from the other servers').
    */
-  cluster?: { classicFirstId: number };
+  cluster?: { classicFirstId: number; webFirstId: number };
 }
 
 /** What the core writes to a journal (`Journal` does it to a file). */
@@ -97,6 +103,8 @@ export class ServerCore {
   readonly native: NativeEngine;
   /** Members on the classic text protocol. */
   readonly classic: ClassicEngine;
+  /** Members in a browser, and projectors (fed by `web_http.ts`). */
+  readonly web: WebEngine;
   #work = new WorkQueue();
   #replies = new Fifo<Outgoing>();
   #log: Logger;
@@ -144,6 +152,8 @@ export class ServerCore {
         maxOfKind: {
           classic: options.maxClassic ??
             Math.max(1, Math.floor((options.maxMembers ?? 10_000) / 4)),
+          web: options.maxWeb ??
+            Math.max(1, Math.floor((options.maxMembers ?? 10_000) / 4)),
         },
       },
       log,
@@ -183,6 +193,13 @@ export class ServerCore {
           : undefined,
       },
     );
+    this.web = new WebEngine({ chat: this.chat, log, random }, {
+      timeoutMs: options.timeoutMs ?? 10_000,
+      lang: options.lang ?? "en",
+      maxPerHost: options.webPerAddress,
+      salt: options.salt,
+      firstId: options.cluster?.webFirstId,
+    });
     if (journal !== undefined) {
       this.#restore(journal.restored, journal.now, options.motd !== undefined);
     }
@@ -351,6 +368,7 @@ export class ServerCore {
     this.#contain("tick", () => {
       this.native.tick(now);
       this.classic.tick(now);
+      this.web.tick(now);
       this.chat.tick(now);
     });
     this.stats.sample(now);

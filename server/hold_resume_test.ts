@@ -13,7 +13,9 @@ Deno.test({
   permissions: "none",
   fn() {
     // Nothing commits here: every ack stays held at the start.
-    const net = new Net({ cluster: { classicFirstId: 2 ** 32 } });
+    const net = new Net({
+      cluster: { classicFirstId: 2 ** 32, webFirstId: 2 ** 52 },
+    });
     const [ann, ben] = net.join(["ann", "ben"]);
     ann!.core.say("one", net.now);
     net.run(net.now + 500);

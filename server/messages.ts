@@ -26,6 +26,8 @@ export type ToServerWorker =
     members?: SharedArrayBuffer;
     /** The room is shared through this Redis (`--cluster`), under this name. */
     cluster?: { url: string; room: string };
+    /** Serve the browser pages over HTTP here too (`--web`). */
+    web?: WebStart;
   }
   /** A console line: an admin message or a command (`commands.ts`). */
   | { type: "console"; line: string }
@@ -34,12 +36,26 @@ export type ToServerWorker =
 
 /** Worker to main thread. */
 export type FromServerWorker =
-  | { type: "listening"; hostname: string; port: number }
+  | {
+    type: "listening";
+    hostname: string;
+    port: number;
+    /** Where the browser pages are, with `--web`. */
+    web?: { hostname: string; port: number };
+  }
   /** The server could not start; the main thread words why (`wording/cli.ts`). */
   | { type: "failed"; failure: StartFailure }
   /** Log lines, gathered: one message per burst, not per line. */
   | { type: "log"; entries: Array<{ level: LogLevel; text: string }> }
   | { type: "closed" };
+
+/** Where and for whom the browser pages are served. */
+export interface WebStart {
+  hostname: string;
+  port: number;
+  /** Origins that may open the WebSocket besides the page's own (`--web-origin`). */
+  origins: string[];
+}
 
 /** Why the server could not start. */
 export type StartFailure =

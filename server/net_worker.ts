@@ -18,10 +18,14 @@ import { formatAddress } from "../protocol/address.ts";
 import { fileProblem } from "../wording/cli.ts";
 import { UdpServer } from "./server.ts";
 import { type ClusterServer, joinCluster } from "./cluster_start.ts";
+import { deriveKey } from "../protocol/seal.ts";
+import { WebListener } from "./web_http.ts";
 
 let server: UdpServer | undefined;
 /** The room's store, when the room is shared (`--cluster`). */
 let cluster: ClusterServer | undefined;
+/** The browser pages' listener, with `--web`. */
+let web: WebListener | undefined;
 
 function post(message: FromServerWorker): void {
   self.postMessage(message);
@@ -126,15 +130,57 @@ async function start(
     opened && { sink: opened.journal, restored: opened.state, now: Date.now() },
   );
   server = new UdpServer(socket, core, opened?.journal, guard);
-  listening(message);
+  await listening(message, options.salt, logger);
 }
 
-/** The server is up: tell the main thread, and keep the member count for discovery. */
-function listening(message: Extract<ToServerWorker, { type: "start" }>): void {
+/**
+ * The server is up: start the browser pages' listener (with `--web`), tell
+ * the main thread, and keep the member count for discovery.
+ */
+async function listening(
+  message: Extract<ToServerWorker, { type: "start" }>,
+  salt: Uint8Array | undefined,
+  logger: (level: LogLevel, text: string) => void,
+): Promise<void> {
   if (!server) return;
+  if (message.web !== undefined) {
+    try {
+      web = await listenWeb(server, message, salt, logger);
+    } catch (error) {
+      await server.close();
+      server = undefined;
+      await cluster?.shell[Symbol.asyncDispose]();
+      await cluster?.store[Symbol.asyncDispose]();
+      const address = formatAddress(message.web);
+      return post({
+        type: "failed",
+        failure: {
+          kind: error instanceof Deno.errors.AddrInUse
+            ? "port in use"
+            : error instanceof Deno.errors.AddrNotAvailable
+            ? "no such address"
+            : "listen",
+          address,
+        },
+      });
+    }
+  }
   if (message.members) countMembers(new Int32Array(message.members));
   const { hostname, port } = server.address;
-  post({ type: "listening", hostname, port });
+  post({ type: "listening", hostname, port, web: web?.address });
+}
+
+/** Start the browser pages' listener beside `udp` (the room key for a passphrase room). */
+async function listenWeb(
+  udp: UdpServer,
+  message: Extract<ToServerWorker, { type: "start" }>,
+  salt: Uint8Array | undefined,
+  logger: (level: LogLevel, text: string) => void,
+): Promise<WebListener> {
+  const key = message.passphrase !== undefined && salt !== undefined
+    ? await deriveKey(message.passphrase, salt)
+    : undefined;
+  return await WebListener.start(udp, { ...message.web!, key }, logger);
 }
 
 /** Start a server of a room shared through Redis (`--cluster`). */
@@ -163,7 +209,7 @@ async function startCluster(
   cluster = joined;
   server = new UdpServer(socket, joined.core, undefined, guard);
   joined.shell.attach(server);
-  listening(message);
+  await listening(message, joined.salt, logger);
 }
 
 let counting: ReturnType<typeof setInterval> | undefined;
@@ -184,6 +230,8 @@ async function shutdown(reason: string, restart = false): Promise<void> {
   await closing?.shutdown(reason, undefined, restart, cluster?.shell);
   await cluster?.shell[Symbol.asyncDispose]();
   await cluster?.store[Symbol.asyncDispose]();
+  await web?.close();
+  web = undefined;
   flushLog();
   post({ type: "closed" });
   self.close();

@@ -20,6 +20,7 @@ import type {
   StartFailure,
   ToDiscoveryWorker,
   ToServerWorker,
+  WebStart,
 } from "./messages.ts";
 import { SERVER_ID_BYTES } from "../protocol/discovery.ts";
 import { PROTOCOL_VERSION } from "../protocol/limits.ts";
@@ -39,6 +40,8 @@ export interface ServeOptions {
   /** The room's passphrase: everything is encrypted, members need it. */
   passphrase?: string;
   server: ServerOptions;
+  /** Serve the browser pages (`--web`); undefined: not. */
+  web?: WebStart;
   /** Answer `udpchat find` on this UDP port, as this room; undefined: never. */
   announce?: { port: number; room: string };
   /** Share the room through this Redis (`--cluster`), under this name. */
@@ -89,6 +92,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     switch (message.type) {
       case "listening":
         console_.print(`udpchat listening on ${formatAddress(message)}`);
+        if (message.web !== undefined) console_.print(webLine(message.web));
         for (
           const line of serveHints(
             message.hostname,
@@ -141,6 +145,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     verbose: options.verbose,
     members,
     cluster: options.cluster,
+    web: options.web,
   });
 
   const code = await done.promise;
@@ -188,6 +193,17 @@ function announce(
   };
   worker.postMessage(message);
   return worker;
+}
+
+/** Where the browser pages are (an address for "every interface": this machine's). */
+function webLine(address: { hostname: string; port: number }): string {
+  const hostname = address.hostname === "0.0.0.0"
+    ? "127.0.0.1"
+    : address.hostname === "::"
+    ? "::1"
+    : address.hostname;
+  const at = `http://${formatAddress({ hostname, port: address.port })}`;
+  return `Browser members: ${at}/  projector: ${at}/projector`;
 }
 
 /** Why the server could not start, in the host's words. */

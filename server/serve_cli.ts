@@ -25,6 +25,7 @@ import { sanitize } from "../wording/sanitize.ts";
 import { granted } from "../net/interfaces.ts";
 import { MAX_ROOM_BYTES } from "../protocol/discovery.ts";
 import { redactedUrl } from "./cluster_ops.ts";
+import { parseOrigins } from "./web_pages.ts";
 
 /** The help text of `udpchat serve`. */
 export const SERVE_USAGE = `Usage: udpchat serve [options]
@@ -77,6 +78,14 @@ Options:
   --discovery-port PORT
                      where to answer probes from udpchat find (default 8889,
                      shared with other servers on this machine)
+  --web [HOST:]PORT  also serve the browser pages over HTTP on this TCP port:
+                     / for members, /projector for a screen (HOST defaults
+                     to --host)
+  --web-origin ORIGINS
+                     comma list of other origins whose pages may connect
+                     (default only the page's own)
+  --max-web N        most browser members at once, apart from --max-members
+                     (default a quarter of --max-members)
   --verbose          log dropped datagrams too
   -h, --help         show this help
   -V, --version      show the version`;
@@ -105,6 +114,9 @@ const OPTIONS: ParseArgsOptionsConfig = {
   cluster: { type: "string" },
   "no-announce": { type: "boolean", default: false },
   "discovery-port": { type: "string" },
+  web: { type: "string" },
+  "web-origin": { type: "string" },
+  "max-web": { type: "string" },
 };
 
 /** Run `udpchat serve ARGS`; resolves to the exit code. */
@@ -134,6 +146,7 @@ export async function runServe(args: string[]): Promise<number> {
     passphrase: await passphrase(values),
     server: roomOptions(values),
     cluster,
+    web: webOption(values, hostname),
     announce: values["no-announce"] === true ? undefined : {
       room: cluster?.room ?? roomName(values.room),
       port: discoveryPort(values["discovery-port"]),
@@ -166,6 +179,36 @@ function clusterOption(
   // Braces would break the hash tag that keeps a room in one Redis slot.
   if (/[{}]/.test(room)) throw new UsageError((w) => w.invalidRoom(room));
   return { url, room };
+}
+
+/** `--web [HOST:]PORT` and `--web-origin`; undefined without --web. */
+function webOption(
+  values: Parsed["values"],
+  host: string,
+): ServeOptions["web"] {
+  const text = values.web;
+  const originText = values["web-origin"];
+  let origins: string[] = [];
+  if (typeof originText === "string") {
+    try {
+      origins = parseOrigins(originText);
+    } catch {
+      throw new UsageError((w) => w.invalidOrigin(originText));
+    }
+  }
+  if (typeof text !== "string") return undefined;
+  const colon = text.lastIndexOf(":");
+  const hostname = colon < 0
+    ? host
+    : text.slice(0, colon).replace(/^\[|\]$/g, "");
+  const portText = colon < 0 ? text : text.slice(colon + 1);
+  if (
+    (isIP(hostname) === 0 && hostname !== "localhost") ||
+    !/^\d{1,5}$/.test(portText) || Number(portText) > 65_535
+  ) {
+    throw new UsageError((w) => w.invalidWeb(text));
+  }
+  return { hostname, port: Number(portText), origins };
 }
 
 /** The room's name for discovery: --room, else the host name (cut to fit). */
@@ -211,5 +254,8 @@ function roomOptions(values: Parsed["values"]): ServeOptions["server"] {
     classicTimeoutMs:
       number(values["classic-timeout"], "--classic-timeout", 30) * 60_000,
     lang: lang(values.lang),
+    maxWeb: values["max-web"] === undefined
+      ? undefined
+      : whole(values["max-web"], "--max-web", 0, 1),
   };
 }

@@ -232,3 +232,11 @@ export async function startMember(
   }
   return proc;
 }
+
+/** The base URL of the pages a `serve --web` process printed. */
+export async function webUrl(server: Proc): Promise<string> {
+  const line = await server.waitFor(/^Browser members: /);
+  const url = /(http:\/\/\S+?)\/\s/.exec(line)?.[1];
+  if (url === undefined) throw new Error(`No web address in: ${line}`);
+  return url;
+}

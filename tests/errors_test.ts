@@ -14,6 +14,8 @@ Deno.test("command line mistakes are one udpchat: line on stderr, exit 2, in Eng
   });
   const used = String((blocker.addr as Deno.NetAddr).port);
   const missing = "/nonexistent-udpchat-dir/x";
+  const tcpBlocker = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const tcpUsed = String((tcpBlocker.addr as Deno.NetAddr).port);
   const cases: Array<[string[], RegExp]> = [
     [
       ["serve", "--bogus"],
@@ -54,6 +56,18 @@ Deno.test("command line mistakes are one udpchat: line on stderr, exit 2, in Eng
       /^udpchat: Invalid --room ".*": give a name of 1 to 64 bytes/,
     ],
     [["find", "--wait", "0"], /^udpchat: Invalid --wait "0": give a positive/],
+    [
+      ["serve", "--port", "0", "--web", "nope"],
+      /^udpchat: Invalid --web "nope": give a TCP port, or HOST:PORT/,
+    ],
+    [
+      ["serve", "--port", "0", "--web", "0", "--web-origin", "ftp://x"],
+      /^udpchat: Invalid --web-origin "ftp:\/\/x": give origins separated/,
+    ],
+    [
+      ["serve", "--host", "127.0.0.1", "--port", "0", "--web", tcpUsed],
+      /^udpchat: Cannot listen on 127\.0\.0\.1:\d+: the port is in use/,
+    ],
     [["frobnicate"], /^udpchat: Unknown command "frobnicate"/],
   ];
   try {
@@ -86,5 +100,6 @@ Deno.test("command line mistakes are one udpchat: line on stderr, exit 2, in Eng
     }
   } finally {
     blocker.close();
+    tcpBlocker.close();
   }
 });

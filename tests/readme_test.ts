@@ -2,14 +2,14 @@
  * Every command the README shows works as written: this reads README.md's
  * ```sh blocks and runs each command that starts a program, copied
  * literally, adding only what a test needs (`--host 127.0.0.1 --port 0` for
- * serve, `--server` pointing at a test server for join and send, `--output`
+ * serve, and `--web 127.0.0.1:0` when it serves the pages, `--server` pointing at a test server for join and send, `--output`
  * into a temporary directory for compile). A command it does not know how
  * to run fails the test; the few it deliberately does not run are listed
  * in NOT_RUN with the reason.
  */
 
 import assert from "node:assert/strict";
-import { type Launch, Proc, startServer } from "./_cli.ts";
+import { type Launch, Proc, startServer, webUrl } from "./_cli.ts";
 import { BUILD_MS, FIRST_RUN_MS, newUser, tempDir } from "./_single_file.ts";
 import { TestRedis } from "./_redis.ts";
 
@@ -173,9 +173,11 @@ async function check(
       assert.ok(state.redis, `${command}: no redis-server command before it`);
       args[cluster + 1] = state.redis.url;
     }
+    // The last --web wins: the pages go to a port the system chooses.
+    const web = argv.includes("--web") ? ["--web", "127.0.0.1:0"] : [];
     await using proc = start(
       args,
-      ["--host", "127.0.0.1", "--port", "0"],
+      ["--host", "127.0.0.1", "--port", "0", ...web],
       state.dir,
       state.home,
     );
@@ -183,6 +185,11 @@ async function check(
       /^udpchat listening on 127\.0\.0\.1:\d+$/,
       30_000 + firstRun,
     );
+    if (web.length > 0) {
+      const page = await fetch(`${await webUrl(proc)}/`);
+      assert.equal(page.status, 200, command);
+      assert.match(await page.text(), /<title>udpchat<\/title>/);
+    }
     // /shutdown rather than a signal: npx does not pass SIGTERM on.
     await proc.type("/shutdown");
     assert.equal((await proc.status(30_000)).code, 0, proc.errors.join("\n"));

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { Proc, startMember, startServer } from "./_cli.ts";
+import { Proc, startMember, startServer, webUrl } from "./_cli.ts";
 import {
   BUILD_MS,
   FIRST_RUN_MS,
@@ -59,9 +59,20 @@ Deno.test("deno task compile: ./udpchat in an empty directory with an empty HOME
   await Deno.chmod(`${run.path}/udpchat`, 0o755);
   const launch = newUser(run.path, home.path);
 
-  await using server = await startServer([], launch, FIRST_RUN_MS);
+  await using server = await startServer(
+    ["--web", "127.0.0.1:0"],
+    launch,
+    FIRST_RUN_MS,
+  );
   // Every worker came along: the discovery worker answers (it once did not).
   await server.waitFor("Answering udpchat find", FIRST_RUN_MS);
+  // And the browser pages, which no module imports.
+  const url = await webUrl(server);
+  for (const path of ["/", "/member.js", "/projector"]) {
+    const response = await fetch(`${url}${path}`);
+    assert.equal(response.status, 200, path);
+    assert.match(await response.text(), /udpchat|socketUrl/, path);
+  }
   await using alice = await startMember("alice", server.port, { launch });
   await using bob = await startMember("bob", server.port, { launch });
   await alice.type("hello from the single file");

@@ -10,6 +10,7 @@
 
 import { parse, UsageError, VERSION } from "../cli/args.ts";
 import { buildSingleFile } from "./single_file.ts";
+import { PAGES } from "../server/web_pages.ts";
 import config from "../deno.json" with { type: "json" };
 
 /**
@@ -21,6 +22,14 @@ export const WORKER_FILES: readonly string[] = [
   "server/discovery_worker.ts",
   "client/net_worker.ts",
 ];
+
+/**
+ * Files the program reads that are no module: the browser pages
+ * (`serve --web`). Each is named with --include, and packed.
+ */
+export const ASSET_FILES: readonly string[] = PAGES.map((page) =>
+  `web/${page.file}`
+);
 
 /** Where the binary goes, relative to the repository root. */
 export const OUTPUT = "dist/udpchat";
@@ -59,7 +68,7 @@ export function compileArgs(output = OUTPUT): string[] {
   return [
     "compile",
     ...RUN_FLAGS,
-    ...WORKER_FILES.flatMap((file) => ["--include", file]),
+    ...[...WORKER_FILES, ...ASSET_FILES].flatMap((file) => ["--include", file]),
     "--output",
     output,
     "main.ts",
@@ -142,7 +151,13 @@ async function build(
   if (compiled !== "no denort") return { error: compiled };
   if (Deno.build.os === "windows") return { error: OFFLINE_MESSAGE };
   console.log(`compile: ${NO_DENORT}`);
-  await buildSingleFile(root.pathname, target, WORKER_FILES, RUN_FLAGS);
+  await buildSingleFile(
+    root.pathname,
+    target,
+    WORKER_FILES,
+    RUN_FLAGS,
+    ASSET_FILES,
+  );
   return { kind: "self-extracting: sh + tar.gz of Deno and the sources" };
 }
 

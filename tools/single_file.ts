@@ -133,17 +133,19 @@ export function header(
 
 /**
  * Write the single file to `output` (atomically, mode 0755): the header,
- * then the gzipped tar of `entries` staged in a temporary directory.
+ * then the gzipped tar of the program's modules and `assets` (files it
+ * reads, relative to `root`) staged in a temporary directory.
  */
 export async function buildSingleFile(
   root: string,
   output: string,
   workers: readonly string[],
   permissions: readonly string[],
+  assets: readonly string[] = [],
 ): Promise<void> {
   const entries: Entry[] = [
     { path: "deno", from: Deno.execPath() },
-    ...(await programFiles(root, workers)).map((path) => ({
+    ...[...(await programFiles(root, workers)), ...assets].map((path) => ({
       path: `src/${path}`,
       from: `${root}/${path}`,
     })),

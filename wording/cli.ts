@@ -31,6 +31,10 @@ export interface CliWords {
   emptyServer(text: string): string;
   /** The --server list `text` names `address` twice. */
   duplicateServer(text: string, address: string): string;
+  /** `--web` is not [HOST:]PORT. */
+  invalidWeb(text: string): string;
+  /** `--web-origin` is not a comma list of origins. */
+  invalidOrigin(text: string): string;
   unknownHost(host: string): string;
   unsupportedLang(text: string): string;
   nameRequired: string;
@@ -90,6 +94,10 @@ const EN: CliWords = {
     `Invalid --server "${text}": an item is empty; give HOST:PORT,HOST:PORT without empty items`,
   duplicateServer: (text, address) =>
     `Invalid --server "${text}": ${address} is given twice; give each server once`,
+  invalidWeb: (text) =>
+    `Invalid --web "${text}": give a TCP port, or HOST:PORT with an IP address of this machine, such as 8080 or 127.0.0.1:8080`,
+  invalidOrigin: (text) =>
+    `Invalid --web-origin "${text}": give origins separated by commas, such as https://chat.example.org,http://10.0.0.5:8080`,
   unknownHost: (host) =>
     `Cannot find the host "${host}"; check the name given to --server, or give its IP address`,
   unsupportedLang: (text) => `Unsupported --lang "${text}": give en or zh`,
@@ -164,6 +172,10 @@ const ZH: CliWords = {
     `--server 的值"${text}"无效: 有一项为空；请写成 主机:端口,主机:端口，不要留空项`,
   duplicateServer: (text, address) =>
     `--server 的值"${text}"无效: ${address} 出现了两次；每个服务器只写一次`,
+  invalidWeb: (text) =>
+    `--web 的值"${text}"无效: 请给出端口，或 主机:端口（主机为本机的 IP 地址），例如 8080 或 127.0.0.1:8080`,
+  invalidOrigin: (text) =>
+    `--web-origin 的值"${text}"无效: 请给出以逗号分隔的来源，例如 https://chat.example.org,http://10.0.0.5:8080`,
   unknownHost: (host) =>
     `找不到主机"${host}"；请检查 --server 中的名字，或直接给出 IP 地址`,
   unsupportedLang: (text) => `不支持的 --lang "${text}": 请用 en 或 zh`,

@@ -45,6 +45,8 @@ export interface Messages {
   refuseCode(code: number): string;
   /** The room has a passphrase and we none ("needed"), or the other way. */
   passphrase(mismatch: "needed" | "unneeded"): string;
+  /** The browser page's hello did not prove the room's passphrase. */
+  webPassphrase: string;
   /** The server at `address` did not answer the join in time. */
   unreachable(address: string): string;
   /** Shown at once on a terminal: the join has started. */
@@ -137,6 +139,7 @@ export const EN: Messages = {
         return `Refused (code ${code})`;
     }
   },
+  webPassphrase: "Wrong passphrase, or none: type the room's passphrase",
   passphrase: (mismatch) =>
     mismatch === "needed"
       ? "This room needs a passphrase: join with --passphrase-file FILE"
@@ -274,6 +277,7 @@ export const ZH: Messages = {
         return `被拒绝（代码 ${code}）`;
     }
   },
+  webPassphrase: "口令错误或未填写：请输入聊天室的口令",
   passphrase: (mismatch) =>
     mismatch === "needed"
       ? "这个聊天室需要口令，请用 --passphrase-file 文件 加入"

@@ -1,5 +1,6 @@
 /**
- * What a member types: chat text, or a slash command from the table below.
+ * What a member types, in a terminal or in the browser page: chat text, or a
+ * slash command from the table below.
  * Commands never touch the worker or the screen directly; they act through a
  * `CommandContext`, so the table is tested without either. A line starting
  * with "/" is never broadcast unless it starts with "//" (sent with one "/").
