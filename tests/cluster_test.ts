@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import type { Proc } from "./_cli.ts";
 import { startMember } from "./_cli.ts";
+import { ClassicClient } from "./_classic.ts";
 import { redisMissing, TestRedis } from "./_redis.ts";
 import {
   assertOneOrder,
@@ -132,5 +133,42 @@ Deno.test({
     const back = stack.use(await startMember("gone", servers[2]!.port));
     await members.get("stay1")!.waitFor("gone joined");
     assert.ok(back.lines.some((l) => l.startsWith("Welcome, gone!")));
+  },
+});
+
+Deno.test({
+  name:
+    "serve --cluster: classic members, history, the message of the day, kicks and bans are room-wide",
+  ignore,
+  async fn() {
+    await using stack = new AsyncDisposableStack();
+    const redis = stack.use(await TestRedis.start());
+    const [a, b] = await startServers(stack, redis.url, 2);
+    const alice = await join(stack, "alice", [a!.port]);
+    await alice.type("before carol");
+    await a!.waitFor("alice: before carol");
+    // A classic client on the other server is a member room-wide.
+    const carol = stack.use(new ClassicClient(b!.port));
+    await carol.login("carol");
+    await alice.waitFor(/^carol joined$/);
+    await carol.send("C carol hello from classic");
+    await alice.waitFor(/^carol: hello from classic$/);
+    await alice.type("hi carol");
+    await carol.waitLine("alice: hi carol");
+    // The console of one server rules the whole room.
+    await a!.type("/motd welcome to the shared room");
+    const dave = await join(stack, "dave", [b!.port]);
+    await dave.waitFor("Message of the day: welcome to the shared room");
+    // Its history comes from the shared log: lines said on the other server.
+    await dave.waitFor(/^\[history \d\d:\d\d\] alice: before carol$/);
+    await dave.waitFor(/^\[history \d\d:\d\d\] carol: hello from classic$/);
+    await a!.type("/kick dave too loud");
+    await dave.waitFor(/^You were kicked/);
+    await alice.waitFor(/^dave was kicked/);
+    await a!.type("/ban carol");
+    await alice.waitFor(/^carol was banned/);
+    await carol.waitExit(/banned/i);
+    const again = stack.use(new ClassicClient(b!.port));
+    assert.match(await again.request("L carol"), /banned/i);
   },
 });
