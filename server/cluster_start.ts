@@ -37,15 +37,18 @@ export async function joinCluster(
 ): Promise<ClusterServer | StartFailure> {
   // Connection errors repeat every retry: the shell reports outages once.
   const store = new RedisStore(cluster.url, cluster.room, () => {});
-  try {
-    await store.connect();
-  } catch (error) {
+  const failed = async (error: unknown): Promise<StartFailure> => {
     await store[Symbol.asyncDispose]();
     return {
       kind: "cluster",
       url: redactedUrl(cluster.url),
       detail: messageOf(error),
     };
+  };
+  try {
+    await store.connect();
+  } catch (error) {
+    return await failed(error);
   }
   const srv = toHex(crypto.getRandomValues(new Uint8Array(8)));
   const log = new ClusterLog(
@@ -86,11 +89,6 @@ export async function joinCluster(
     );
     return { core, shell, store, salt };
   } catch (error) {
-    await store[Symbol.asyncDispose]();
-    return {
-      kind: "cluster",
-      url: redactedUrl(cluster.url),
-      detail: messageOf(error),
-    };
+    return await failed(error);
   }
 }

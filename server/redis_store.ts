@@ -229,31 +229,21 @@ export class RedisStore implements ClusterStore, AsyncDisposable {
   /** Run `script` by its hash, loading it the first time (and after Redis lost it). */
   async #script(script: string, argv: string[]): Promise<Reply> {
     const keys = this.#scriptKeys;
-    let sha = this.#shas.get(script);
-    if (sha !== undefined) {
+    const run = (sha: string) =>
+      this.#cmd(["EVALSHA", sha, String(keys.length), ...keys, ...argv]);
+    const known = this.#shas.get(script);
+    if (known !== undefined) {
       try {
-        return await this.#cmd([
-          "EVALSHA",
-          sha,
-          String(keys.length),
-          ...keys,
-          ...argv,
-        ]);
+        return await run(known);
       } catch (error) {
         if (!String((error as Error).message).startsWith("NOSCRIPT")) {
           throw error;
         }
       }
     }
-    sha = String(await this.#cmd(["SCRIPT", "LOAD", script]));
+    const sha = String(await this.#cmd(["SCRIPT", "LOAD", script]));
     this.#shas.set(script, sha);
-    return await this.#cmd([
-      "EVALSHA",
-      sha,
-      String(keys.length),
-      ...keys,
-      ...argv,
-    ]);
+    return await run(sha);
   }
 
   async #send(

@@ -58,3 +58,18 @@ export function socketUrl() {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   return `${scheme}//${location.host}/ws`;
 }
+
+/**
+ * The frame a socket message carries, or undefined for one that is not
+ * JSON text (the server sends only JSON text; anything else is ignored).
+ * @param {MessageEvent} event
+ * @returns {any}
+ */
+export function frameOf(event) {
+  if (typeof event.data !== "string") return undefined;
+  try {
+    return JSON.parse(event.data);
+  } catch {
+    return undefined;
+  }
+}

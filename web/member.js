@@ -4,7 +4,7 @@
 // a dropped connection it comes back by itself with its token and is sent
 // what it missed, once (PROTOCOL.md, "Browser members").
 
-import { appendRows, lineElement, socketUrl } from "./lines.js";
+import { appendRows, frameOf, lineElement, socketUrl } from "./lines.js";
 import { deriveRoomKey, fromBase64, proveKey } from "./room_key.js";
 
 /** Lines kept on screen. */
@@ -61,13 +61,8 @@ function connect() {
   const socket = new WebSocket(socketUrl());
   state.socket = socket;
   socket.onmessage = (event) => {
-    if (typeof event.data !== "string") return;
-    let frame;
-    try {
-      frame = JSON.parse(event.data);
-    } catch {
-      return;
-    }
+    const frame = frameOf(event);
+    if (frame === undefined) return;
     onFrame(frame);
   };
   socket.onclose = () => {

@@ -2,7 +2,7 @@
 // the bottom, joins and leaves quieter; no input and no name. It is not a
 // member: the server sends it what went to everyone.
 
-import { appendRows, lineElement, socketUrl } from "./lines.js";
+import { appendRows, frameOf, lineElement, socketUrl } from "./lines.js";
 import { deriveRoomKey, fromBase64, proveKey } from "./room_key.js";
 
 /** Lines kept: more than any screen shows. */
@@ -30,13 +30,8 @@ function connect() {
   /** @type {ReturnType<typeof setInterval> | undefined} */
   let heartbeat;
   socket.onmessage = (event) => {
-    if (typeof event.data !== "string") return;
-    let frame;
-    try {
-      frame = JSON.parse(event.data);
-    } catch {
-      return;
-    }
+    const frame = frameOf(event);
+    if (frame === undefined) return;
     if (frame.type === "room") {
       attempt = 0;
       status.textContent = "";
