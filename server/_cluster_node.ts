@@ -30,7 +30,12 @@ export class Node {
 
   /** Commit what is queued as one batch (`batch`: a retry), answering claims as the shell does. */
   async commit(now = 0, batch = ++this.#batch, ops = this.log.take()) {
-    const answers = await this.#store.commit(this.log.srv, batch, ops);
+    const answers = await this.#store.commit(
+      this.log.srv,
+      batch,
+      ops,
+      this.log.cursor,
+    );
     ops.forEach((op, i) => {
       if (op.o !== "claim") return;
       if (answers[i] === null) this.log.push(op);

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { REBASE_MARGIN } from "./cluster_ops.ts";
 import type {
   ClusterStore,
   Control,
@@ -60,8 +61,14 @@ export class FakeStore implements ClusterStore {
     return kept && structuredClone(kept.record);
   }
 
-  commit(srv: string, batch: number, ops: readonly Op[]): Promise<unknown[]> {
+  commit(
+    srv: string,
+    batch: number,
+    ops: readonly Op[],
+    seen = 0,
+  ): Promise<unknown[]> {
     return this.#call(() => {
+      if (this.#seq < seen) this.#seq = seen + REBASE_MARGIN;
       if (batch <= (this.#batches.get(srv) ?? 0)) return ops.map(() => null);
       this.#batches.set(srv, batch);
       const out = ops.map((op) => this.#apply(srv, structuredClone(op)));

@@ -10,6 +10,9 @@
 import type { Moderation } from "./moderation.ts";
 import type { LogEntry } from "./room_log.ts";
 
+/** How far above the ids a server has seen a store that lost its data numbers on. */
+export const REBASE_MARGIN = 65_536;
+
 /** A member as the store keeps it: enough for another server to take its session over. */
 export interface MemberRecord {
   /** Member id (a native session id, or a classic member's id). */
@@ -75,9 +78,17 @@ export interface ServerInfo {
 export interface ClusterStore {
   /**
    * Apply `ops` atomically as batch `batch` of server `srv`: a batch that
-   * was applied before is not applied again (its answers are null).
+   * was applied before is not applied again (its answers are null). `seen`:
+   * the newest record id the server has taken; a store whose numbering is
+   * below it (it lost its data) numbers on REBASE_MARGIN above it, so no
+   * member ever gets an id it already showed.
    */
-  commit(srv: string, batch: number, ops: readonly Op[]): Promise<unknown[]>;
+  commit(
+    srv: string,
+    batch: number,
+    ops: readonly Op[],
+    seen: number,
+  ): Promise<unknown[]>;
   /** Records after id `after`, oldest first; waits up to `waitMs` for one. */
   read(after: number, waitMs: number): Promise<StreamRecord[]>;
   /** The last `count` records, oldest first. */

@@ -16,6 +16,7 @@ import type { ServerCore } from "./core.ts";
 import type { Logger } from "./log.ts";
 import { messageOf } from "./log.ts";
 import { Reaper } from "./reaper.ts";
+import { registerAgain } from "./cluster_sink.ts";
 import type { LogEntry } from "./room_log.ts";
 import type { UdpServer } from "./server.ts";
 
@@ -132,6 +133,7 @@ export class ClusterShell implements AsyncDisposable {
           this.#log.srv,
           batch.batch,
           batch.ops,
+          this.#log.cursor,
         );
         this.#unconfirmed = undefined;
         this.#up(true);
@@ -315,6 +317,20 @@ export class ClusterShell implements AsyncDisposable {
         : `The room's store cannot be reached (${messageOf(error)}); retrying`,
     );
     this.#act((core) => core.chat.roomAvailable(available));
+    if (available) void this.#registerAgain();
+  }
+
+  /** The store is back: it may have lost what it knew of this server's members. */
+  async #registerAgain(): Promise<void> {
+    try {
+      const moderation = await this.#store.moderation();
+      this.#act((core, now) =>
+        registerAgain(core, this.#log, now, moderation === undefined)
+      );
+      this.flushed();
+    } catch (error) {
+      this.#up(false, error);
+    }
   }
 
   /** Wait `ms`, or less when the shell closes. */

@@ -8,8 +8,8 @@
  */
 
 import type { ClusterLog } from "./cluster_log.ts";
-import type { JournalSink } from "./core.ts";
-import type { Moderation } from "./moderation.ts";
+import type { JournalSink, ServerCore } from "./core.ts";
+import { type Moderation, moderationOf } from "./moderation.ts";
 
 /** A journal sink that queues everything on `log`; `flushed` is told when there is something to commit. */
 export function clusterSink(log: ClusterLog, flushed: () => void): JournalSink {
@@ -49,4 +49,36 @@ export function clusterSink(log: ClusterLog, flushed: () => void): JournalSink {
     wantsCompaction: false,
     compact() {},
   };
+}
+
+/**
+ * Tell the store again who is on this server: after an outage it may have
+ * lost everything (a Redis without persistence). Names, native sessions
+ * (for takeovers) and, when the store has none, the room's moderation.
+ */
+export function registerAgain(
+  core: ServerCore,
+  log: ClusterLog,
+  now: number,
+  moderation: boolean,
+): void {
+  for (const member of core.chat.room.members()) {
+    log.push({ o: "claim", key: member.key, id: member.id });
+  }
+  for (const m of core.native.members()) {
+    const record = {
+      id: m.id,
+      name: m.name,
+      srv: log.srv,
+      kind: "native",
+      next: m.next,
+      after: m.joinedAfter ?? 0,
+      away: m.away ?? "",
+    };
+    log.push({ o: "member", record, token: m.token });
+    log.push({ o: "next", id: m.id, next: m.next, pn: m.pn });
+  }
+  if (moderation) {
+    log.push({ o: "mod", moderation: moderationOf(core.chat, now) });
+  }
 }

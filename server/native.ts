@@ -252,7 +252,8 @@ export class NativeEngine {
         id: s.id,
         token: s.token,
         name: member.name,
-        next: s.link.completedNext,
+        // Held acks (a cluster): what the room took, not what was processed.
+        next: s.link.held ?? s.link.completedNext,
         pn: s.pnJournaled,
         joinedAfter: member.joinedAfter,
         away: member.away,

@@ -71,7 +71,8 @@ end
 `;
 
 /**
- * ARGV: server id, batch number, ops (JSON), stream length kept. A batch
+ * ARGV: server id, batch number, ops (JSON), stream length kept, the
+ * newest id the server has seen, REBASE_MARGIN. A batch
  * number at or below the server's last is a retry of a batch that was
  * applied: nothing is done again. Answers one value per op.
  */
@@ -85,6 +86,10 @@ local function foreign(id)
   return rec ~= false and cjson.decode(rec).srv ~= srv
 end
 local batch = tonumber(ARGV[2])
+-- Redis lost the room (no persistence): number on above what servers showed.
+if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[5]) then
+  redis.call('SET', KEYS[2], tonumber(ARGV[5]) + tonumber(ARGV[6]))
+end
 local last = tonumber(redis.call('HGET', KEYS[7], srv) or '0')
 if batch <= last then return {'dup'} end
 redis.call('HSET', KEYS[7], srv, batch)

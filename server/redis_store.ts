@@ -10,13 +10,14 @@
  */
 
 import { createClient } from "@redis/client";
-import type {
-  ClusterStore,
-  Control,
-  MemberRecord,
-  Op,
-  ServerInfo,
-  StreamRecord,
+import {
+  type ClusterStore,
+  type Control,
+  type MemberRecord,
+  type Op,
+  REBASE_MARGIN,
+  type ServerInfo,
+  type StreamRecord,
 } from "./cluster_ops.ts";
 import { toEntry, toHex, toRoomEntry } from "./journal_entry.ts";
 import type { Moderation } from "./moderation.ts";
@@ -84,6 +85,7 @@ export class RedisStore implements ClusterStore, AsyncDisposable {
     srv: string,
     batch: number,
     ops: readonly Op[],
+    seen: number,
   ): Promise<unknown[]> {
     const wire = await Promise.all(ops.map((op) => wireOp(op, srv)));
     const reply = await this.#script(COMMIT, [
@@ -91,6 +93,8 @@ export class RedisStore implements ClusterStore, AsyncDisposable {
       String(batch),
       JSON.stringify(wire),
       String(STREAM_LENGTH),
+      String(seen),
+      String(REBASE_MARGIN),
     ]);
     if (!Array.isArray(reply)) throw new TypeError("Commit answered no list");
     return reply[0] === "dup" ? ops.map(() => null) : reply;

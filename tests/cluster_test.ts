@@ -172,3 +172,38 @@ Deno.test({
     assert.match(await again.request("L carol"), /banned/i);
   },
 });
+
+Deno.test({
+  name:
+    "serve --cluster: Redis restarted empty (no persistence): chat goes on with new ids and names stay taken",
+  ignore,
+  async fn() {
+    await using stack = new AsyncDisposableStack();
+    const redis = stack.use(await TestRedis.start());
+    const [a, b] = await startServers(stack, redis.url, 2);
+    const alice = await join(stack, "alice", [a!.port]);
+    const bob = await join(stack, "bob", [b!.port]);
+    await alice.waitFor("bob joined");
+    await alice.type("before");
+    await bob.waitFor("alice: before");
+    await redis.kill();
+    await alice.waitFor(/room is unavailable/, 10_000);
+    await redis.restart();
+    await alice.waitFor(/room is back/, 10_000);
+    await bob.waitFor(/room is back/, 10_000);
+    // Numbered above what members showed: not dropped as already seen.
+    await alice.type("after");
+    await bob.waitFor("alice: after", 10_000);
+    await bob.type("back at you");
+    await alice.waitFor("bob: back at you", 10_000);
+    // The servers told the empty Redis who is here again.
+    const other = stack.use(
+      await startMember("bob", a!.port, { wait: false }),
+    );
+    assert.equal((await other.status(15_000)).code, 1);
+    assert.match(
+      [...other.lines, ...other.errors].join("\n"),
+      /"bob" is taken/,
+    );
+  },
+});
