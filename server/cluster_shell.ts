@@ -10,13 +10,13 @@
  */
 
 import { nameKey } from "../protocol/names.ts";
-import type { ClusterStore, Control, Op } from "./cluster_ops.ts";
+import type { ClusterStore, Op } from "./cluster_ops.ts";
 import type { ClusterLog } from "./cluster_log.ts";
 import type { ServerCore } from "./core.ts";
-import type { Logger } from "./log.ts";
-import { messageOf } from "./log.ts";
+import { type Logger, messageOf } from "./log.ts";
 import { Reaper } from "./reaper.ts";
 import { registerAgain } from "./cluster_sink.ts";
+import { committed, controlled, delivered } from "./cluster_react.ts";
 import type { LogEntry } from "./room_log.ts";
 import type { UdpServer } from "./server.ts";
 
@@ -89,8 +89,9 @@ export class ClusterShell implements AsyncDisposable {
   attach(server: UdpServer): void {
     this.#server = server;
     this.#log.connect({
-      deliver: (entry) => this.#deliver(entry),
-      control: (control, srv) => this.#control(control, srv),
+      deliver: (entry) => delivered(server.core, entry, Date.now()),
+      control: (control, srv) =>
+        controlled(server.core, this.#log, control, srv, this.#logger),
     });
     server.core.onUnknownResume = (id, token, now) =>
       this.#takeOver(id, token, now);
@@ -138,32 +139,13 @@ export class ClusterShell implements AsyncDisposable {
         this.#unconfirmed = undefined;
         this.#up(true);
         this.#act((core, now) =>
-          this.#committed(core, batch.ops, answers, now)
+          committed(core, this.#log, batch.ops, answers, now)
         );
       } catch (error) {
         this.#up(false, error);
         await this.#pause();
       }
     }
-  }
-
-  /** The store took `ops`: names are decided, requests may be acknowledged. */
-  #committed(
-    core: ServerCore,
-    ops: readonly Op[],
-    answers: readonly unknown[],
-    now: number,
-  ): void {
-    ops.forEach((op, i) => {
-      const answer = answers[i];
-      if (op.o === "claim") {
-        // A retried batch answers nothing: ask again (a claim is idempotent).
-        if (answer === null || answer === undefined) this.#log.push(op);
-        else this.#log.claimed(op.key, op.id, answer === 1, now);
-      } else if (op.o === "next") {
-        core.native.sessions.get(op.id)?.link.commit(op.next, now);
-      }
-    });
   }
 
   async #readLoop(): Promise<void> {
@@ -223,55 +205,6 @@ export class ClusterShell implements AsyncDisposable {
       this.#store.reap(remote.id, remote.srv, entry).catch(() =>
         this.#reaper.retry(remote.id)
       );
-    }
-  }
-
-  /** A room event's turn has come: to this server's members. */
-  #deliver(entry: LogEntry): void {
-    const server = this.#server;
-    if (server === undefined) return;
-    const { core } = server;
-    const now = Date.now();
-    const { event } = entry;
-    // Its own leave while still here: another server announced it timed
-    // out (this server could not reach the store for too long).
-    if (
-      event.kind === "left" && entry.to === "all" &&
-      entry.except !== undefined && core.chat.has(entry.except)
-    ) {
-      core.chat.timedOutElsewhere(entry.except, event.reason, now);
-    }
-    core.chat.deliverLogged(entry, now);
-  }
-
-  #control(control: Control, srv: string): void {
-    const core = this.#server?.core;
-    if (core === undefined) return;
-    const now = Date.now();
-    switch (control.t) {
-      case "mod":
-        if (srv !== this.#log.srv) {
-          core.adoptModeration(control.moderation, now);
-        }
-        return;
-      case "moved": {
-        if (control.to === this.#log.srv) return;
-        const member = core.chat.room.get(control.id);
-        if (member === undefined) return;
-        this.#logger("info", `${member.name} moved to another server`);
-        core.release(control.id);
-        this.#log.moved(member, control.to);
-        return;
-      }
-      case "kick":
-        if (core.chat.has(control.id)) {
-          core.chat.remove(control.id, control.why, control.reason, now);
-        }
-        return;
-      default: {
-        const _exhaustive: never = control;
-        throw new TypeError(`Unknown control ${_exhaustive}`);
-      }
     }
   }
 
