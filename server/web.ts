@@ -41,6 +41,12 @@ const NAME_PROBLEMS: ReadonlySet<string> = new Set<NameProblem>([
   "invalid_utf8",
 ]);
 
+/** A hello: a name, or a token to resume. */
+type Hello = Extract<WebRequest, { type: "hello" }>;
+
+/** How long a hello waits for a shared room's store to grant its name (ms). */
+const UNDECIDED_MS = 5000;
+
 /** Browser member ids start past every native and classic id. */
 const FIRST_ID = 2 ** 52;
 
@@ -73,6 +79,11 @@ export class WebEngine {
   #perHost = new Map<string, number>();
   #byToken = new Map<string, WebMember>();
   #byId = new Map<number, WebMember>();
+  /** Hellos whose name a shared room's store has not granted yet, asked again by `tick`. */
+  #undecided = new Map<
+    WebConnection,
+    { request: Hello; id: number; since: number }
+  >();
   #nextId: number;
   #watchers: WebWatchers;
   /** The frame of a broadcast, per language: made once, however many get it. */
@@ -162,6 +173,7 @@ export class WebEngine {
   closed(connection: WebConnection, now: number): void {
     if (!this.#connections.delete(connection)) return;
     connection.closed = true;
+    this.#undecided.delete(connection);
     const left = (this.#perHost.get(connection.link.host) ?? 1) - 1;
     if (left > 0) this.#perHost.set(connection.link.host, left);
     else this.#perHost.delete(connection.link.host);
@@ -180,6 +192,20 @@ export class WebEngine {
   /** Advance time: remove members gone too long, close silent sockets, feed projectors. */
   tick(now: number): void {
     this.#now = now;
+    for (const [connection, u] of [...this.#undecided]) {
+      this.#undecided.delete(connection);
+      if (now - u.since < UNDECIDED_MS) {
+        this.#admit(connection, u.request, u.id, u.since, now);
+      } else {
+        this.#refuse(
+          connection,
+          "throttled",
+          messagesFor(u.request.lang ?? this.#options.lang).refused(
+            "The room is busy; try again in a moment",
+          ),
+        );
+      }
+    }
     const { timeoutMs } = this.#options;
     for (const member of [...this.#byId.values()]) {
       if (member.lostAt !== undefined && now - member.lostAt > timeoutMs) {
@@ -222,7 +248,10 @@ export class WebEngine {
         connection.watching = true;
         return;
       case "hello":
-        if (connection.member !== undefined || connection.watching) {
+        if (
+          connection.member !== undefined || connection.watching ||
+          this.#undecided.has(connection)
+        ) {
           return this.#strike(connection, "Already joined");
         }
         if (needsProof) return this.#refuse(connection, "passphrase");
@@ -250,18 +279,25 @@ export class WebEngine {
     });
   }
 
-  #hello(
-    connection: WebConnection,
-    request: Extract<WebRequest, { type: "hello" }>,
-    now: number,
-  ): void {
-    const t = messagesFor(request.lang ?? this.#options.lang);
+  #hello(connection: WebConnection, request: Hello, now: number): void {
     const known = request.resume && this.#byToken.get(request.resume.token);
     if (known !== undefined && request.resume !== undefined) {
       return this.#resume(known, connection, request.resume.lastSeen, now);
     }
+    this.#admit(connection, request, this.#nextId++, now, now);
+  }
+
+  /** Admit `request` as member `id`; a shared room's store may decide later (`tick` asks again). */
+  #admit(
+    connection: WebConnection,
+    request: Hello,
+    id: number,
+    since: number,
+    now: number,
+  ): void {
+    const t = messagesFor(request.lang ?? this.#options.lang);
     const token = hex(this.#random(TOKEN_BYTES));
-    const member = new WebMember(this.#nextId++, token, t, connection);
+    const member = new WebMember(id, token, t, connection);
     this.#byId.set(member.id, member);
     const admitted = this.#host.chat.admit(
       member.id,
@@ -272,6 +308,10 @@ export class WebEngine {
     );
     if (!admitted.ok) {
       this.#byId.delete(member.id);
+      if (admitted.problem === "pending") {
+        this.#undecided.set(connection, { request, id, since });
+        return;
+      }
       // As a terminal says it: a name's problem in the member's language.
       const reason = NAME_PROBLEMS.has(admitted.problem)
         ? t.invalidName(admitted.problem as NameProblem, admitted.message)
