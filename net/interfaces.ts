@@ -25,3 +25,16 @@ export function granted(permission: Deno.PermissionDescriptor): boolean {
     return false;
   }
 }
+
+/**
+ * Where others can reach a socket bound to `hostname`: itself, or for a
+ * wildcard bind (0.0.0.0, ::) this machine's first IPv4 address that is
+ * not loopback (127.0.0.1 when there is none, or it may not look).
+ */
+export function reachableHost(hostname: string): string {
+  if (hostname !== "0.0.0.0" && hostname !== "::") return hostname;
+  const nic = interfaces().find((n) =>
+    n.family === "IPv4" && !n.address.startsWith("127.")
+  );
+  return nic?.address ?? "127.0.0.1";
+}

@@ -29,6 +29,10 @@ const RETRY_MS = 500;
 const READ_WAIT_MS = 1000;
 /** A session the store did not have is admitted as new for this long (ms) before it is asked again. */
 const UNKNOWN_MS = 10_000;
+/** Most session lookups waiting for the store at once (see `#takeOver`). */
+const MAX_LOOKUPS = 64;
+/** Most session ids remembered as looked up (a flood of made-up ids waits past it). */
+const MAX_KNOWN = 4096;
 
 /** Where a cluster server is and how long its members may be silent. */
 export interface ClusterPlace {
@@ -52,6 +56,8 @@ export class ClusterShell implements AsyncDisposable {
   #available = true;
   #closed = false;
   #lookups = new Map<number, { pending: boolean; at: number }>();
+  /** Lookups waiting for the store. */
+  #pending = 0;
   #loops: Promise<void>[] = [];
   /** Wakes the commit loop when something was queued. */
   #wake: (() => void) | undefined;
@@ -215,9 +221,17 @@ export class ClusterShell implements AsyncDisposable {
     const known = this.#lookups.get(id);
     if (known?.pending) return true;
     if (known !== undefined && now - known.at < UNKNOWN_MS) return false;
+    // Each lookup costs Redis a script: a flood of made-up session ids gets
+    // no answer (the JOIN is asked again) past MAX_LOOKUPS at once.
+    this.#forgetLookups(now);
+    if (this.#pending >= MAX_LOOKUPS || this.#lookups.size >= MAX_KNOWN) {
+      return true;
+    }
     this.#lookups.set(id, { pending: true, at: now });
+    this.#pending++;
     this.#store.takeOver(id, token, this.#log.srv).then((member) => {
       this.#lookups.set(id, { pending: false, at: Date.now() });
+      this.#pending--;
       if (member === undefined || member.kind !== "native") return;
       this.#act((core, now) => {
         this.#log.adopt(member.id, nameKey(member.name), now);
@@ -234,9 +248,20 @@ export class ClusterShell implements AsyncDisposable {
       });
     }, (error) => {
       this.#lookups.set(id, { pending: false, at: Date.now() });
+      this.#pending--;
       this.#up(false, error);
     });
     return true;
+  }
+
+  /** Lookups settled long enough ago are asked again; keep only what may still be asked. */
+  #forgetLookups(now: number): void {
+    if (this.#lookups.size < MAX_KNOWN) return;
+    for (const [id, lookup] of this.#lookups) {
+      if (!lookup.pending && now - lookup.at >= UNKNOWN_MS) {
+        this.#lookups.delete(id);
+      }
+    }
   }
 
   /** Whether the store answers; members are told when that changes. */

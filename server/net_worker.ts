@@ -17,6 +17,7 @@ import type { FromServerWorker, ToServerWorker } from "./messages.ts";
 import { formatAddress } from "../protocol/address.ts";
 import { fileProblem } from "../wording/cli.ts";
 import { UdpServer } from "./server.ts";
+import { reachableHost } from "../net/interfaces.ts";
 import { type ClusterServer, joinCluster } from "./cluster_start.ts";
 import { deriveKey } from "../protocol/seal.ts";
 import { WebListener } from "./web_http.ts";
@@ -190,9 +191,15 @@ async function startCluster(
   socket: Deno.DatagramConn,
   logger: (level: LogLevel, text: string) => void,
 ): Promise<void> {
+  const bound = socket.addr as Deno.NetAddr;
+  // What /who shows of this server: an address members can use.
+  const address = formatAddress({
+    ...bound,
+    hostname: reachableHost(bound.hostname),
+  });
   const joined = await joinCluster(
     place,
-    formatAddress(socket.addr as Deno.NetAddr),
+    address,
     message.options,
     logger,
     message.passphrase !== undefined,

@@ -74,7 +74,9 @@ export async function serve(options: ServeOptions): Promise<number> {
     stopping = true;
     // With a journal, SIGTERM (a service manager's stop, or restart) lets
     // members wait and resume; without one they could not.
-    const restart = signal === "SIGTERM" && options.statePath !== undefined;
+    // In a cluster it lets them move to another server of the room.
+    const restart = signal === "SIGTERM" &&
+      (options.statePath !== undefined || options.cluster !== undefined);
     post({ type: "shutdown", reason: `received ${signal}`, restart });
     log(
       "info",

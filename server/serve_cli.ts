@@ -34,8 +34,9 @@ Host a chat room. Each line typed here reaches every member as an admin
 message; a line starting with / is a console command (/help lists them:
 /who, /kick, /ban, /unban, /mute, /motd, /say, /stats, /shutdown). Stop with
 Ctrl-C, SIGTERM or /shutdown: members are told the server is closing. With
-/shutdown --restart, or SIGTERM under --state, they are told it is restarting,
-wait, and resume on the next server started on the same port.
+/shutdown --restart, or SIGTERM under --state or --cluster, they are told it
+is restarting, wait, and resume on the next server started on the same port
+(with --cluster, members given several servers move to the next at once).
 
 Options:
   --host HOST        address to bind (default 0.0.0.0, every interface)
