@@ -122,5 +122,5 @@ export interface ClusterStore {
 
 /** A Redis URL without its password, for messages and logs. */
 export function redactedUrl(url: string): string {
-  return url.replace(/^(rediss?:\/\/)[^@/]*@/, "$1***@");
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, "$1***@");
 }

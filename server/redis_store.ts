@@ -56,6 +56,7 @@ export class RedisStore implements ClusterStore, AsyncDisposable {
   #keys: ReturnType<typeof roomKeys>;
   #scriptKeys: string[];
   #shas = new Map<string, string>();
+  #connected = false;
 
   /** The room `room` in the Redis at `url` (redis:// or rediss://). */
   constructor(url: string, room: string, onError: (error: Error) => void) {
@@ -64,8 +65,10 @@ export class RedisStore implements ClusterStore, AsyncDisposable {
       disableOfflineQueue: true,
       socket: {
         connectTimeout: COMMAND_TIMEOUT_MS,
-        // Forever, every half second: the room comes back when Redis does.
-        reconnectStrategy: () => 500,
+        // Once connected, forever, every half second: the room comes back
+        // when Redis does. Before that, a start that cannot reach it fails.
+        reconnectStrategy: (_retries: number, cause: Error) =>
+          this.#connected ? 500 : cause,
       },
     };
     this.#client = createClient(options);
@@ -79,6 +82,7 @@ export class RedisStore implements ClusterStore, AsyncDisposable {
   /** Connect both connections (rejects when Redis cannot be reached). */
   async connect(): Promise<void> {
     await Promise.all([this.#client.connect(), this.#reader.connect()]);
+    this.#connected = true;
   }
 
   async commit(

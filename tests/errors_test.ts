@@ -68,6 +68,10 @@ Deno.test("command line mistakes are one udpchat: line on stderr, exit 2, in Eng
       ["serve", "--host", "127.0.0.1", "--port", "0", "--web", tcpUsed],
       /^udpchat: Cannot listen on 127\.0\.0\.1:\d+: the port is in use/,
     ],
+    [
+      ["serve", "--port", "0", "--cluster", "http://:pw@127.0.0.1:6379"],
+      /^udpchat: Invalid --cluster "http:\/\/\*\*\*@127\.0\.0\.1:6379": give redis:\/\//,
+    ],
     [["frobnicate"], /^udpchat: Unknown command "frobnicate"/],
   ];
   try {
@@ -101,5 +105,28 @@ Deno.test("command line mistakes are one udpchat: line on stderr, exit 2, in Eng
   } finally {
     blocker.close();
     tcpBlocker.close();
+  }
+});
+
+Deno.test("serve --cluster with a Redis nobody answers at: one line, its password hidden, exit 2", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  const url = `redis://:hunter2@127.0.0.1:${port}`;
+  for (const via of ["flag", "env"]) {
+    const args = ["serve", "--host", "127.0.0.1", "--port", "0"];
+    await using proc = via === "flag"
+      ? new Proc([...args, "--cluster", url], { LANG: "C" })
+      : new Proc(args, { LANG: "C", UDPCHAT_CLUSTER: url });
+    assert.equal((await proc.status()).code, 2, via);
+    const lines = proc.errors.filter((line) => line !== "");
+    assert.equal(lines.length, 1, lines.join("\n"));
+    assert.match(
+      lines[0]!,
+      new RegExp(
+        `^udpchat: Cannot reach the room's Redis at redis://\\*\\*\\*@127\\.0\\.0\\.1:${port} `,
+      ),
+    );
+    assert.doesNotMatch([...proc.lines, ...proc.errors].join("\n"), /hunter2/);
   }
 });
