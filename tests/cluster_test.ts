@@ -59,7 +59,14 @@ Deno.test({
     const first = members.get("s0a")!;
     await first.type("/who");
     await first.waitFor(/^6 members here/);
-    for (const name of names) await first.waitFor(new RegExp(`^  ${name} `));
+    await first.waitFor(/^  NAME .* SERVER/);
+    for (const [i, server] of servers.entries()) {
+      for (const name of [`s${i}a`, `s${i}b`]) {
+        await first.waitFor(
+          new RegExp(`^  ${name} .* 127\\.0\\.0\\.1:${server.port}\\b`),
+        );
+      }
+    }
   },
 });
 
