@@ -21,6 +21,7 @@ import {
 import type { ServerEvent } from "../protocol/events.ts";
 import { isIgnored, runLine } from "../member/commands.ts";
 import { type Lang, messagesFor } from "../wording/i18n.ts";
+import { toHex } from "./journal_entry.ts";
 import { sanitize } from "../wording/sanitize.ts";
 import type { ChatCore } from "./chat.ts";
 import type { Logger } from "./log.ts";
@@ -296,7 +297,7 @@ export class WebEngine {
     now: number,
   ): void {
     const t = messagesFor(request.lang ?? this.#options.lang);
-    const token = hex(this.#random(TOKEN_BYTES));
+    const token = toHex(this.#random(TOKEN_BYTES));
     const member = new WebMember(id, token, t, connection);
     this.#byId.set(member.id, member);
     const admitted = this.#host.chat.admit(
@@ -483,10 +484,6 @@ export class WebEngine {
     this.#host.random(out);
     return out;
   }
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** `bytes` as base64. */

@@ -59,7 +59,7 @@ Deno.test({
     const first = members.get("s0a")!;
     await first.type("/who");
     await first.waitFor(/^6 members here/);
-    await first.waitFor(/^  NAME .* SERVER/);
+    await first.waitFor(/^ {2}NAME .* SERVER/);
     for (const [i, server] of servers.entries()) {
       for (const name of [`s${i}a`, `s${i}b`]) {
         await first.waitFor(
