@@ -25,6 +25,7 @@ import {
 } from "../wording/classic.ts";
 import { type Lang, type Messages, messagesFor } from "../wording/i18n.ts";
 import { datagramsOf, render } from "./classic_lines.ts";
+import { Undecided } from "./undecided.ts";
 import { sanitize } from "../wording/sanitize.ts";
 import type { Admitted, ChatCore } from "./chat.ts";
 import type { Logger } from "./log.ts";
@@ -66,11 +67,6 @@ export interface ClassicOptions {
   firstId?: number;
 }
 
-/** Most logins waiting for the room's log at once. */
-const MAX_UNDECIDED = 1024;
-/** A login the room's log has not decided in this long is refused (try again). */
-const UNDECIDED_MS = 5000;
-
 const encoder = new TextEncoder();
 /** Classic members, by address. */
 export class ClassicEngine {
@@ -83,9 +79,9 @@ export class ClassicEngine {
   #byId = new Map<number, ClassicMember>();
   #nextId: number;
   /** Logins the room's log has not decided yet (a cluster's store), asked again by `tick`. */
-  #undecided = new Map<
+  #undecided = new Undecided<
     string,
-    { id: number; name: string; from: Address; budget: number; since: number }
+    { name: string; from: Address; budget: number }
   >();
   /** Classic bindings per IP address: spoofed logins must not multiply one victim. */
   #perHost = new Map<string, number>();
@@ -152,13 +148,14 @@ export class ClassicEngine {
    * and dropped only once the warning's lead time has passed.
    */
   tick(now: number): void {
-    for (const [key, u] of [...this.#undecided]) {
-      if (now - u.since < UNDECIDED_MS) {
-        this.#login(undefined, u.name, u.from, key, u.budget, now);
-      } else {
-        this.#undecided.delete(key);
-        this.#refuse("throttled", u.name, "", u.from, u.budget);
-      }
+    for (
+      const { key, id, value: u, since, expired } of this.#undecided.due(now)
+    ) {
+      if (expired) this.#refuse("throttled", u.name, "", u.from, u.budget);
+      else {this.#login(undefined, u.name, u.from, key, u.budget, now, {
+          id,
+          since,
+        });}
     }
     const lead = Math.min(5 * 60_000, this.#timeoutMs / 5);
     for (const member of this.#byId.values()) {
@@ -232,6 +229,7 @@ export class ClassicEngine {
     key: string,
     budget: number,
     now: number,
+    retry?: { id: number; since: number },
   ): void {
     if (this.#closed !== undefined) {
       return this.#refuse(this.#closed, name, "", from, budget);
@@ -245,8 +243,7 @@ export class ClassicEngine {
     if ((this.#perHost.get(from.hostname) ?? 0) >= this.#maxPerHost) {
       return this.#refuse("host full", name, "", from, budget);
     }
-    const undecided = this.#undecided.get(key);
-    this.#undecided.delete(key);
+    const undecided = retry ?? this.#undecided.take(key);
     const id = undecided?.id ?? this.#nextId++;
     const joined = new ClassicMember(id, from, key, now);
     // Bound before the core admits it: its welcome goes to its own queue.
@@ -270,10 +267,14 @@ export class ClassicEngine {
     this.#unbind(joined);
     if (admitted.problem !== "pending") {
       this.#refuse(problemOf(admitted), name, admitted.message, from, budget);
-    } else if (this.#undecided.size < MAX_UNDECIDED) {
+    } else {
       // A classic client asks once: this engine asks again (see `tick`).
-      const since = undecided?.since ?? now;
-      this.#undecided.set(key, { id, name, from, budget, since });
+      this.#undecided.hold(
+        key,
+        id,
+        { name, from, budget },
+        undecided?.since ?? now,
+      );
     }
   }
 

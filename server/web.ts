@@ -22,6 +22,7 @@ import type { ServerEvent } from "../protocol/events.ts";
 import { isIgnored, runLine } from "../member/commands.ts";
 import { type Lang, messagesFor } from "../wording/i18n.ts";
 import { toHex } from "./journal_entry.ts";
+import { Undecided } from "./undecided.ts";
 import { sanitize } from "../wording/sanitize.ts";
 import type { ChatCore } from "./chat.ts";
 import type { Logger } from "./log.ts";
@@ -42,11 +43,11 @@ const NAME_PROBLEMS: ReadonlySet<string> = new Set<NameProblem>([
   "invalid_utf8",
 ]);
 
+/** Why a hello the room's log did not decide in time is refused. */
+const BUSY = "The room is busy; try again in a moment";
+
 /** A hello: a name, or a token to resume. */
 type Hello = Extract<WebRequest, { type: "hello" }>;
-
-/** How long a hello waits for a shared room's store to grant its name (ms). */
-const UNDECIDED_MS = 5000;
 
 /** Browser member ids start past every native and classic id. */
 const FIRST_ID = 2 ** 52;
@@ -81,10 +82,7 @@ export class WebEngine {
   #byToken = new Map<string, WebMember>();
   #byId = new Map<number, WebMember>();
   /** Hellos whose name a shared room's store has not granted yet, asked again by `tick`. */
-  #undecided = new Map<
-    WebConnection,
-    { request: Hello; id: number; since: number }
-  >();
+  #undecided = new Undecided<WebConnection, Hello>();
   #nextId: number;
   #watchers: WebWatchers;
   /** The frame of a broadcast, per language: made once, however many get it. */
@@ -174,7 +172,7 @@ export class WebEngine {
   closed(connection: WebConnection, now: number): void {
     if (!this.#connections.delete(connection)) return;
     connection.closed = true;
-    this.#undecided.delete(connection);
+    this.#undecided.take(connection);
     const left = (this.#perHost.get(connection.link.host) ?? 1) - 1;
     if (left > 0) this.#perHost.set(connection.link.host, left);
     else this.#perHost.delete(connection.link.host);
@@ -193,17 +191,14 @@ export class WebEngine {
   /** Advance time: remove members gone too long, close silent sockets, feed projectors. */
   tick(now: number): void {
     this.#now = now;
-    for (const [connection, u] of [...this.#undecided]) {
-      this.#undecided.delete(connection);
-      if (now - u.since < UNDECIDED_MS) {
-        this.#admit(connection, u.request, u.id, u.since, now);
+    for (const u of this.#undecided.due(now)) {
+      if (!u.expired) {
+        this.#admit(u.key, u.value, u.id, u.since, now);
       } else {
         this.#refuse(
-          connection,
+          u.key,
           "throttled",
-          messagesFor(u.request.lang ?? this.#options.lang).refused(
-            "The room is busy; try again in a moment",
-          ),
+          messagesFor(u.value.lang ?? this.#options.lang).refused(BUSY),
         );
       }
     }
@@ -310,8 +305,8 @@ export class WebEngine {
     if (!admitted.ok) {
       this.#byId.delete(member.id);
       if (admitted.problem === "pending") {
-        this.#undecided.set(connection, { request, id, since });
-        return;
+        if (this.#undecided.hold(connection, id, request, since)) return;
+        return this.#refuse(connection, "throttled", t.refused(BUSY));
       }
       // As a terminal says it: a name's problem in the member's language.
       const reason = NAME_PROBLEMS.has(admitted.problem)
