@@ -522,7 +522,7 @@ export class ChatCore {
     for (const { event } of deliveries) {
       if (event.kind === "admin") this.stats.message();
     }
-    this.#fanOut(deliveries.filter((d) => !this.room.held(d)), now);
+    this.#fanOut(this.room.notHeld(deliveries), now);
   }
 
   /** Hand deliveries to their members' ports; drop those too far behind. */

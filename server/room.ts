@@ -167,9 +167,15 @@ export class Room {
     return this.#byKey.get(check.key) ?? this.#log.remote?.(check.key);
   }
 
-  /** True for a delivery the room's log hands out itself, later (see `RoomLog.held`). */
-  held(delivery: Delivery): boolean {
-    return this.#log.held?.(delivery) ?? false;
+  /**
+   * The deliveries to hand out now: all of them, but for those the room's
+   * log hands out itself, later (see `RoomLog.held`; a room in one process
+   * has none, and pays no copy).
+   */
+  notHeld(deliveries: Delivery[]): Delivery[] {
+    const log = this.#log;
+    if (log.held === undefined) return deliveries;
+    return deliveries.filter((d) => !log.held!(d));
   }
 
   /** Check a name without joining (the name as given, or why not). */
