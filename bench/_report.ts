@@ -62,12 +62,15 @@ function loadTable(rows: Row[]): string {
   );
 }
 
+/** One target's row in a side-by-side table: deliveries/s, p50, p99, loss. */
+function serverCells(r: Row | undefined): string[] {
+  return r === undefined
+    ? ["-", "-", "-", "-"]
+    : [k(r.deliveriesPerS), ms(r.p50Us), ms(r.p99Us), pct(r.loss)];
+}
+
 /** The classic phase: both servers' rows side by side, and their ratio. */
 function classicTable(rows: ClassicRow[]): string {
-  const cells = (r: Row | undefined) =>
-    r === undefined
-      ? ["-", "-", "-", "-"]
-      : [k(r.deliveriesPerS), ms(r.p50Us), ms(r.p99Us), pct(r.loss)];
   return table(
     [
       "mode",
@@ -85,8 +88,8 @@ function classicTable(rows: ClassicRow[]): string {
     rows.map((c) => [
       c.mode === "sat" ? "saturation" : "light",
       c.members,
-      ...cells(c.udpchat),
-      ...cells(c.python),
+      ...serverCells(c.udpchat),
+      ...serverCells(c.python),
       `${x(c.ratio)} ${c.mode === "sat" ? "deliveries/s" : "p99"}`,
     ]),
   );
@@ -96,10 +99,6 @@ const cpu = (c: number) => c < 0 ? "-" : `${c.toFixed(0)}%`;
 
 /** One server and three sharing the room through Redis, and their ratio. */
 function clusterTable(rows: ClusterRow[]): string {
-  const cells = (r: Row | undefined) =>
-    r === undefined
-      ? ["-", "-", "-", "-"]
-      : [k(r.deliveriesPerS), ms(r.p50Us), ms(r.p99Us), pct(r.loss)];
   return table(
     [
       "mode",
@@ -122,9 +121,9 @@ function clusterTable(rows: ClusterRow[]): string {
     rows.map((c) => [
       c.mode === "sat" ? "saturation" : "light",
       c.members,
-      ...cells(c.one),
+      ...serverCells(c.one),
       c.one === undefined ? "-" : cpu(c.one.serverCpuPct),
-      ...cells(c.cluster),
+      ...serverCells(c.cluster),
       c.cluster?.serverCpuEachPct.map(cpu).join(" ") ?? "-",
       c.cluster === undefined ? "-" : cpu(c.cluster.auxCpuPct),
       x(c.ratio.deliveriesPerS),

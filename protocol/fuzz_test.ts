@@ -341,6 +341,14 @@ const ROOM_EVENT_SHAPES: {
   away: { ...ROOM, name, reason },
 };
 const roomEventOk = byKind("kind", ROOM_EVENT_SHAPES);
+/** The fields of a WHO entry (WHO_AT adds the server). */
+const WHO_ENTRY: Record<string, Check> = {
+  name,
+  idleMs: u32,
+  rttMs: u32,
+  lossPercent: (v) => u8(v) && (v as number) <= 100,
+  away: reason,
+};
 const EVENT_SHAPES: {
   [K in ServerEvent["kind"]]: Record<string, Check>;
 } = {
@@ -351,29 +359,13 @@ const EVENT_SHAPES: {
     why: oneOf("left", "closing", "kicked", "timeout", "slow", "banned"),
     reason,
   },
-  who: {
-    total: u32,
-    entries: listOf(
-      200,
-      shape({
-        name,
-        idleMs: u32,
-        rttMs: u32,
-        lossPercent: (v) => u8(v) && (v as number) <= 100,
-        away: reason,
-      }),
-    ),
-  },
+  who: { total: u32, entries: listOf(200, shape(WHO_ENTRY)) },
   whoAt: {
     total: u32,
     entries: listOf(
       200,
       shape({
-        name,
-        idleMs: u32,
-        rttMs: u32,
-        lossPercent: (v) => u8(v) && (v as number) <= 100,
-        away: reason,
+        ...WHO_ENTRY,
         server: (v) => typeof v === "string" && utf8Length(v) <= 255,
       }),
     ),

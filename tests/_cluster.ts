@@ -50,6 +50,39 @@ export async function join(
   return stack.use(member);
 }
 
+/**
+ * Two members on each server, `${prefix}${i}a` and `${prefix}${i}b` on
+ * server i, each having seen the later ones join.
+ */
+export async function joinPairs(
+  stack: AsyncDisposableStack,
+  servers: readonly Server[],
+  prefix: string,
+): Promise<Map<string, Proc>> {
+  const members = new Map<string, Proc>();
+  for (const [i, server] of servers.entries()) {
+    for (const name of [`${prefix}${i}a`, `${prefix}${i}b`]) {
+      members.set(name, await join(stack, name, [server.port]));
+    }
+  }
+  await waitForJoins(members);
+  return members;
+}
+
+/** `join NAME` at `port` is refused because the name is taken, and exits 1. */
+export async function assertTaken(
+  stack: AsyncDisposableStack,
+  name: string,
+  port: number,
+): Promise<void> {
+  const again = stack.use(await startMember(name, port, { wait: false }));
+  assert.equal((await again.status(15_000)).code, 1);
+  assert.match(
+    [...again.lines, ...again.errors].join("\n"),
+    new RegExp(`"${name}" is taken`),
+  );
+}
+
 /** Wait until every member shows `${other} joined` for every member that joined after it. */
 export async function waitForJoins(members: Map<string, Proc>): Promise<void> {
   const names = [...members.keys()];

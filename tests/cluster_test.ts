@@ -14,7 +14,9 @@ import { ClassicClient } from "./_classic.ts";
 import { redisMissing, TestRedis } from "./_redis.ts";
 import {
   assertOneOrder,
+  assertTaken,
   join,
+  joinPairs,
   startServers,
   typeLines,
   waitForJoins,
@@ -32,22 +34,9 @@ Deno.test({
     await using stack = new AsyncDisposableStack();
     const redis = stack.use(await TestRedis.start());
     const servers = await startServers(stack, redis.url, 3);
-    const members = new Map<string, Proc>();
-    for (const [i, server] of servers.entries()) {
-      for (const name of [`s${i}a`, `s${i}b`]) {
-        members.set(name, await join(stack, name, [server.port]));
-      }
-    }
-    await waitForJoins(members);
+    const members = await joinPairs(stack, servers, "s");
     // Taken on one server means refused on every other.
-    const again = stack.use(
-      await startMember("s0a", servers[2]!.port, { wait: false }),
-    );
-    assert.equal((await again.status(15_000)).code, 1);
-    assert.match(
-      [...again.lines, ...again.errors].join("\n"),
-      /"s0a" is taken/,
-    );
+    await assertTaken(stack, "s0a", servers[2]!.port);
     const names = [...members.keys()];
     const count = 25;
     await Promise.all(
@@ -78,13 +67,7 @@ Deno.test({
     await using stack = new AsyncDisposableStack();
     const redis = stack.use(await TestRedis.start(true));
     const servers = await startServers(stack, redis.url, 2);
-    const members = new Map<string, Proc>();
-    for (const [i, server] of servers.entries()) {
-      for (const name of [`r${i}a`, `r${i}b`]) {
-        members.set(name, await join(stack, name, [server.port]));
-      }
-    }
-    await waitForJoins(members);
+    const members = await joinPairs(stack, servers, "r");
     const names = [...members.keys()];
     const typing = Promise.all(
       names.map((name) => typeLines(members.get(name)!, name, 1, 40, 50)),
@@ -204,13 +187,6 @@ Deno.test({
     await bob.type("back at you");
     await alice.waitFor("bob: back at you", 10_000);
     // The servers told the empty Redis who is here again.
-    const other = stack.use(
-      await startMember("bob", a!.port, { wait: false }),
-    );
-    assert.equal((await other.status(15_000)).code, 1);
-    assert.match(
-      [...other.lines, ...other.errors].join("\n"),
-      /"bob" is taken/,
-    );
+    await assertTaken(stack, "bob", a!.port);
   },
 });
